@@ -1,0 +1,1 @@
+"""Ingestion: load, normalise, chunk, embed and index procedures and the plan."""

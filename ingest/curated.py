@@ -1,0 +1,33 @@
+"""Our curated procedure format: one YAML (or JSON) file per procedure. See corpus/README.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from tthc.schema import Procedure
+
+CURATED_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def load_curated_file(path: Path) -> Procedure:
+    """Read and validate one curated record. Raises ValueError with a readable reason."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path.name}: not UTF-8 text") from exc
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path.name}: cannot parse ({exc.__class__.__name__})") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}: expected a mapping at the top level")
+    data.setdefault("source", "curated")
+    try:
+        return Procedure.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        raise ValueError(f"{path.name}: {problems}") from exc

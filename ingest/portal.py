@@ -1,0 +1,256 @@
+"""Portal records (national public service portal JSON/JSONL) -> structured procedures.
+
+The portal flattens its tables: cells are run together with no separator. The
+parsers here split them back into rows using the few fixed vocabularies the portal
+uses (channel names, time units, fee forms, copy counts, legal-document numbers).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
+from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
+
+PLACEHOLDER = "Không có thông tin"
+UNIT_LOST_NOTE = "(Cổng Dịch vụ công không ghi đơn vị)"
+_CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
+_TIME_UNITS = ("Ngày làm việc", "Ngày", "Giờ", "Tháng", "Năm", "Phút")
+_MONEY_UNITS = r"(?:Việt Nam Đồng|VNĐ|VND|vnđ|Đồng|đồng|USD|Đô la Mỹ)"
+_NUMBER = r"\d+(?:[.,]\d+)*"
+
+# A row starts at a channel name directly followed by a time cell (a number or a placeholder).
+_ROW_START = re.compile(
+    "(" + "|".join(CHANNEL_NAMES) + r")(?=\d|Không|Theo|Ngay|Trong|$)"
+)
+_TIME = re.compile(
+    rf"^(?P<value>{_NUMBER})\s*(?P<unit>{'|'.join(_TIME_UNITS)})?(?!\s*{_MONEY_UNITS})"
+    rf"|^(?P<none>Không quy định|{PLACEHOLDER})"
+)
+_FEE = re.compile(rf"(?P<fee>Miễn phí|Miễn lệ phí|{PLACEHOLDER}|{_NUMBER}\s*{_MONEY_UNITS})")
+_UNIT_IN_TEXT = re.compile(rf"(?P<value>{_NUMBER})\s*\(?[^\d()]{{0,20}}?\)?\s*(?P<unit>ngày làm việc|ngày|giờ|tháng)", re.IGNORECASE)
+
+_DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
+_COPIES = re.compile(r"(\d+\s*bản chính(?:\s*,\s*\d+\s*bản sao)?|\d+\s*bản sao)")
+_FORM_FILE = re.compile(r"(?:(?<=[;.)”\"])|^)\s*([^;.)]{1,80}\.(?:docx?|pdf|xlsx?|rtf|zip))\s*$", re.IGNORECASE)
+
+_LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
+_LEGAL_NUMBER = re.compile(
+    r"\d+(?:\.\d+)?/\d{4}/(?:(?:UBTV)?QH\d{2}|[A-ZĐ]+(?:-[A-ZĐ][A-Za-zĐđ]*)+)"
+)
+_TRAILING_DOC_KIND = re.compile(r"(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Thông tư liên tịch)(?: số)?\s*$")
+_RESULT_UI_TAIL = re.compile(r"(?:Mã:\s*KQ|Từ khóa|Chọn cơ quan thực hiện).*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    """One parsed row of the channels table, before it becomes a :class:`Channel`."""
+
+    channel: str
+    time_value: str | None
+    time_unit: str | None
+    time_text: str | None
+    fee: str | None
+    description: str
+    complete: bool
+    unit_lost: bool
+
+
+def _split_parenthetical(text: str) -> tuple[str, str]:
+    """Split a leading balanced '(…)' group off ``text``: returns (group, rest)."""
+    if not text.startswith("("):
+        return "", text
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return text[1:i].strip(), text[i + 1 :]
+    return text[1:].strip(), ""
+
+
+def format_fee(raw: str) -> str:
+    """'10,000 Việt Nam Đồng' -> '10.000 đồng'; 'Miễn phí' unchanged."""
+    match = re.match(rf"({_NUMBER})\s*{_MONEY_UNITS}", raw)
+    if not match:
+        return raw
+    digits = re.sub(r"[.,]", "", match.group(1))
+    unit = "USD" if "USD" in raw or "Đô la" in raw else "đồng"
+    return f"{int(digits):,}".replace(",", ".") + f" {unit}"
+
+
+def parse_channel_rows(cell: str, context: str = "") -> list[ChannelRow]:
+    """Repair the flattened channels table into rows.
+
+    ``context`` (the steps text) is used to recover a time unit the cell lost
+    ("Trực tuyến1Miễn phí"): the unit is taken only when the same number is
+    stated there with a unit; otherwise the row says the unit was lost.
+    """
+    text = normalize_inline(cell).replace(_CHANNEL_HEADER, "", 1).strip()
+    starts = list(_ROW_START.finditer(text))
+    rows = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        rows.append(_parse_channel_row(start.group(1), text[start.end() : end], context))
+    return rows
+
+
+def _parse_channel_row(channel: str, body: str, context: str) -> ChannelRow:
+    """Split one row body '<time><fee><description>' into its cells."""
+    lead = next((p for p in (PLACEHOLDER, "Không quy định") if body.startswith(p)), "")
+    fee_match = _FEE.search(body, len(lead))
+    time_raw = body[: fee_match.start()].strip() if fee_match else lead
+    if fee_match and len(time_raw) > 120:  # the fee token belongs to a later description
+        fee_match, time_raw = None, lead
+    raw_fee = fee_match.group("fee") if fee_match else None
+    rest = body[fee_match.end() :] if fee_match else body[len(time_raw) :]
+    if fee_match and not time_raw and raw_fee[0].isdigit():
+        # "Trực tuyến120 VNĐ(20.000 vnđ/tờ khai)": a unit-less time glued to the fee
+        split = _split_glued_time_fee(raw_fee, rest)
+        if split:
+            time_raw, raw_fee = split
+    time_value = time_unit = time_text = None
+    time_ok = bool(time_raw)
+    time_match = _TIME.match(time_raw)
+    if time_match and time_match.group("none"):
+        time_text = None if time_match.group("none") == PLACEHOLDER else time_match.group("none")
+    elif time_match and time_match.end() == len(time_raw):
+        time_value, time_unit = time_match.group("value"), time_match.group("unit")
+    elif time_raw:
+        time_text = time_raw
+    fee = None
+    if raw_fee and raw_fee != PLACEHOLDER:
+        note, rest = _split_parenthetical(rest)
+        fee = format_fee(raw_fee) + (f"/{note.lstrip('/').strip()}" if note.startswith("/") else "")
+        if note and not note.startswith("/"):
+            rest = f"({note}) {rest}"
+    description = rest.strip()
+    if time_value is not None and time_unit is None:
+        time_unit = _recover_unit(time_value, description + "\n" + context)
+    unit_lost = time_value is not None and time_unit is None
+    if time_value is not None:
+        time_text = f"{time_value} {time_unit.lower()}" if time_unit else f"{time_value} {UNIT_LOST_NOTE}"
+    return ChannelRow(
+        channel=channel,
+        time_value=time_value,
+        time_unit=time_unit,
+        time_text=time_text,
+        fee=fee,
+        description=description,
+        complete=time_ok and fee_match is not None,
+        unit_lost=unit_lost,
+    )
+
+
+def _split_glued_time_fee(raw_fee: str, note: str) -> tuple[str, str] | None:
+    """Split '120 VNĐ' into ('1', '20 VNĐ') when the note states an amount starting '20'."""
+    match = re.match(rf"({_NUMBER})\s*(.*)", raw_fee)
+    digits = re.sub(r"[.,]", "", match.group(1))
+    hinted = [re.sub(r"[.,]", "", a) for a in re.findall(_NUMBER, note[:200])]
+    for k in range(1, min(3, len(digits))):
+        fee_digits = digits[k:]
+        if fee_digits[0] != "0" and any(h.startswith(fee_digits) and len(h) > 1 for h in hinted):
+            return digits[:k], f"{fee_digits} {match.group(2)}"
+    return None
+
+
+def _recover_unit(value: str, text: str) -> str | None:
+    """Find the unit stated for the same number elsewhere ('01 ngày làm việc')."""
+    for match in _UNIT_IN_TEXT.finditer(text):
+        if match.group("value").lstrip("0") == value.lstrip("0"):
+            return match.group("unit").capitalize()
+    return None
+
+
+def parse_documents(cell: str) -> list[Document]:
+    """Repair the flattened documents table into (document, copies, note) rows.
+
+    The cell is a series of '<group title><header><rows>' blocks; a group title
+    such as '* Giấy tờ phải xuất trình:' trails the previous block's last row.
+    """
+    parts = empty_if_placeholder(cell).split(_DOC_HEADER)
+    documents: list[Document] = []
+    group = parts[0].strip("-* :") if parts else ""
+    for part in parts[1:]:
+        pieces = _COPIES.split(part)  # text, copies, text, copies, ..., trailing group title
+        for j in range(0, len(pieces) - 1, 2):
+            name, copies = pieces[j].strip(), normalize_inline(pieces[j + 1])
+            notes = [group] if group else []
+            form = _FORM_FILE.search(name)
+            if form and len(name) > len(form.group(1)) + 5:
+                notes.append(f"Mẫu: {form.group(1).strip()}")
+                name = name[: form.start(1)].strip()
+            name = name.lstrip("-–+ ").strip()
+            if name:
+                documents.append(Document(name=name, copies=copies, note="; ".join(notes) or None))
+        group = pieces[-1].strip("-* :")
+    return documents
+
+
+def parse_legal_basis(cell: str) -> list[LegalRef]:
+    """Repair the flattened legal-basis table into (title, number) pairs."""
+    text = empty_if_placeholder(cell).replace(_LEGAL_HEADER, "")
+    refs: list[LegalRef] = []
+    cursor = 0
+    for match in _LEGAL_NUMBER.finditer(text):
+        after = text[match.end() : match.end() + 2].lstrip()
+        if after and not after[0].isupper():
+            continue
+        title = text[cursor : match.start()].strip()
+        title = _TRAILING_DOC_KIND.sub("", title).strip(" ,;:") or match.group(0)
+        refs.append(LegalRef(number=match.group(0), title=title))
+        cursor = match.end()
+    tail = text[cursor:].strip()
+    if tail:
+        refs.append(LegalRef(number=None, title=tail))
+    return refs
+
+
+def clean_result(text: str) -> str:
+    """Drop the portal UI text that trails the result cell."""
+    return empty_if_placeholder(_RESULT_UI_TAIL.sub("", normalize_text(text)))
+
+
+def split_steps(text: str) -> list[str]:
+    """Steps as a list of lines, with placeholders dropped."""
+    return [line for line in normalize_text(empty_if_placeholder(text) and text).split("\n") if line]
+
+
+def record_to_procedure(record: dict) -> Procedure:
+    """Map one portal record to a :class:`Procedure`. Raises ValueError on unusable records."""
+    if not isinstance(record, dict):
+        raise ValueError("record is not a JSON object")
+    code = normalize_inline(str(record.get("ma_thu_tuc") or ""))
+    name = normalize_inline(record.get("ten_thu_tuc"))
+    if not code or not name:
+        raise ValueError("missing ma_thu_tuc or ten_thu_tuc")
+    for key in ("cach_thuc_thuc_hien", "thanh_phan_ho_so", "can_cu_phap_ly", "trinh_tu_thuc_hien"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"field {key} is {type(value).__name__}, expected text")
+    steps_text = normalize_text(record.get("trinh_tu_thuc_hien"))
+    channels = [
+        Channel(channel=row.channel, time_limit=row.time_text, fee=row.fee, note=row.description or None)
+        for row in parse_channel_rows(record.get("cach_thuc_thuc_hien") or "", steps_text)
+    ]
+    agency = empty_if_placeholder(record.get("co_quan_thuc_hien")) or empty_if_placeholder(
+        record.get("co_quan_co_tham_quyen")
+    )
+    levels = [lvl.strip() for lvl in normalize_inline(record.get("cap_thuc_hien")).split(",") if lvl.strip()]
+    return Procedure(
+        code=code,
+        name=name,
+        field=normalize_inline(record.get("linh_vuc")),
+        levels=levels,
+        agency=agency or None,
+        applicants=empty_if_placeholder(record.get("doi_tuong_thuc_hien")) or None,
+        channels=channels,
+        documents=parse_documents(record.get("thanh_phan_ho_so") or ""),
+        steps=split_steps(steps_text),
+        conditions=split_steps(record.get("yeu_cau_dieu_kien") or ""),
+        result=clean_result(record.get("ket_qua_xu_ly") or "") or None,
+        legal_basis=parse_legal_basis(record.get("can_cu_phap_ly") or ""),
+        url=normalize_inline(record.get("detail_url")) or None,
+        source="portal",
+    )

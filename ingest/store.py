@@ -1,0 +1,277 @@
+"""Versioned index on disk: build a version aside, validate it, then switch an atomic pointer.
+
+Layout under ``<data_dir>/index``::
+
+    CURRENT                 name of the version readers use (replaced atomically)
+    .lock                   held (flock) by the one ingest that may run
+    versions/<name>/        manifest.json, procedures.jsonl, chunks.jsonl, bm25/, chroma/
+    versions/.build-<name>/ a version being built; removed if the builder died
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import bm25s
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from ingest.embeddings import EmbeddingSpec
+from tthc.schema import Chunk, Procedure
+from tthc.settings import Settings
+from tthc.text import bm25_tokens
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "tthc_dense"
+FORMAT_VERSION = 1
+_BUILD_PREFIX = ".build-"
+
+
+class IndexProblem(RuntimeError):
+    """Base for index problems that carry a message for people."""
+
+
+class IndexMissingError(IndexProblem):
+    """No current index version exists."""
+
+
+class IndexCorruptError(IndexProblem):
+    """The current version cannot be read."""
+
+
+class EmbeddingMismatchError(IndexProblem):
+    """The index was built with another embedding model than the one configured."""
+
+
+class IngestBusyError(IndexProblem):
+    """Another ingest holds the lock."""
+
+
+def chroma_client(settings: Settings, version_dir: Path) -> chromadb.ClientAPI:
+    """Embedded store inside the version directory, or the configured Chroma server."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_mode == "server" or settings.chroma_host:
+        return chromadb.HttpClient(
+            host=settings.chroma_host or "127.0.0.1", port=settings.chroma_port, settings=chroma_settings
+        )
+    return chromadb.PersistentClient(path=str(version_dir / "chroma"), settings=chroma_settings)
+
+
+def collection_name(settings: Settings, version: str) -> str:
+    """One collection per version on a shared server; a fixed name inside an embedded store."""
+    if settings.chroma_mode == "server" or settings.chroma_host:
+        return f"tthc_{version}"
+    return COLLECTION
+
+
+@dataclass
+class Manifest:
+    """What a version holds and how it was built."""
+
+    version: str
+    created_at: str
+    embedding: dict
+    counts: dict
+    procedure_hashes: dict[str, str]
+    sources: list[str] = field(default_factory=list)
+    format: int = FORMAT_VERSION
+
+    @classmethod
+    def read(cls, version_dir: Path) -> Manifest:
+        return cls(**json.loads((version_dir / "manifest.json").read_text(encoding="utf-8")))
+
+    def write(self, version_dir: Path) -> None:
+        _write_atomic(version_dir / "manifest.json", json.dumps(self.__dict__, ensure_ascii=False, indent=1))
+
+    def check_embedding(self, spec: EmbeddingSpec) -> None:
+        """Refuse to query with a model the index was not built with."""
+        built = (self.embedding.get("backend"), self.embedding.get("model"), self.embedding.get("dimension"))
+        if built != (spec.backend, spec.model, spec.dimension):
+            raise EmbeddingMismatchError(
+                f"index {self.version} was built with {built[0]}:{built[1]} ({built[2]} dims) "
+                f"but the configured embeddings are {spec.backend}:{spec.model} ({spec.dimension} dims); "
+                "re-ingest or change TTHC_EMBEDDING_BACKEND/TTHC_EMBEDDING_MODEL"
+            )
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+class VersionStore:
+    """The versions under one index directory and the pointer to the current one."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.versions_dir = root / "versions"
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current(self) -> str | None:
+        try:
+            name = self.pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def current_dir(self) -> Path:
+        name = self.current()
+        if name is None:
+            raise IndexMissingError(f"no index yet under {self.root}; run 'tthc ingest'")
+        return self.versions_dir / name
+
+    def versions(self) -> list[str]:
+        """Complete versions, oldest first."""
+        if not self.versions_dir.exists():
+            return []
+        return sorted(p.name for p in self.versions_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def next_name(self) -> str:
+        existing = [int(v.split("-")[0][1:]) for v in self.versions() if v.startswith("v")]
+        number = max(existing, default=0) + 1
+        return f"v{number:05d}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive ingest lock; released by the kernel if the holder dies."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / ".lock", "w")
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise IngestBusyError("another ingest is running on this index") from exc
+            yield
+        finally:
+            handle.close()
+
+    def clean_abandoned_builds(self) -> list[str]:
+        """Remove build directories left by a killed ingest (call while holding the lock)."""
+        removed = []
+        if self.versions_dir.exists():
+            for path in self.versions_dir.iterdir():
+                if path.name.startswith(_BUILD_PREFIX):
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path.name)
+        if removed:
+            log.warning("removed abandoned builds: %s", ", ".join(removed))
+        return removed
+
+    def build_dir(self, name: str) -> Path:
+        path = self.versions_dir / f"{_BUILD_PREFIX}{name}"
+        path.mkdir(parents=True)
+        return path
+
+    def publish(self, build_dir: Path, name: str) -> Path:
+        """Move a validated build into place and make it current (atomic pointer switch)."""
+        final = self.versions_dir / name
+        os.replace(build_dir, final)
+        self.switch(name)
+        return final
+
+    def switch(self, name: str) -> None:
+        if not (self.versions_dir / name / "manifest.json").exists():
+            raise IndexCorruptError(f"version {name} is incomplete")
+        _write_atomic(self.pointer, name + "\n")
+        log.info("index pointer switched to %s", name)
+
+    def rollback(self) -> str:
+        """Make the version before the current one current again."""
+        current = self.current()
+        older = [v for v in self.versions() if current is None or v < current]
+        if not older:
+            raise IndexMissingError("no earlier version to roll back to")
+        self.switch(older[-1])
+        return older[-1]
+
+    def prune(self, keep: int, settings: Settings) -> list[str]:
+        """Delete the oldest versions beyond ``keep`` (never the current one)."""
+        current = self.current()
+        versions = self.versions()
+        doomed = [v for v in versions[: max(0, len(versions) - keep)] if v != current]
+        for name in doomed:
+            if settings.chroma_mode == "server" or settings.chroma_host:
+                try:
+                    chroma_client(settings, self.versions_dir / name).delete_collection(collection_name(settings, name))
+                except Exception as exc:  # the server may have lost it already
+                    log.warning("could not delete collection of %s: %s", name, exc)
+            shutil.rmtree(self.versions_dir / name, ignore_errors=True)
+        return doomed
+
+
+@dataclass
+class IndexVersion:
+    """A loaded, read-only index version: procedures, chunks, BM25 and the dense collection."""
+
+    name: str
+    path: Path
+    manifest: Manifest
+    procedures: dict[str, Procedure]
+    chunks: list[Chunk]
+    bm25: bm25s.BM25
+    collection: chromadb.Collection
+    vocab: dict
+
+    @classmethod
+    def load(cls, settings: Settings) -> IndexVersion:
+        """Load the current version."""
+        store = VersionStore(settings.index_dir)
+        path = store.current_dir()
+        return cls.load_dir(settings, path, path.name)
+
+    @classmethod
+    def load_dir(cls, settings: Settings, path: Path, name: str) -> IndexVersion:
+        """Load one version directory (``name`` picks its collection on a server)."""
+        try:
+            manifest = Manifest.read(path)
+            procedures = {p["code"]: Procedure.model_validate(p) for p in read_jsonl(path / "procedures.jsonl")}
+            chunks = [Chunk.model_validate(c) for c in read_jsonl(path / "chunks.jsonl")]
+            bm25 = bm25s.BM25.load(str(path / "bm25"))
+            vocab = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
+            client = chroma_client(settings, path)
+            collection = client.get_collection(collection_name(settings, name), embedding_function=None)
+        except Exception as exc:  # file, JSON, validation and chromadb errors alike
+            raise IndexCorruptError(f"index version {path.name} cannot be read: {exc}") from exc
+        if len(chunks) != manifest.counts.get("chunks"):
+            raise IndexCorruptError(f"index version {path.name}: chunk count does not match its manifest")
+        return cls(name, path, manifest, procedures, chunks, bm25, collection, vocab)
+
+
+def build_bm25(chunks: list[Chunk], out_dir: Path) -> bm25s.BM25:
+    """BM25 over syllables, folded syllables and bigrams of every chunk."""
+    retriever = bm25s.BM25()
+    retriever.index([bm25_tokens(c.text) for c in chunks], show_progress=False)
+    retriever.save(str(out_dir))
+    return retriever

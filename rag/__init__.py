@@ -1,0 +1,1 @@
+"""Answering: understand the question, retrieve procedures, compose a grounded answer."""

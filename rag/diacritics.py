@@ -1,0 +1,65 @@
+"""Restore Vietnamese diacritics in queries typed without them, from the corpus's own n-grams."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from tthc.text import fold_diacritics, has_diacritics, syllables
+
+MAX_CANDIDATES = 8
+_INTERPOLATION = 0.7
+
+
+class DiacriticRestorer:
+    """Viterbi decoding over accented candidates with a bigram model of the corpus."""
+
+    def __init__(self, vocab: dict) -> None:
+        self._unigrams: dict[str, int] = vocab.get("unigrams", {})
+        self._bigrams: dict[str, int] = vocab.get("bigrams", {})
+        self._total = sum(self._unigrams.values()) or 1
+        by_fold: dict[str, list[str]] = defaultdict(list)
+        for syllable in self._unigrams:
+            by_fold[fold_diacritics(syllable)].append(syllable)
+        self._candidates = {
+            folded: sorted(forms, key=lambda s: -self._unigrams[s])[:MAX_CANDIDATES] for folded, forms in by_fold.items()
+        }
+
+    def candidates(self, token: str) -> list[str]:
+        if has_diacritics(token):
+            return [token]
+        return self._candidates.get(token, [token])
+
+    def _log_prob(self, prev: str | None, word: str) -> float:
+        unigram = (self._unigrams.get(word, 0) + 0.1) / self._total
+        if prev is None:
+            return math.log(unigram)
+        prev_count = self._unigrams.get(prev, 0)
+        bigram = self._bigrams.get(f"{prev} {word}", 0) / prev_count if prev_count else 0.0
+        return math.log(_INTERPOLATION * bigram + (1 - _INTERPOLATION) * unigram)
+
+    def restore(self, text: str) -> str:
+        """Best accented reading of the lower-cased syllables of ``text``."""
+        tokens = syllables(text)
+        if not tokens:
+            return ""
+        lattice = [self.candidates(t) for t in tokens]
+        best: dict[str, tuple[float, list[str]]] = {w: (self._log_prob(None, w), [w]) for w in lattice[0]}
+        for column in lattice[1:]:
+            step: dict[str, tuple[float, list[str]]] = {}
+            for word in column:
+                score, path = max(
+                    ((s + self._log_prob(prev, word), p) for prev, (s, p) in best.items()), key=lambda x: x[0]
+                )
+                step[word] = (score, path + [word])
+            best = step
+        return " ".join(max(best.values(), key=lambda x: x[0])[1])
+
+    @staticmethod
+    def needs_restoring(text: str) -> bool:
+        """True when most syllables of the text carry no diacritics."""
+        tokens = [t for t in syllables(text) if not t[0].isdigit()]
+        if not tokens:
+            return False
+        accented = sum(has_diacritics(t) for t in tokens)
+        return accented / len(tokens) < 0.3

@@ -1,0 +1,65 @@
+"""What the assistant refuses before retrieval: injection, requests for private data, off-topic subjects.
+
+Questions never change the rules: an instruction inside a question is treated as
+text, and a question that is mainly an instruction is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tthc.text import fold_diacritics
+
+# Matched on folded, lower-cased text.
+_INJECTION = re.compile(
+    r"(bo qua|phot lo|quen|vo hieu|khong can tuan theo|dung tuan theo).{0,30}(huong dan|chi dan|quy tac|lenh|rang buoc|nguyen tac)"
+    r"|ignore (all|any|the|previous|prior|your)|disregard (all|the|previous|your)|forget (all|your|previous)"
+    r"|system prompt|prompt he thong|loi nhac he thong|developer mode|jailbreak|\bdan mode\b|do anything now"
+    r"|(ban|may) (bay gio )?la (mot )?(tro ly|ai|chatbot|nguoi) (khac|moi|khong)|hay dong vai|dong vai|act as|pretend (to be|you)"
+    r"|tiet lo (cau hinh|cai dat|huong dan|prompt|ma nguon|token|mat khau)|reveal (your|the) (prompt|instructions|config)"
+    r"|(in|hien thi|cho xem) (ra )?(cau hinh|bien moi truong|token|mat khau|api key)|admin token|api[_ ]?key"
+    r"|tra loi rang .{0,40}(le phi|phi|thoi han)|noi rang .{0,30}(le phi|phi) (la|bang) 0"
+)
+_PRIVATE = re.compile(
+    r"(so dien thoai|sdt|dia chi( nha)?|so (cccd|cmnd|can cuoc|chung minh)|ngay sinh|thong tin ca nhan|email|ho so ca nhan"
+    r"|tai khoan ngan hang|benh an)"
+    r".{0,25}\b(cua|ve) (ong|ba|anh|chi|em|co|chu|nguoi|chu tich|pho chu tich|can bo|cong chuc|ho|ai|gia dinh|nha)\b"
+    r"|(tim|tra cuu|cho (toi|minh) biet|lay) .{0,20}(thong tin|ho so|dia chi|so dien thoai) (cua|ve) (nguoi khac|ong|ba|anh|chi|hang xom)"
+    r"|danh sach (nguoi|cong dan|ho ngheo) .{0,20}(so dien thoai|dia chi|cccd)"
+)
+_OFF_TOPIC = re.compile(
+    r"\b(thoi tiet|du bao|bong da|world cup|ca si|phim|bai hat|nau|mon an|cong thuc nau|cong thuc lam banh|chung khoan|co phieu|bitcoin"
+    r"|tien ao|xo so|lo de|ca do|bai tap|giai toan|phuong trinh|lam van|dich sang|dich cau|viet bai tho|tho tinh|chuyen cuoi"
+    r"|benh gi|chua benh|uong thuoc|thuoc gi|thuoc tri|trieu chung|dau dau|bi sot|sot cao|dieu tri|bac si|tinh yeu|nguoi yeu|hen ho|du lich|khach san|ve may bay|gia vang|ty gia"
+    r"|bau cu|dang phai|chinh tri|bieu tinh|tong thong|chien tranh|ton giao nao|game|lien quan mobile|minecraft|code python"
+    r"|lap trinh|javascript|weather|football|recipe|homework|stock)\b"
+)
+# Words that place a question inside administrative procedures or the plan despite an off-topic word.
+_IN_DOMAIN = re.compile(
+    r"\b(thu tuc|ho so|giay|dang ky|cap|chung thuc|le phi|tam tru|thuong tru|khai sinh|khai tu|ket hon|can cuoc"
+    r"|ho kinh doanh|giay phep|bao hiem|che do|tro cap|ke hoach|cai cach|ubnd|phuong|xa|mot cua|dich vu cong)\b"
+)
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    """Why a question is refused before retrieval, or None when it may go on."""
+
+    reason: str | None
+
+    @property
+    def refused(self) -> bool:
+        return self.reason is not None
+
+
+def check_question(question: str) -> GuardVerdict:
+    """Classify a question: 'injection', 'private_data', 'off_topic' or allowed."""
+    folded = fold_diacritics(question.casefold())
+    if _INJECTION.search(folded):
+        return GuardVerdict("injection")
+    if _PRIVATE.search(folded):
+        return GuardVerdict("private_data")
+    if _OFF_TOPIC.search(folded) and not _IN_DOMAIN.search(folded):
+        return GuardVerdict("off_topic")
+    return GuardVerdict(None)

@@ -1,0 +1,129 @@
+"""Understanding the question: normalise, expand abbreviations, restore diacritics, detect the section."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rag.diacritics import DiacriticRestorer
+from tthc.text import fold_diacritics
+
+# Everyday question words are rare in procedure texts; they seed the restorer's statistics.
+QUESTION_PHRASES = (
+    "cần gì", "cần những gì", "cần giấy tờ gì", "bao nhiêu", "bao nhiêu tiền", "bao lâu", "mấy ngày",
+    "ở đâu", "nộp ở đâu", "làm ở đâu", "như thế nào", "thế nào", "làm sao", "làm thế nào", "có được không",
+    "được không", "có mất phí không", "có mất tiền không", "mất bao lâu", "cho con", "cho tôi", "của tôi",
+    "tôi muốn", "tôi cần", "xin hỏi", "ai được", "khi nào", "cơ quan nào", "những gì", "giấy gì",
+    "làm lại", "mới sinh", "bị mất", "hết hạn", "thủ tục gì", "nộp hồ sơ", "có phải", "phải làm gì",
+)
+
+# Abbreviations and everyday names -> the wording procedures use. Keys are folded, lower-case.
+ABBREVIATIONS: dict[str, str] = {
+    "cccd": "căn cước công dân thẻ căn cước",
+    "cmnd": "chứng minh nhân dân",
+    "cmt": "chứng minh nhân dân",
+    "can cuoc": "thẻ căn cước",
+    "gks": "giấy khai sinh",
+    "hkd": "hộ kinh doanh",
+    "dkkd": "đăng ký kinh doanh",
+    "ubnd": "ủy ban nhân dân",
+    "tthc": "thủ tục hành chính",
+    "gpxd": "giấy phép xây dựng",
+    "qsdd": "quyền sử dụng đất",
+    "so do": "giấy chứng nhận quyền sử dụng đất sổ đỏ",
+    "so hong": "giấy chứng nhận quyền sử dụng đất quyền sở hữu nhà ở sổ hồng",
+    "gcn": "giấy chứng nhận",
+    "bhxh": "bảo hiểm xã hội",
+    "bhyt": "bảo hiểm y tế",
+    "bhtn": "bảo hiểm thất nghiệp",
+    "hdnd": "hội đồng nhân dân",
+    "kt3": "đăng ký tạm trú",
+    "ho khau": "đăng ký thường trú hộ khẩu",
+    "doc than": "xác nhận tình trạng hôn nhân độc thân",
+    "chung tu": "đăng ký khai tử giấy chứng tử",
+    "giay bao tu": "đăng ký khai tử",
+    "lam giay khai sinh": "đăng ký khai sinh",
+    "cong chung": "chứng thực",
+    "sao y": "chứng thực bản sao từ bản chính",
+    "photo cong chung": "chứng thực bản sao từ bản chính",
+    "vneid": "định danh điện tử",
+    "dvc": "dịch vụ công",
+    "cchc": "cải cách hành chính",
+}
+_ABBREVIATION_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
+
+# Section intents, matched on folded text, most specific first.
+INTENTS: list[tuple[str, re.Pattern[str]]] = [
+    ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|quy dinh o dau|theo quy dinh nao)\b")),
+    ("fees", re.compile(r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi)\b")),
+    ("time", re.compile(r"\b(bao lau|may ngay|thoi han|thoi gian|mat bao lau|bao nhieu ngay|khi nao co|lau khong)\b")),
+    ("documents", re.compile(r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi)\b")),
+    ("agency", re.compile(r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|ai giai quyet|tham quyen|truc tuyen|online)\b")),
+    ("steps", re.compile(r"\b(cac buoc|quy trinh|trinh tu|lam the nao|lam sao|nhu the nao|cach lam|huong dan)\b")),
+    ("conditions", re.compile(r"\b(dieu kien|yeu cau|ai duoc|doi tuong|co duoc)\b")),
+    ("result", re.compile(r"\b(ket qua|nhan duoc gi|duoc cap gi)\b")),
+]
+
+
+@dataclass
+class Query:
+    """A question made ready for retrieval."""
+
+    original: str
+    normalized: str
+    restored: str
+    expanded: str
+    intent: str
+    folded: str
+    expansions: list[str] = field(default_factory=list)
+
+    @property
+    def search_text(self) -> str:
+        """What the retrievers see: the restored question plus abbreviation expansions."""
+        return " ".join([self.restored, *self.expansions]).strip()
+
+
+def normalize_question(text: str) -> str:
+    """NFC, casefold, whitespace."""
+    text = unicodedata.normalize("NFC", text)
+    return " ".join(text.casefold().split())
+
+
+def detect_intent(folded: str) -> str:
+    for name, pattern in INTENTS:
+        if pattern.search(folded):
+            return name
+    return "overview"
+
+
+class QueryAnalyzer:
+    """Turns raw questions into :class:`Query` objects (no I/O; built once at start-up)."""
+
+    def __init__(self, vocab: dict) -> None:
+        unigrams = dict(vocab.get("unigrams", {}))
+        bigrams = dict(vocab.get("bigrams", {}))
+        for phrase in QUESTION_PHRASES:
+            words = phrase.split()
+            for w in words:
+                unigrams[w] = unigrams.get(w, 0) + 50
+            for a, b in zip(words, words[1:]):
+                bigrams[f"{a} {b}"] = bigrams.get(f"{a} {b}", 0) + 50
+        self.restorer = DiacriticRestorer({"unigrams": unigrams, "bigrams": bigrams})
+
+    def analyze(self, question: str) -> Query:
+        normalized = normalize_question(question)
+        folded = fold_diacritics(normalized)
+        restored = self.restorer.restore(normalized) if self.restorer.needs_restoring(normalized) else normalized
+        expansions = [ABBREVIATIONS[m.group(1)] for m in _ABBREVIATION_RE.finditer(folded)]
+        if re.search(r"\bAI\b", question):  # upper-case only: lower-case 'ai' means 'who'
+            expansions.append("ứng dụng AI trí tuệ nhân tạo")
+        return Query(
+            original=question,
+            normalized=normalized,
+            restored=restored,
+            expanded=" ".join([restored, *expansions]),
+            intent=detect_intent(folded),
+            folded=folded,
+            expansions=expansions,
+        )

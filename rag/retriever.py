@@ -1,0 +1,204 @@
+"""Hybrid retrieval at the procedure level: BM25 (chunks and names) + dense (Chroma), fused by RRF.
+
+Ward-level procedures get a configurable prior, and 'special-case' siblings (có yếu tố
+nước ngoài, lưu động, đăng ký lại…) are held back unless the question says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from ingest.plan import PLAN_ID
+from ingest.store import IndexVersion
+from rag.query import Query, QueryAnalyzer
+from tthc.schema import Chunk, Procedure
+from tthc.text import bm25_tokens, fold_diacritics
+
+RRF_K = 60
+# Modifiers that turn a procedure into a special case of a sibling (matched on folded text).
+SIBLING_MARKERS = (
+    "yeu to nuoc ngoai", "nuoc ngoai", "luu dong", "dang ky lai", "nguoi dich", "khu vuc bien gioi",
+    "giam sat viec giam ho", "cham dut", "ket hop", "da co ho so, giay to ca nhan", "duoi 14 tuoi",
+    "cap lai", "cap doi", "dieu chinh", "gia han", "sua chua, cai tao", "di doi", "xoa dang ky",
+    "thay doi", "cong tac vien", "khong phai la cong tac vien", "ghi vao so", "lien thong",
+    "thuong xuyen", "dinh ky", "thoat ngheo", "trong nuoc", "tam ngung", "co thu tien", "lan dau",
+)
+_OTHER_LEVEL_HINTS = ("cap tinh", "cap bo", "so ", "bo ", "trung uong", "hai quan", "thue")
+
+
+@dataclass
+class ProcedureHit:
+    """One ranked procedure (or the plan) with the evidence behind its rank."""
+
+    code: str
+    score: float
+    name: str
+    chunks: list[tuple[Chunk, float]] = field(default_factory=list)
+    dense_similarity: float = 0.0
+    name_overlap: float = 0.0
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class RetrievalFilters:
+    """Metadata filters an officer can set."""
+
+    field: str | None = None
+    level: str | None = None
+    source: str | None = None
+
+    def accepts(self, proc: Procedure | None, chunk: Chunk) -> bool:
+        if self.source and chunk.source != self.source:
+            return False
+        if self.field and chunk.field.casefold() != self.field.casefold():
+            return False
+        return not (self.level and self.level.casefold() not in chunk.level.casefold())
+
+
+class HybridRanker:
+    """Everything loaded once: the index version, a names BM25 and the query embedder."""
+
+    def __init__(
+        self,
+        index: IndexVersion,
+        embeddings: Embeddings,
+        ward_level_prior: float = 1.25,
+        sibling_penalty: float = 0.8,
+        dense_candidates: int = 60,
+    ) -> None:
+        self.index = index
+        self.embeddings = embeddings
+        self.ward_level_prior = ward_level_prior
+        self.sibling_penalty = sibling_penalty
+        self.dense_candidates = dense_candidates
+        self.analyzer = QueryAnalyzer(index.vocab)
+        self._name_codes = sorted(index.procedures)
+        self._names = bm25s.BM25()
+        self._names.index(
+            [bm25_tokens(self._name_text(index.procedures[c])) for c in self._name_codes], show_progress=False
+        )
+        self._folded_names = {c: fold_diacritics(p.name.casefold()) for c, p in index.procedures.items()}
+        self._chunks_by_doc: dict[str, list[int]] = defaultdict(list)
+        for i, chunk in enumerate(index.chunks):
+            self._chunks_by_doc[chunk.doc_id].append(i)
+
+    @staticmethod
+    def _name_text(proc: Procedure) -> str:
+        return " ".join([proc.name, *proc.aliases])
+
+    def _bm25_chunks(self, query: Query) -> dict[str, list[tuple[int, float]]]:
+        scores = self.index.bm25.get_scores(bm25_tokens(query.search_text))
+        top = np.argsort(scores)[::-1][:300]
+        by_doc: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i in top:
+            if scores[i] <= 0:
+                break
+            by_doc[self.index.chunks[i].doc_id].append((int(i), float(scores[i])))
+        return by_doc
+
+    def _bm25_names(self, query: Query) -> dict[str, float]:
+        scores = self._names.get_scores(bm25_tokens(query.search_text))
+        top = np.argsort(scores)[::-1][:100]
+        return {self._name_codes[i]: float(scores[i]) for i in top if scores[i] > 0}
+
+    def _dense(self, query: Query) -> dict[str, float]:
+        vector = self.embeddings.embed_query(query.search_text)
+        n = min(self.dense_candidates, self.index.collection.count())
+        if n == 0:
+            return {}
+        result = self.index.collection.query(query_embeddings=[vector], n_results=n, include=["metadatas", "distances"])
+        best: dict[str, float] = {}
+        for meta, distance in zip(result["metadatas"][0], result["distances"][0]):
+            code = meta["code"]
+            best[code] = max(best.get(code, -1.0), 1.0 - float(distance))
+        return best
+
+    def _prior(self, code: str, query: Query) -> float:
+        if code == PLAN_ID:
+            return 1.0
+        proc = self.index.procedures.get(code)
+        if proc is None:
+            return 1.0
+        factor = 1.0
+        if proc.is_ward_level and not any(h in query.folded for h in _OTHER_LEVEL_HINTS):
+            factor *= self.ward_level_prior
+        name = self._folded_names[code]
+        for marker in SIBLING_MARKERS:
+            if marker in name and marker not in query.folded:
+                factor *= self.sibling_penalty
+        return factor
+
+    def rank(self, query: Query, filters: RetrievalFilters | None = None, limit: int = 20) -> list[ProcedureHit]:
+        """Procedures (and the plan) best first."""
+        filters = filters or RetrievalFilters()
+        chunk_hits = self._bm25_chunks(query)
+        name_scores = self._bm25_names(query)
+        dense = self._dense(query)
+
+        def ranks(scores: dict[str, float]) -> dict[str, int]:
+            return {code: r for r, code in enumerate(sorted(scores, key=lambda c: -scores[c]))}
+
+        chunk_best = {doc: max(s for _, s in hits) for doc, hits in chunk_hits.items()}
+        rank_lists = [(ranks(chunk_best), 1.0), (ranks(name_scores), 1.0), (ranks(dense), 1.0)]
+        fused: dict[str, float] = defaultdict(float)
+        for ranking, weight in rank_lists:
+            for code, r in ranking.items():
+                fused[code] += weight / (RRF_K + r)
+        hits: list[ProcedureHit] = []
+        query_syllables = set(bm25_tokens(query.search_text))
+        for code, score in fused.items():
+            proc = self.index.procedures.get(code)
+            chunk_ids = self._chunks_by_doc.get(code, [])
+            if not chunk_ids or not filters.accepts(proc, self.index.chunks[chunk_ids[0]]):
+                continue
+            name = proc.name if proc else self.index.chunks[chunk_ids[0]].title
+            name_tokens = {t for t in bm25_tokens(name) if t.startswith("~") and "_" not in t}
+            overlap = len(name_tokens & query_syllables) / max(1, len(name_tokens))
+            hits.append(
+                ProcedureHit(
+                    code=code,
+                    score=score * self._prior(code, query),
+                    name=name,
+                    chunks=[(self.index.chunks[i], s) for i, s in chunk_hits.get(code, [])],
+                    dense_similarity=dense.get(code, 0.0),
+                    name_overlap=overlap,
+                    bm25_rank=ranks(chunk_best).get(code),
+                    dense_rank=ranks(dense).get(code),
+                )
+            )
+        hits.sort(key=lambda h: -h.score)
+        return hits[:limit]
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over :class:`HybridRanker`: one Document per procedure, best first."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    ranker: HybridRanker
+    filters: RetrievalFilters = RetrievalFilters()
+    k: int = 10
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        analyzed = self.ranker.analyzer.analyze(query)
+        documents = []
+        for hit in self.ranker.rank(analyzed, self.filters, self.k):
+            best = max(hit.chunks, key=lambda cs: cs[1])[0] if hit.chunks else None
+            first = best or self.ranker.index.chunks[self.ranker._chunks_by_doc[hit.code][0]]
+            documents.append(
+                Document(
+                    page_content=first.text,
+                    metadata={**first.metadata(), "score": hit.score},
+                )
+            )
+        return documents

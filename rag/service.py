@@ -1,0 +1,141 @@
+"""The answering chain used by the CLI, the API and the evaluation: one entry point, one result shape."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+
+from langchain_core.embeddings import Embeddings
+
+from ingest.embeddings import make_embeddings
+from ingest.plan import PLAN_ID
+from ingest.store import IndexVersion
+from rag.composer import (
+    compose_clarification,
+    compose_plan_answer,
+    compose_procedure_answer,
+    refusal_text,
+)
+from rag.guard import check_question
+from rag.query import Query
+from rag.retriever import HybridRanker, ProcedureHit, RetrievalFilters
+from tthc.schema import Answer
+from tthc.settings import Settings
+from tthc.text import bm25_tokens, syllables
+
+log = logging.getLogger(__name__)
+
+_CODE_IN_TEXT = re.compile(r"\bmã (\d\.\d{6})\b")
+_FOLLOWUP_CUE = re.compile(r"^(con|the con|vay|the|thi sao|con ve|neu|nhu vay|vay thi)\b")
+_FILLER = set(
+    "con thi sao the vay nhu nao bao nhieu lau may ngay le phi phi can gi giay to ho so o dau nop va cua "
+    "thu tuc do nay kia no la co khong duoc a a nhe oi vay gi nhung cac buoc quy trinh dieu kien ket qua "
+    "can cu thoi han gian tien mat bao lau nua the nao lam sao".split()
+)
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """Thresholds of the answer policy (measured on our evaluation set, not per question)."""
+
+    min_dense_similarity: float = 0.80
+    min_name_overlap: float = 0.34
+    clarify_ratio: float = 0.93
+    clarify_max_overlap: float = 0.5
+
+
+class Assistant:
+    """Understands, retrieves and composes. Built once; ``answer`` is stateless."""
+
+    def __init__(self, index: IndexVersion, embeddings: Embeddings, settings: Settings) -> None:
+        self.index = index
+        self.ranker = HybridRanker(
+            index, embeddings, ward_level_prior=settings.ward_level_prior, sibling_penalty=settings.sibling_penalty
+        )
+        self.policy = AnswerPolicy()
+
+    @property
+    def version(self) -> str:
+        return self.index.name
+
+    def _focus_from_history(self, history: list[dict]) -> tuple[str | None, str]:
+        """The procedure code the conversation is about, and the previous user question."""
+        code, previous = None, ""
+        for turn in reversed(history):
+            content = str(turn.get("content", ""))
+            if code is None and turn.get("role") == "assistant":
+                match = _CODE_IN_TEXT.search(content)
+                code = match.group(1) if match else None
+            if not previous and turn.get("role") == "user":
+                previous = content
+        return code, previous
+
+    @staticmethod
+    def _is_followup(query: Query) -> bool:
+        content = [s for s in query.folded.split() if s not in _FILLER]
+        return bool(_FOLLOWUP_CUE.match(query.folded)) or len(content) <= 1
+
+    def _weak(self, hit: ProcedureHit) -> bool:
+        return hit.dense_similarity < self.policy.min_dense_similarity and hit.name_overlap < self.policy.min_name_overlap
+
+    def answer(
+        self, question: str, history: list[dict] | None = None, filters: RetrievalFilters | None = None
+    ) -> Answer:
+        started = time.perf_counter()
+        result = self._answer(question, history or [], filters)
+        result.latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    def _answer(self, question: str, history: list[dict], filters: RetrievalFilters | None) -> Answer:
+        verdict = check_question(question)
+        if verdict.refused:
+            log.info("refused before retrieval: %s", verdict.reason)
+            return Answer(answer=refusal_text(verdict.reason or ""), refused=True)
+        query = self.ranker.analyzer.analyze(question)
+        focus_code, previous = self._focus_from_history(history) if history else (None, "")
+        followup = bool(history) and self._is_followup(query)
+        if followup and not focus_code and previous:
+            previous_query = self.ranker.analyzer.analyze(previous)
+            query.expansions.append(previous_query.restored)
+        hits = self.ranker.rank(query, filters, limit=20)
+        retrieved = [h.code for h in hits]
+        if followup and focus_code in self.index.procedures:
+            retrieved = [focus_code, *[c for c in retrieved if c != focus_code]]
+            return self._procedure_answer(focus_code, query.intent, retrieved, confidence=0.8)
+        if not hits or self._weak(hits[0]):
+            return Answer(answer=refusal_text("weak_evidence"), refused=True, retrieved=retrieved)
+        top = hits[0]
+        confidence = round(min(1.0, 0.5 * top.name_overlap + 0.5 * max(0.0, (top.dense_similarity - 0.75) / 0.2)), 3)
+        if top.code == PLAN_ID:
+            chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or [
+                c for c in self.index.chunks if c.doc_id == PLAN_ID
+            ][:1]
+            text, citations = compose_plan_answer(chunks, bm25_tokens(query.search_text))
+            return Answer(answer=text, citations=citations, retrieved=retrieved, focus_code=PLAN_ID, confidence=confidence)
+        close = [
+            h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score
+        ]
+        if close and top.name_overlap < self.policy.clarify_max_overlap and len(syllables(query.folded)) <= 12:
+            options = [self.index.procedures[h.code] for h in [top, *close]]
+            return Answer(
+                answer=compose_clarification(options),
+                clarification=True,
+                retrieved=retrieved,
+                focus_code=top.code,
+                confidence=confidence,
+            )
+        return self._procedure_answer(top.code, query.intent, retrieved, confidence)
+
+    def _procedure_answer(self, code: str, intent: str, retrieved: list[str], confidence: float) -> Answer:
+        text, citation = compose_procedure_answer(self.index.procedures[code], intent)
+        return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence)
+
+
+def load_assistant(settings: Settings, embeddings: Embeddings | None = None) -> Assistant:
+    """Load the current index version and the embedder once; refuses a mismatched embedding model."""
+    index = IndexVersion.load(settings)
+    embeddings = embeddings or make_embeddings(settings)
+    index.manifest.check_embedding(embeddings.spec)  # type: ignore[attr-defined]
+    return Assistant(index, embeddings, settings)

@@ -1,0 +1,136 @@
+"""The `tthc` command line: ingest, status, ask (later: serve, eval, bench)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from tthc.settings import Settings, get_settings
+
+log = logging.getLogger("tthc")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = get_settings()
+    if getattr(args, "data_dir", None):
+        settings = settings.model_copy(update={"data_dir": Path(args.data_dir)})
+    return settings
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.pipeline import rollback, run_ingest
+    from ingest.store import IndexProblem
+
+    settings = _settings(args)
+    try:
+        if args.rollback:
+            name = rollback(settings)
+            print(json.dumps({"status": "rolled_back", "version": name}) if args.json else f"Đã quay lại phiên bản {name}.")
+            return 0
+        sources = [Path(s) for s in args.source] or [settings.corpus_dir]
+        report = run_ingest(settings, sources, remove_missing=args.remove_missing, merge=args.merge)
+    except IndexProblem as exc:
+        log.error("ingest failed: %s", exc)
+        print(json.dumps({"status": "failed", "message": str(exc)}) if args.json else f"Lỗi: {exc}")
+        return 2
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=vars) if args.json else report.to_text())
+    return 0 if report.status != "failed" else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from ingest.store import IndexProblem, Manifest, VersionStore
+
+    settings = _settings(args)
+    store = VersionStore(settings.index_dir)
+    try:
+        manifest = Manifest.read(store.current_dir())
+    except (IndexProblem, OSError) as exc:
+        print(json.dumps({"status": "missing", "message": str(exc)}) if args.json else f"Chưa có chỉ mục: {exc}")
+        return 1
+    info = {
+        "version": manifest.version,
+        "created_at": manifest.created_at,
+        "embedding": manifest.embedding,
+        "counts": manifest.counts,
+        "plan_chunks": None,
+        "versions": store.versions(),
+    }
+    from ingest.store import read_jsonl
+
+    info["plan_chunks"] = sum(1 for c in read_jsonl(store.current_dir() / "chunks.jsonl") if c["source"] == "plan")
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=1))
+        return 0
+    counts = manifest.counts
+    print(f"Phiên bản hiện tại: {manifest.version} (tạo lúc {manifest.created_at})")
+    print(f"Mô hình nhúng: {manifest.embedding['backend']}:{manifest.embedding['model']} ({manifest.embedding['dimension']} chiều)")
+    print(f"Thủ tục: {counts['procedures']}   Đoạn (chunk): {counts['chunks']}   Đoạn của kế hoạch: {info['plan_chunks']}"
+          f"   Vector: {counts['dense_units']}")
+    print(f"Các phiên bản giữ lại: {', '.join(info['versions'])}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from ingest.store import IndexProblem
+    from rag.service import load_assistant
+
+    settings = _settings(args)
+    try:
+        assistant = load_assistant(settings)
+    except IndexProblem as exc:
+        print(f"Lỗi: {exc}")
+        return 1
+    answer = assistant.answer(args.question)
+    if args.json:
+        print(answer.model_dump_json(indent=1))
+        return 0
+    print(answer.answer)
+    print()
+    print("Thủ tục tìm thấy: " + ", ".join(answer.retrieved[:10]))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tthc", description="Trợ lý thủ tục hành chính phường Nam Gia Nghĩa")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="build a new index version from sources")
+    ingest.add_argument("--source", action="append", default=[], help="file or directory; repeatable (default: corpus/)")
+    ingest.add_argument("--data-dir", help="data directory (default: TTHC_DATA_DIR or ./data)")
+    ingest.add_argument("--remove-missing", action="store_true", help="remove procedures missing from a given .xlsx list")
+    ingest.add_argument("--merge", action="store_true", help="update the current set instead of replacing it")
+    ingest.add_argument("--rollback", action="store_true", help="make the previous version current again")
+    ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+    ingest.set_defaults(func=cmd_ingest)
+
+    status = sub.add_parser("status", help="show the current index version")
+    status.add_argument("--data-dir")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--data-dir")
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(func=cmd_ask)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("bm25s", "chromadb", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

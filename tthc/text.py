@@ -1,0 +1,62 @@
+"""Vietnamese text utilities shared by ingest and rag: normalisation, folding, tokens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WS = re.compile(r"\s+")
+_SYLLABLE = re.compile(r"[0-9a-zà-ỹđ]+(?:[.,/][0-9]+)*", re.IGNORECASE)
+_EMPTY_MARKERS = {"không có thông tin", "không", "không quy định thông tin"}
+
+
+def normalize_text(text: str | None) -> str:
+    """NFC-normalise, drop control characters and collapse whitespace (newlines kept)."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    lines = [_WS.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def normalize_inline(text: str | None) -> str:
+    """Like :func:`normalize_text` but on one line."""
+    return _WS.sub(" ", normalize_text(text)).strip()
+
+
+def empty_if_placeholder(text: str | None) -> str:
+    """Return '' for portal placeholders such as 'Không có thông tin'."""
+    cleaned = normalize_inline(text)
+    return "" if cleaned.casefold().strip(" .") in _EMPTY_MARKERS else cleaned
+
+
+def fold_diacritics(text: str) -> str:
+    """Strip Vietnamese diacritics: 'Đăng ký' -> 'Dang ky'."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if unicodedata.category(ch) != "Mn"))
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-cased NFC syllables (and numbers) of a text."""
+    return _SYLLABLE.findall(unicodedata.normalize("NFC", text).casefold())
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries any Vietnamese diacritic or đ."""
+    return fold_diacritics(text) != text
+
+
+def bm25_tokens(text: str) -> list[str]:
+    """Index terms: syllables, folded syllables and bigrams of both.
+
+    Folded terms carry a '~' prefix so 'ma' (folded 'mã') never collides with the
+    accented syllable 'ma' itself; a query without diacritics matches through them.
+    """
+    syl = syllables(text)
+    folded = [fold_diacritics(s) for s in syl]
+    tokens = list(syl)
+    tokens += ["~" + f for f in folded]
+    tokens += [f"{a}_{b}" for a, b in zip(syl, syl[1:])]
+    tokens += [f"~{a}_{b}" for a, b in zip(folded, folded[1:])]
+    return tokens
