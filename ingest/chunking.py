@@ -53,10 +53,7 @@ def procedure_sections(proc: Procedure) -> dict[str, list[str]]:
         proc.summary or "",
         f"Tên gọi khác: {'; '.join(proc.aliases)}" if proc.aliases else "",
     ]
-    documents = [
-        f"- {d.name}" + (f" ({d.copies})" if d.copies else "") + (f" — {d.note}" if d.note else "")
-        for d in proc.documents
-    ]
+    documents = [f"- {d.name}" + (f" ({d.copies})" if d.copies else "") + (f" — {d.note}" if d.note else "") for d in proc.documents]
     legal = [f"- {ref.title}" + (f" ({ref.number})" if ref.number else "") for ref in proc.legal_basis]
     return {
         "overview": [line for line in overview if line],

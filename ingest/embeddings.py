@@ -46,7 +46,7 @@ class SentenceTransformerEmbeddings(Embeddings):
 
         self._model = SentenceTransformer(model, device="cpu")
         self._batch_size = batch_size
-        dim = self._model.get_sentence_embedding_dimension() or len(self._model.encode("x"))
+        dim = self._model.get_embedding_dimension() or len(self._model.encode("x"))
         self.spec = EmbeddingSpec("sentence-transformers", model, int(dim))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

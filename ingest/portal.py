@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
+# Bump when the parsing below changes: records are then parsed again instead of reused.
+PARSER_VERSION = "2026-11-27.1"
 PLACEHOLDER = "Không có thông tin"
 UNIT_LOST_NOTE = "(Cổng Dịch vụ công không ghi đơn vị)"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
@@ -21,9 +23,7 @@ _MONEY_UNITS = r"(?:Việt Nam Đồng|VNĐ|VND|vnđ|Đồng|đồng|USD|Đô la
 _NUMBER = r"\d+(?:[.,]\d+)*"
 
 # A row starts at a channel name directly followed by a time cell (a number or a placeholder).
-_ROW_START = re.compile(
-    "(" + "|".join(CHANNEL_NAMES) + r")(?=\d|Không|Theo|Ngay|Trong|$)"
-)
+_ROW_START = re.compile("(" + "|".join(CHANNEL_NAMES) + r")(?=\d|Không|Theo|Ngay|Trong|$)")
 _TIME = re.compile(
     rf"^(?P<value>{_NUMBER})\s*(?P<unit>{'|'.join(_TIME_UNITS)})?(?!\s*{_MONEY_UNITS})"
     rf"|^(?P<none>Không quy định|{PLACEHOLDER})"
@@ -36,9 +36,7 @@ _COPIES = re.compile(r"(\d+\s*bản chính(?:\s*,\s*\d+\s*bản sao)?|\d+\s*bả
 _FORM_FILE = re.compile(r"(?:(?<=[;.)”\"])|^)\s*([^;.)]{1,80}\.(?:docx?|pdf|xlsx?|rtf|zip))\s*$", re.IGNORECASE)
 
 _LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
-_LEGAL_NUMBER = re.compile(
-    r"\d+(?:\.\d+)?/\d{4}/(?:(?:UBTV)?QH\d{2}|[A-ZĐ]+(?:-[A-ZĐ][A-Za-zĐđ]*)+)"
-)
+_LEGAL_NUMBER = re.compile(r"\d+(?:\.\d+)?/\d{4}/(?:(?:UBTV)?QH\d{2}|[A-ZĐ]+(?:-[A-ZĐ][A-Za-zĐđ]*)+)")
 _TRAILING_DOC_KIND = re.compile(r"(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Thông tư liên tịch)(?: số)?\s*$")
 _RESULT_UI_TAIL = re.compile(r"(?:Mã:\s*KQ|Từ khóa|Chọn cơ quan thực hiện).*$", re.DOTALL)
 
@@ -234,9 +232,7 @@ def record_to_procedure(record: dict) -> Procedure:
         Channel(channel=row.channel, time_limit=row.time_text, fee=row.fee, note=row.description or None)
         for row in parse_channel_rows(record.get("cach_thuc_thuc_hien") or "", steps_text)
     ]
-    agency = empty_if_placeholder(record.get("co_quan_thuc_hien")) or empty_if_placeholder(
-        record.get("co_quan_co_tham_quyen")
-    )
+    agency = empty_if_placeholder(record.get("co_quan_thuc_hien")) or empty_if_placeholder(record.get("co_quan_co_tham_quyen"))
     levels = [lvl.strip() for lvl in normalize_inline(record.get("cap_thuc_hien")).split(",") if lvl.strip()]
     return Procedure(
         code=code,

@@ -1,7 +1,12 @@
-"""Read what an administrator hands us: portal JSON/JSONL, curated files, the plan, official lists."""
+"""Read what an administrator hands us: portal JSON/JSONL, curated files, the plan, official lists.
+
+Portal records are hashed as read and parsed only when needed, so a re-ingest of an
+unchanged list costs a JSON decode and a hash per record.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -10,8 +15,9 @@ from pathlib import Path
 from ingest.curated import CURATED_SUFFIXES, load_curated_file
 from ingest.official_list import ListEntry, load_official_list
 from ingest.plan import read_plan_text
-from ingest.portal import record_to_procedure
+from ingest.portal import PARSER_VERSION, record_to_procedure
 from tthc.schema import Procedure
+from tthc.text import normalize_inline
 
 log = logging.getLogger(__name__)
 
@@ -29,23 +35,42 @@ class Failure:
 
 
 @dataclass
+class SourceEntry:
+    """One procedure as read: parsed (curated) or raw (portal), with a hash of what was read."""
+
+    code: str
+    kind: str  # curated | portal
+    origin: str
+    source_hash: str
+    field: str
+    procedure: Procedure | None = None
+    record: dict | None = None
+
+    def materialize(self) -> Procedure:
+        """The parsed procedure; raises ValueError for an unusable portal record."""
+        if self.procedure is None:
+            self.procedure = record_to_procedure(self.record or {})
+        return self.procedure
+
+
+@dataclass
 class SourceBatch:
     """Everything read from the given sources."""
 
-    procedures: dict[str, Procedure] = field(default_factory=dict)
+    entries: dict[str, SourceEntry] = field(default_factory=dict)
     plan_texts: list[tuple[str, str]] = field(default_factory=list)
     lists: list[ListEntry] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
-    def add_procedure(self, proc: Procedure, origin: str) -> None:
+    def add(self, entry: SourceEntry) -> None:
         """Duplicate policy: curated beats portal; within one kind the first record wins."""
-        existing = self.procedures.get(proc.code)
-        if existing is None or SOURCE_PRIORITY[proc.source] > SOURCE_PRIORITY[existing.source]:
-            self.procedures[proc.code] = proc
+        existing = self.entries.get(entry.code)
+        if existing is None or SOURCE_PRIORITY[entry.kind] > SOURCE_PRIORITY[existing.kind]:
+            self.entries[entry.code] = entry
             return
-        reason = f"duplicate code {proc.code}; kept the {existing.source} record read first"
-        self.failures.append(Failure(origin, proc.code, reason))
+        reason = f"duplicate code {entry.code}; kept the {existing.kind} record read first ({existing.origin})"
+        self.failures.append(Failure(entry.origin, entry.code, reason))
 
 
 def _is_portal_json(data: object) -> bool:
@@ -54,32 +79,41 @@ def _is_portal_json(data: object) -> bool:
     return isinstance(data, dict) and "ma_thu_tuc" in data
 
 
-def _read_portal_records(path: Path, batch: SourceBatch) -> None:
-    def take(record: object, where: str) -> None:
-        try:
-            batch.add_procedure(record_to_procedure(record), path.name)  # type: ignore[arg-type]
-        except ValueError as exc:
-            item = str(record.get("ma_thu_tuc", where)) if isinstance(record, dict) else where
-            batch.failures.append(Failure(path.name, item, str(exc)))
-            log.warning("skipped portal record %s in %s: %s", item, path.name, exc)
+def _portal_entry(record: object, raw: str, origin: str, where: str) -> SourceEntry:
+    if not isinstance(record, dict):
+        raise ValueError("record is not a JSON object")
+    code = normalize_inline(str(record.get("ma_thu_tuc") or ""))
+    if not code or not normalize_inline(str(record.get("ten_thu_tuc") or "")):
+        raise ValueError("missing ma_thu_tuc or ten_thu_tuc")
+    digest = hashlib.sha256(f"{PARSER_VERSION}\n{raw}".encode()).hexdigest()[:16]
+    return SourceEntry(code, "portal", origin, digest, normalize_inline(str(record.get("linh_vuc") or "")), record=record)
 
+
+def _read_portal_records(path: Path, batch: SourceBatch) -> None:
     try:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         batch.failures.append(Failure(path.name, "*", "file is not UTF-8 text"))
         return
-    if path.suffix == ".jsonl":
-        for number, line in enumerate(raw.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                take(json.loads(line), f"line {number}")
-            except json.JSONDecodeError as exc:
-                batch.failures.append(Failure(path.name, f"line {number}", f"invalid JSON: {exc.msg}"))
-        return
-    data = json.loads(raw)
-    for number, record in enumerate(data if isinstance(data, list) else [data], start=1):
-        take(record, f"item {number}")
+    if path.suffix.lower() == ".jsonl":
+        items = [(n, line) for n, line in enumerate(raw.splitlines(), start=1) if line.strip()]
+    else:
+        data = json.loads(raw)
+        records = data if isinstance(data, list) else [data]
+        items = [(n, json.dumps(r, ensure_ascii=False, sort_keys=True)) for n, r in enumerate(records, start=1)]
+    for number, line in items:
+        where = f"line {number}" if path.suffix.lower() == ".jsonl" else f"item {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            batch.failures.append(Failure(path.name, where, f"invalid JSON: {exc.msg}"))
+            continue
+        try:
+            batch.add(_portal_entry(record, line, path.name, where))
+        except ValueError as exc:
+            item = str(record.get("ma_thu_tuc") or where) if isinstance(record, dict) else where
+            batch.failures.append(Failure(path.name, item, str(exc)))
+            log.warning("skipped portal record %s in %s: %s", item, path.name, exc)
 
 
 def read_source(path: Path, batch: SourceBatch) -> None:
@@ -92,12 +126,11 @@ def read_source(path: Path, batch: SourceBatch) -> None:
     suffix = path.suffix.lower()
     batch.files.append(str(path))
     try:
-        if suffix == ".jsonl":
-            _read_portal_records(path, batch)
-        elif suffix == ".json" and _is_portal_json(json.loads(path.read_bytes().decode("utf-8"))):
+        if suffix == ".jsonl" or (suffix == ".json" and _is_portal_json(json.loads(path.read_bytes().decode("utf-8")))):
             _read_portal_records(path, batch)
         elif suffix in CURATED_SUFFIXES:
-            batch.add_procedure(load_curated_file(path), path.name)
+            proc = load_curated_file(path)
+            batch.add(SourceEntry(proc.code, "curated", path.name, proc.content_hash(), proc.field, procedure=proc))
         elif suffix in PLAN_SUFFIXES:
             batch.plan_texts.append((path.name, read_plan_text(path)))
         elif suffix == ".xlsx":
@@ -105,7 +138,7 @@ def read_source(path: Path, batch: SourceBatch) -> None:
         else:
             batch.files.pop()
             batch.failures.append(Failure(path.name, "*", f"unsupported file type {suffix or '(none)'}"))
-    except (ValueError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:
         batch.failures.append(Failure(path.name, "*", str(exc)))
         log.warning("skipped %s: %s", path, exc)
 

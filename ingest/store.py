@@ -4,7 +4,7 @@ Layout under ``<data_dir>/index``::
 
     CURRENT                 name of the version readers use (replaced atomically)
     .lock                   held (flock) by the one ingest that may run
-    versions/<name>/        manifest.json, procedures.jsonl, chunks.jsonl, bm25/, chroma/
+    versions/<name>/        manifest.json, procedures.jsonl, chunks.jsonl, keywords/, chroma/
     versions/.build-<name>/ a version being built; removed if the builder died
 """
 
@@ -21,19 +21,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import bm25s
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from ingest.embeddings import EmbeddingSpec
+from ingest.keyword_index import KeywordIndex
 from tthc.schema import Chunk, Procedure
 from tthc.settings import Settings
-from tthc.text import bm25_tokens
+from tthc.text import syllables
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "tthc_dense"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+NAME_WEIGHT = 5  # names are what people ask about
 _BUILD_PREFIX = ".build-"
 
 
@@ -61,9 +62,7 @@ def chroma_client(settings: Settings, version_dir: Path) -> chromadb.ClientAPI:
     """Embedded store inside the version directory, or the configured Chroma server."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_mode == "server" or settings.chroma_host:
-        return chromadb.HttpClient(
-            host=settings.chroma_host or "127.0.0.1", port=settings.chroma_port, settings=chroma_settings
-        )
+        return chromadb.HttpClient(host=settings.chroma_host or "127.0.0.1", port=settings.chroma_port, settings=chroma_settings)
     return chromadb.PersistentClient(path=str(version_dir / "chroma"), settings=chroma_settings)
 
 
@@ -83,6 +82,7 @@ class Manifest:
     embedding: dict
     counts: dict
     procedure_hashes: dict[str, str]
+    source_hashes: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
     format: int = FORMAT_VERSION
 
@@ -167,15 +167,12 @@ class VersionStore:
     def lock(self) -> Iterator[None]:
         """Exclusive ingest lock; released by the kernel if the holder dies."""
         self.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.root / ".lock", "w")
-        try:
+        with open(self.root / ".lock", "w") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 raise IngestBusyError("another ingest is running on this index") from exc
             yield
-        finally:
-            handle.close()
 
     def clean_abandoned_builds(self) -> list[str]:
         """Remove build directories left by a killed ingest (call while holding the lock)."""
@@ -233,16 +230,15 @@ class VersionStore:
 
 @dataclass
 class IndexVersion:
-    """A loaded, read-only index version: procedures, chunks, BM25 and the dense collection."""
+    """A loaded, read-only index version: procedures, chunks, keyword index and the dense collection."""
 
     name: str
     path: Path
     manifest: Manifest
     procedures: dict[str, Procedure]
     chunks: list[Chunk]
-    bm25: bm25s.BM25
+    keywords: KeywordIndex
     collection: chromadb.Collection
-    vocab: dict
 
     @classmethod
     def load(cls, settings: Settings) -> IndexVersion:
@@ -257,21 +253,26 @@ class IndexVersion:
         try:
             manifest = Manifest.read(path)
             procedures = {p["code"]: Procedure.model_validate(p) for p in read_jsonl(path / "procedures.jsonl")}
-            chunks = [Chunk.model_validate(c) for c in read_jsonl(path / "chunks.jsonl")]
-            bm25 = bm25s.BM25.load(str(path / "bm25"))
-            vocab = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
+            chunks = [Chunk.model_construct(**c) for c in read_jsonl(path / "chunks.jsonl")]
+            keywords = KeywordIndex.load(path / "keywords")
             client = chroma_client(settings, path)
             collection = client.get_collection(collection_name(settings, name), embedding_function=None)
+            dense_count = collection.count()
         except Exception as exc:  # file, JSON, validation and chromadb errors alike
             raise IndexCorruptError(f"index version {path.name} cannot be read: {exc}") from exc
-        if len(chunks) != manifest.counts.get("chunks"):
-            raise IndexCorruptError(f"index version {path.name}: chunk count does not match its manifest")
-        return cls(name, path, manifest, procedures, chunks, bm25, collection, vocab)
+        expected = (manifest.counts.get("chunks"), manifest.counts.get("dense_units"))
+        if (len(chunks), dense_count) != expected or len(keywords.chunk_hashes) != len(chunks):
+            raise IndexCorruptError(f"index version {path.name}: contents do not match its manifest")
+        return cls(name, path, manifest, procedures, chunks, keywords, collection)
 
-
-def build_bm25(chunks: list[Chunk], out_dir: Path) -> bm25s.BM25:
-    """BM25 over syllables, folded syllables and bigrams of every chunk."""
-    retriever = bm25s.BM25()
-    retriever.index([bm25_tokens(c.text) for c in chunks], show_progress=False)
-    retriever.save(str(out_dir))
-    return retriever
+    def vocabulary(self) -> dict:
+        """Syllable statistics of the chunks, with procedure names counted five times more."""
+        stats = self.keywords.syllable_statistics()
+        unigrams, bigrams = stats["unigrams"], stats["bigrams"]
+        for proc in self.procedures.values():
+            words = [w for w in syllables(proc.name) if not w[0].isdigit()]
+            for w in words:
+                unigrams[w] = unigrams.get(w, 0) + NAME_WEIGHT
+            for a, b in zip(words, words[1:]):
+                bigrams[f"{a} {b}"] = bigrams.get(f"{a} {b}", 0) + NAME_WEIGHT
+        return stats

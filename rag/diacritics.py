@@ -21,9 +21,7 @@ class DiacriticRestorer:
         by_fold: dict[str, list[str]] = defaultdict(list)
         for syllable in self._unigrams:
             by_fold[fold_diacritics(syllable)].append(syllable)
-        self._candidates = {
-            folded: sorted(forms, key=lambda s: -self._unigrams[s])[:MAX_CANDIDATES] for folded, forms in by_fold.items()
-        }
+        self._candidates = {folded: sorted(forms, key=lambda s: -self._unigrams[s])[:MAX_CANDIDATES] for folded, forms in by_fold.items()}
 
     def candidates(self, token: str) -> list[str]:
         if has_diacritics(token):
@@ -48,9 +46,7 @@ class DiacriticRestorer:
         for column in lattice[1:]:
             step: dict[str, tuple[float, list[str]]] = {}
             for word in column:
-                score, path = max(
-                    ((s + self._log_prob(prev, word), p) for prev, (s, p) in best.items()), key=lambda x: x[0]
-                )
+                score, path = max(((s + self._log_prob(prev, word), p) for prev, (s, p) in best.items()), key=lambda x: x[0])
                 step[word] = (score, path + [word])
             best = step
         return " ".join(max(best.values(), key=lambda x: x[0])[1])

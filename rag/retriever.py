@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import bm25s
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -17,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from ingest.keyword_index import KeywordIndex
 from ingest.plan import PLAN_ID
 from ingest.store import IndexVersion
 from rag.query import Query, QueryAnalyzer
@@ -26,11 +26,36 @@ from tthc.text import bm25_tokens, fold_diacritics
 RRF_K = 60
 # Modifiers that turn a procedure into a special case of a sibling (matched on folded text).
 SIBLING_MARKERS = (
-    "yeu to nuoc ngoai", "nuoc ngoai", "luu dong", "dang ky lai", "nguoi dich", "khu vuc bien gioi",
-    "giam sat viec giam ho", "cham dut", "ket hop", "da co ho so, giay to ca nhan", "duoi 14 tuoi",
-    "cap lai", "cap doi", "dieu chinh", "gia han", "sua chua, cai tao", "di doi", "xoa dang ky",
-    "thay doi", "cong tac vien", "khong phai la cong tac vien", "ghi vao so", "lien thong",
-    "thuong xuyen", "dinh ky", "thoat ngheo", "trong nuoc", "tam ngung", "co thu tien", "lan dau",
+    "yeu to nuoc ngoai",
+    "nuoc ngoai",
+    "luu dong",
+    "dang ky lai",
+    "nguoi dich",
+    "khu vuc bien gioi",
+    "giam sat viec giam ho",
+    "cham dut",
+    "ket hop",
+    "da co ho so, giay to ca nhan",
+    "duoi 14 tuoi",
+    "cap lai",
+    "cap doi",
+    "dieu chinh",
+    "gia han",
+    "sua chua, cai tao",
+    "di doi",
+    "xoa dang ky",
+    "thay doi",
+    "cong tac vien",
+    "khong phai la cong tac vien",
+    "ghi vao so",
+    "lien thong",
+    "thuong xuyen",
+    "dinh ky",
+    "thoat ngheo",
+    "trong nuoc",
+    "tam ngung",
+    "co thu tien",
+    "lan dau",
 )
 _OTHER_LEVEL_HINTS = ("cap tinh", "cap bo", "so ", "bo ", "trung uong", "hai quan", "thue")
 
@@ -81,12 +106,9 @@ class HybridRanker:
         self.ward_level_prior = ward_level_prior
         self.sibling_penalty = sibling_penalty
         self.dense_candidates = dense_candidates
-        self.analyzer = QueryAnalyzer(index.vocab)
+        self.analyzer = QueryAnalyzer(index.vocabulary())
         self._name_codes = sorted(index.procedures)
-        self._names = bm25s.BM25()
-        self._names.index(
-            [bm25_tokens(self._name_text(index.procedures[c])) for c in self._name_codes], show_progress=False
-        )
+        self._names = KeywordIndex.build([(c, self._name_text(index.procedures[c])) for c in self._name_codes])
         self._folded_names = {c: fold_diacritics(p.name.casefold()) for c, p in index.procedures.items()}
         self._chunks_by_doc: dict[str, list[int]] = defaultdict(list)
         for i, chunk in enumerate(index.chunks):
@@ -97,7 +119,7 @@ class HybridRanker:
         return " ".join([proc.name, *proc.aliases])
 
     def _bm25_chunks(self, query: Query) -> dict[str, list[tuple[int, float]]]:
-        scores = self.index.bm25.get_scores(bm25_tokens(query.search_text))
+        scores = self.index.keywords.scores(bm25_tokens(query.search_text))
         top = np.argsort(scores)[::-1][:300]
         by_doc: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i in top:
@@ -107,7 +129,7 @@ class HybridRanker:
         return by_doc
 
     def _bm25_names(self, query: Query) -> dict[str, float]:
-        scores = self._names.get_scores(bm25_tokens(query.search_text))
+        scores = self._names.scores(bm25_tokens(query.search_text))
         top = np.argsort(scores)[::-1][:100]
         return {self._name_codes[i]: float(scores[i]) for i in top if scores[i] > 0}
 

@@ -30,9 +30,73 @@ log = logging.getLogger(__name__)
 _CODE_IN_TEXT = re.compile(r"\bmã (\d\.\d{6})\b")
 _FOLLOWUP_CUE = re.compile(r"^(con|the con|vay|the|thi sao|con ve|neu|nhu vay|vay thi)\b")
 _FILLER = set(
-    "con thi sao the vay nhu nao bao nhieu lau may ngay le phi phi can gi giay to ho so o dau nop va cua "
-    "thu tuc do nay kia no la co khong duoc a a nhe oi vay gi nhung cac buoc quy trinh dieu kien ket qua "
-    "can cu thoi han gian tien mat bao lau nua the nao lam sao".split()
+    [
+        "con",
+        "thi",
+        "sao",
+        "the",
+        "vay",
+        "nhu",
+        "nao",
+        "bao",
+        "nhieu",
+        "lau",
+        "may",
+        "ngay",
+        "le",
+        "phi",
+        "phi",
+        "can",
+        "gi",
+        "giay",
+        "to",
+        "ho",
+        "so",
+        "o",
+        "dau",
+        "nop",
+        "va",
+        "cua",
+        "thu",
+        "tuc",
+        "do",
+        "nay",
+        "kia",
+        "no",
+        "la",
+        "co",
+        "khong",
+        "duoc",
+        "a",
+        "a",
+        "nhe",
+        "oi",
+        "vay",
+        "gi",
+        "nhung",
+        "cac",
+        "buoc",
+        "quy",
+        "trinh",
+        "dieu",
+        "kien",
+        "ket",
+        "qua",
+        "can",
+        "cu",
+        "thoi",
+        "han",
+        "gian",
+        "tien",
+        "mat",
+        "bao",
+        "lau",
+        "nua",
+        "the",
+        "nao",
+        "lam",
+        "sao",
+    ]
 )
 
 
@@ -51,9 +115,7 @@ class Assistant:
 
     def __init__(self, index: IndexVersion, embeddings: Embeddings, settings: Settings) -> None:
         self.index = index
-        self.ranker = HybridRanker(
-            index, embeddings, ward_level_prior=settings.ward_level_prior, sibling_penalty=settings.sibling_penalty
-        )
+        self.ranker = HybridRanker(index, embeddings, ward_level_prior=settings.ward_level_prior, sibling_penalty=settings.sibling_penalty)
         self.policy = AnswerPolicy()
 
     @property
@@ -80,9 +142,7 @@ class Assistant:
     def _weak(self, hit: ProcedureHit) -> bool:
         return hit.dense_similarity < self.policy.min_dense_similarity and hit.name_overlap < self.policy.min_name_overlap
 
-    def answer(
-        self, question: str, history: list[dict] | None = None, filters: RetrievalFilters | None = None
-    ) -> Answer:
+    def answer(self, question: str, history: list[dict] | None = None, filters: RetrievalFilters | None = None) -> Answer:
         started = time.perf_counter()
         result = self._answer(question, history or [], filters)
         result.latency_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -109,14 +169,10 @@ class Assistant:
         top = hits[0]
         confidence = round(min(1.0, 0.5 * top.name_overlap + 0.5 * max(0.0, (top.dense_similarity - 0.75) / 0.2)), 3)
         if top.code == PLAN_ID:
-            chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or [
-                c for c in self.index.chunks if c.doc_id == PLAN_ID
-            ][:1]
+            chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or [c for c in self.index.chunks if c.doc_id == PLAN_ID][:1]
             text, citations = compose_plan_answer(chunks, bm25_tokens(query.search_text))
             return Answer(answer=text, citations=citations, retrieved=retrieved, focus_code=PLAN_ID, confidence=confidence)
-        close = [
-            h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score
-        ]
+        close = [h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score]
         if close and top.name_overlap < self.policy.clarify_max_overlap and len(syllables(query.folded)) <= 12:
             options = [self.index.procedures[h.code] for h in [top, *close]]
             return Answer(

@@ -11,6 +11,7 @@ from pathlib import Path
 from tthc.settings import Settings, get_settings
 
 log = logging.getLogger("tthc")
+PORTAL_DEFAULT = Path("../shared/corpus/portal/procedures.jsonl")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -67,8 +68,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     counts = manifest.counts
     print(f"Phiên bản hiện tại: {manifest.version} (tạo lúc {manifest.created_at})")
     print(f"Mô hình nhúng: {manifest.embedding['backend']}:{manifest.embedding['model']} ({manifest.embedding['dimension']} chiều)")
-    print(f"Thủ tục: {counts['procedures']}   Đoạn (chunk): {counts['chunks']}   Đoạn của kế hoạch: {info['plan_chunks']}"
-          f"   Vector: {counts['dense_units']}")
+    print(
+        f"Thủ tục: {counts['procedures']}   Đoạn (chunk): {counts['chunks']}   Đoạn của kế hoạch: {info['plan_chunks']}"
+        f"   Vector: {counts['dense_units']}"
+    )
     print(f"Các phiên bản giữ lại: {', '.join(info['versions'])}")
     return 0
 
@@ -90,6 +93,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
     print(answer.answer)
     print()
     print("Thủ tục tìm thấy: " + ", ".join(answer.retrieved[:10]))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench_ingest import bench_ingest
+    from eval.parse_quality import parse_quality
+
+    source = Path(args.source)
+    if not source.exists():
+        print(f"Không tìm thấy nguồn dữ liệu {source}.")
+        return 1
+    if args.target in ("parse", "all"):
+        figure = parse_quality(source)
+        print(json.dumps({k: v for k, v in figure.items() if k != "incomplete_codes"}, ensure_ascii=False))
+        print("incomplete:", ", ".join(figure["incomplete_codes"]))
+    if args.target in ("ingest", "all"):
+        bench_ingest(source, Path(args.out))
     return 0
 
 
@@ -117,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--data-dir")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(func=cmd_ask)
+    bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
+    bench.add_argument("target", choices=["ingest", "parse", "all"])
+    bench.add_argument("--source", default=str(PORTAL_DEFAULT), help="portal JSONL for the ingest benchmark")
+    bench.add_argument("--out", default="eval/results")
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 
@@ -127,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("bm25s", "chromadb", "httpx"):
+    for noisy in ("chromadb", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return args.func(args)
 

@@ -10,9 +10,8 @@ import pytest
 
 from ingest.curated import load_curated_file
 from ingest.portal import parse_channel_rows
-from tthc.text import normalize_text
-
 from tests.conftest import CORPUS, SHARED_PORTAL
+from tthc.text import normalize_text
 
 CURATED = sorted((CORPUS / "procedures").glob("*.yaml"))
 
@@ -34,12 +33,39 @@ def test_at_least_sixty_valid_records_with_required_fields():
 
 @pytest.mark.parametrize(
     "needle",
-    ["khai sinh", "khai tử", "kết hôn", "xác nhận tình trạng hôn nhân", "bản sao trích lục", "cải chính",
-     "giám hộ", "nhận cha, mẹ, con", "bản sao từ bản chính", "chữ ký", "giao dịch", "di chúc", "thường trú",
-     "đăng ký tạm trú", "gia hạn tạm trú", "tạm vắng", "xác nhận thông tin về cư trú", "tách hộ",
-     "cấp thẻ căn cước", "cấp đổi thẻ căn cước", "cấp lại thẻ căn cước", "thành lập hộ kinh doanh",
-     "thay đổi nội dung đăng ký hộ kinh doanh", "tạm ngừng kinh doanh", "chấm dứt hoạt động hộ kinh doanh",
-     "đất đai", "giấy phép xây dựng", "nuôi con nuôi", "hộ nghèo", "hòa giải viên", "bảo hiểm xã hội"],
+    [
+        "khai sinh",
+        "khai tử",
+        "kết hôn",
+        "xác nhận tình trạng hôn nhân",
+        "bản sao trích lục",
+        "cải chính",
+        "giám hộ",
+        "nhận cha, mẹ, con",
+        "bản sao từ bản chính",
+        "chữ ký",
+        "giao dịch",
+        "di chúc",
+        "thường trú",
+        "đăng ký tạm trú",
+        "gia hạn tạm trú",
+        "tạm vắng",
+        "xác nhận thông tin về cư trú",
+        "tách hộ",
+        "cấp thẻ căn cước",
+        "cấp đổi thẻ căn cước",
+        "cấp lại thẻ căn cước",
+        "thành lập hộ kinh doanh",
+        "thay đổi nội dung đăng ký hộ kinh doanh",
+        "tạm ngừng kinh doanh",
+        "chấm dứt hoạt động hộ kinh doanh",
+        "đất đai",
+        "giấy phép xây dựng",
+        "nuôi con nuôi",
+        "hộ nghèo",
+        "hòa giải viên",
+        "bảo hiểm xã hội",
+    ],
 )
 def test_coverage(needle):
     names = [load_curated_file(p).name.casefold() + " " + load_curated_file(p).field.casefold() for p in CURATED]

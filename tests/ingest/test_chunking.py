@@ -5,9 +5,8 @@ from pathlib import Path
 from ingest.chunking import MAX_WORDS, chunk_plan, chunk_procedure, procedure_dense_units
 from ingest.curated import load_curated_file
 from ingest.plan import parse_plan, read_plan_text
-from tthc.schema import Document, Procedure
-
 from tests.conftest import CORPUS
+from tthc.schema import Document, Procedure
 
 
 def test_one_chunk_per_section_each_starting_with_the_name():

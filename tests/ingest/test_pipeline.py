@@ -16,12 +16,11 @@ import yaml
 
 from ingest.chunking import procedure_dense_units
 from ingest.curated import load_curated_file
+from ingest.embeddings import EmbeddingSpec
 from ingest.pipeline import rollback, run_ingest
 from ingest.store import EmbeddingMismatchError, IndexVersion, IngestBusyError, VersionStore
-from ingest.embeddings import EmbeddingSpec
-from tthc.settings import PROJECT_ROOT
-
 from tests.conftest import CORPUS, SMALL_CODES
+from tthc.settings import PROJECT_ROOT
 
 
 def _edit(path: Path, **changes) -> None:
@@ -32,7 +31,7 @@ def _edit(path: Path, **changes) -> None:
 
 def test_first_ingest_then_nothing_changed(settings, small_corpus, embeddings_factory):
     first = run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
-    assert first.status == "published"
+    assert first.status == "published" and first.parsed == len(SMALL_CODES)
     assert len(first.added) == len(SMALL_CODES) + 1  # + the plan
     index = IndexVersion.load(settings)
     assert set(SMALL_CODES) <= set(index.procedures)
@@ -82,14 +81,14 @@ def _write_list(path: Path, rows: list[tuple[str, str, str]]) -> None:
     book.save(path)
 
 
-def test_newer_list_reports_missing_procedures_and_removes_them_on_request(
-    settings, small_corpus, embeddings_factory, tmp_path
-):
+def test_newer_list_reports_missing_procedures_and_removes_them_on_request(settings, small_corpus, embeddings_factory, tmp_path):
     run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
     new_list = tmp_path / "danh-sach-moi.xlsx"
     # the new Hộ tịch list drops 1.000894 (kết hôn) and adds a code we have no record for
-    _write_list(new_list, [("1.001193", "Đăng ký khai sinh", "Hộ tịch"), ("2.000528", "Khai sinh NN", "Hộ tịch"),
-                           ("9.000001", "Thủ tục mới", "Hộ tịch")])
+    _write_list(
+        new_list,
+        [("1.001193", "Đăng ký khai sinh", "Hộ tịch"), ("2.000528", "Khai sinh NN", "Hộ tịch"), ("9.000001", "Thủ tục mới", "Hộ tịch")],
+    )
     reported = run_ingest(settings, [small_corpus, new_list], embeddings_factory=embeddings_factory)
     assert reported.not_in_list == ["1.000894"] and reported.removed == []
     assert reported.listed_not_indexed == ["9.000001"]
@@ -112,10 +111,18 @@ def test_rollback_restores_the_previous_version(settings, small_corpus, embeddin
 
 def test_bad_records_are_reported_and_skipped(settings, small_corpus, embeddings_factory, tmp_path):
     portal = tmp_path / "portal.jsonl"
-    good = {"ma_thu_tuc": "9.000002", "ten_thu_tuc": "Thủ tục hợp lệ", "cap_thuc_hien": "Cấp xã",
-            "cach_thuc_thuc_hien": "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếp5 Ngày làm việcMiễn phí"}
-    lines = [json.dumps(good, ensure_ascii=False), "{not json", json.dumps({"ten_thu_tuc": "thiếu mã"}),
-             json.dumps({"ma_thu_tuc": "9.000003", "ten_thu_tuc": "Sai kiểu", "thanh_phan_ho_so": ["x"]})]
+    good = {
+        "ma_thu_tuc": "9.000002",
+        "ten_thu_tuc": "Thủ tục hợp lệ",
+        "cap_thuc_hien": "Cấp xã",
+        "cach_thuc_thuc_hien": "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếp5 Ngày làm việcMiễn phí",
+    }
+    lines = [
+        json.dumps(good, ensure_ascii=False),
+        "{not json",
+        json.dumps({"ten_thu_tuc": "thiếu mã"}),
+        json.dumps({"ma_thu_tuc": "9.000003", "ten_thu_tuc": "Sai kiểu", "thanh_phan_ho_so": ["x"]}),
+    ]
     portal.write_text("\n".join(lines), encoding="utf-8")
     (small_corpus / "procedures" / "broken.yaml").write_text("code: [unclosed", encoding="utf-8")
     (small_corpus / "procedures" / "latin1.yaml").write_bytes("name: Đăng ký".encode("cp1258", "replace") + b"\xff")
@@ -138,9 +145,8 @@ def test_query_with_another_model_is_refused(settings, small_corpus, embeddings_
 
 def test_a_second_ingest_waits_for_the_lock(settings):
     store = VersionStore(settings.index_dir)
-    with store.lock(), pytest.raises(IngestBusyError):
-        with store.lock():
-            pass
+    with store.lock(), pytest.raises(IngestBusyError), store.lock():
+        pass
 
 
 def test_kill_during_ingest_keeps_the_previous_version(settings, small_corpus, embeddings_factory):
@@ -149,7 +155,10 @@ def test_kill_during_ingest_keeps_the_previous_version(settings, small_corpus, e
     env = {**os.environ, "TTHC_DATA_DIR": str(settings.data_dir), "TTHC_EMBEDDING_BATCH_SIZE": "4"}
     child = subprocess.Popen(
         [sys.executable, "-m", "tthc.cli", "ingest", "--source", str(CORPUS)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     versions_dir = settings.index_dir / "versions"
     deadline = time.time() + 120
