@@ -26,7 +26,7 @@ from ingest.embeddings import make_embeddings
 from ingest.keyword_index import KeywordIndex
 from ingest.plan import PLAN_ID, parse_plan
 from ingest.sources import Failure, SourceBatch, SourceEntry, read_sources
-from ingest.store import IndexProblem, Manifest, VersionStore, chroma_client, collection_name, read_jsonl
+from ingest.store import IndexProblem, Manifest, VersionStore, chroma_client, collection_name
 from tthc.schema import Chunk
 from tthc.settings import Settings
 from tthc.text import bm25_tokens
