@@ -26,7 +26,7 @@ from ingest.embeddings import make_embeddings
 from ingest.keyword_index import KeywordIndex
 from ingest.plan import PLAN_ID, parse_plan
 from ingest.sources import Failure, SourceBatch, SourceEntry, read_sources
-from ingest.store import IndexProblem, Manifest, VersionStore, chroma_client, collection_name
+from ingest.store import FORMAT_VERSION, IndexProblem, Manifest, VersionStore, chroma_client, collection_name
 from tthc.schema import Chunk
 from tthc.settings import Settings
 from tthc.text import bm25_tokens
@@ -105,6 +105,14 @@ class _Previous:
         if store.current() is None:
             return None
         path = store.current_dir()
+        try:
+            manifest = Manifest.read(path)
+        except (OSError, ValueError, TypeError) as exc:
+            log.warning("current version %s is unreadable (%s); building from scratch", path.name, exc)
+            return None
+        if manifest.format != FORMAT_VERSION:
+            log.warning("current version %s has format %s; building from scratch", path.name, manifest.format)
+            return None
         procedure_lines, fields = {}, {}
         for line in (path / "procedures.jsonl").read_text(encoding="utf-8").splitlines():
             data = json.loads(line)
@@ -116,7 +124,7 @@ class _Previous:
             data = json.loads(line)
             chunk_lines[data["doc_id"]].append(line)
             chunk_hashes[data["doc_id"]].append(data["content_hash"])
-        return cls(path, Manifest.read(path), procedure_lines, chunk_lines, chunk_hashes, fields)
+        return cls(path, manifest, procedure_lines, chunk_lines, chunk_hashes, fields)
 
 
 @dataclass

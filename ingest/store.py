@@ -252,6 +252,14 @@ class IndexVersion:
         """Load one version directory (``name`` picks its collection on a server)."""
         try:
             manifest = Manifest.read(path)
+        except Exception as exc:
+            raise IndexCorruptError(f"index version {path.name} has no readable manifest: {exc}") from exc
+        if manifest.format != FORMAT_VERSION:
+            raise IndexCorruptError(
+                f"index version {path.name} has format {manifest.format}, this program reads format {FORMAT_VERSION}; "
+                "run 'tthc ingest' to rebuild it"
+            )
+        try:
             procedures = {p["code"]: Procedure.model_validate(p) for p in read_jsonl(path / "procedures.jsonl")}
             chunks = [Chunk.model_construct(**c) for c in read_jsonl(path / "chunks.jsonl")]
             keywords = KeywordIndex.load(path / "keywords")

@@ -91,12 +91,25 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|quy dinh o dau|theo quy dinh nao)\b")),
     ("fees", re.compile(r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi)\b")),
     ("time", re.compile(r"\b(bao lau|may ngay|thoi han|thoi gian|mat bao lau|bao nhieu ngay|khi nao co|lau khong)\b")),
-    ("documents", re.compile(r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi)\b")),
     ("agency", re.compile(r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|ai giai quyet|tham quyen|truc tuyen|online)\b")),
+    ("documents", re.compile(r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi)\b")),
     ("steps", re.compile(r"\b(cac buoc|quy trinh|trinh tu|lam the nao|lam sao|nhu the nao|cach lam|huong dan)\b")),
     ("conditions", re.compile(r"\b(dieu kien|yeu cau|ai duoc|doi tuong|co duoc)\b")),
     ("result", re.compile(r"\b(ket qua|nhan duoc gi|duoc cap gi)\b")),
 ]
+
+
+# Folded function words and question words: they say nothing about which procedure is meant.
+STOPWORDS = frozenset(
+    " ".join(
+        [
+            "toi minh em anh chi ong ba ban chung ta cho cua la co khong ko k duoc dc can gi nao the sao lam bao",
+            "nhieu may o dau thi va voi hoac de khi nhu muon xin hoi phai thu tuc giup a nhe oi roi da dang se nay",
+            "kia do day nhung cac mot tu trong ngoai len xuong ra vao tai ve theo neu con vay thoi ai biet luon nua",
+            "hay uh ok vui long ah u nha tao chu cung van moi",
+        ]
+    ).split()
+)
 
 
 @dataclass
@@ -110,6 +123,12 @@ class Query:
     intent: str
     folded: str
     expansions: list[str] = field(default_factory=list)
+
+    @property
+    def content_words(self) -> list[str]:
+        """Folded syllables that carry meaning (no function or question words, no numbers)."""
+        words = fold_diacritics(" ".join([self.restored, self.folded])).split()
+        return sorted({w for w in words if w.isalpha() and w not in STOPWORDS and len(w) > 1})
 
     @property
     def search_text(self) -> str:

@@ -6,6 +6,7 @@ nước ngoài, lưu động, đăng ký lại…) are held back unless the ques
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -45,8 +46,6 @@ SIBLING_MARKERS = (
     "di doi",
     "xoa dang ky",
     "thay doi",
-    "cong tac vien",
-    "khong phai la cong tac vien",
     "ghi vao so",
     "lien thong",
     "thuong xuyen",
@@ -57,7 +56,17 @@ SIBLING_MARKERS = (
     "co thu tien",
     "lan dau",
 )
-_OTHER_LEVEL_HINTS = ("cap tinh", "cap bo", "so ", "bo ", "trung uong", "hai quan", "thue")
+# A question that names another level (or a central agency) turns the ward-level prior off.
+_OTHER_LEVEL = re.compile(
+    r"\b(cap tinh|cap bo|trung uong|hai quan|thue|so (tu phap|noi vu|tai chinh|xay dung|nong nghiep|y te|giao duc|cong thuong)"
+    r"|bo (tu phap|cong an|tai chinh|xay dung|noi vu|y te|ngoai giao))\b"
+)
+# Words that point to the reform plan rather than to a procedure.
+_PLAN_CUES = re.compile(
+    r"\b(ke hoach|muc tieu|chi tieu|nhiem vu|chu tri|phoi hop|phan dau|giai doan|cai cach hanh chinh|cchc|muc do hai long"
+    r"|ty le|phan tram|den nam 2030|nam 2026|phu luc|phan cong|san pham|don doc|chinh quyen so|chuyen doi so|kinh phi)\b"
+)
+PLAN_PRIOR = 1.5
 
 
 @dataclass
@@ -70,6 +79,7 @@ class ProcedureHit:
     chunks: list[tuple[Chunk, float]] = field(default_factory=list)
     dense_similarity: float = 0.0
     name_overlap: float = 0.0
+    coverage: float = 0.0
     bm25_rank: int | None = None
     dense_rank: int | None = None
 
@@ -107,8 +117,11 @@ class HybridRanker:
         self.sibling_penalty = sibling_penalty
         self.dense_candidates = dense_candidates
         self.analyzer = QueryAnalyzer(index.vocabulary())
-        self._name_codes = sorted(index.procedures)
-        self._names = KeywordIndex.build([(c, self._name_text(index.procedures[c])) for c in self._name_codes])
+        names = [(c, self._name_text(index.procedures[c])) for c in sorted(index.procedures)]
+        plan_heads = [c for c in index.chunks if c.source == "plan"]
+        names += [(PLAN_ID, f"{c.heading} {' '.join(c.text.split(chr(10), 2)[-1].split()[:40])}") for c in plan_heads]
+        self._name_codes = [code for code, _ in names]
+        self._names = KeywordIndex.build([(f"{i}", text) for i, (_, text) in enumerate(names)])
         self._folded_names = {c: fold_diacritics(p.name.casefold()) for c, p in index.procedures.items()}
         self._chunks_by_doc: dict[str, list[int]] = defaultdict(list)
         for i, chunk in enumerate(index.chunks):
@@ -130,8 +143,12 @@ class HybridRanker:
 
     def _bm25_names(self, query: Query) -> dict[str, float]:
         scores = self._names.scores(bm25_tokens(query.search_text))
-        top = np.argsort(scores)[::-1][:100]
-        return {self._name_codes[i]: float(scores[i]) for i in top if scores[i] > 0}
+        best: dict[str, float] = {}
+        for i in np.argsort(scores)[::-1][:100]:
+            if scores[i] <= 0:
+                break
+            best.setdefault(self._name_codes[i], float(scores[i]))
+        return best
 
     def _dense(self, query: Query) -> dict[str, float]:
         vector = self.embeddings.embed_query(query.search_text)
@@ -146,18 +163,18 @@ class HybridRanker:
         return best
 
     def _prior(self, code: str, query: Query) -> float:
-        if code == PLAN_ID:
-            return 1.0
+        other_level = bool(_OTHER_LEVEL.search(query.folded))
+        if code == PLAN_ID:  # the ward's own document
+            factor = 1.0 if other_level else self.ward_level_prior
+            return factor * (PLAN_PRIOR if _PLAN_CUES.search(query.folded) else 1.0)
         proc = self.index.procedures.get(code)
         if proc is None:
             return 1.0
-        factor = 1.0
-        if proc.is_ward_level and not any(h in query.folded for h in _OTHER_LEVEL_HINTS):
-            factor *= self.ward_level_prior
+        factor = self.ward_level_prior if proc.is_ward_level and not other_level else 1.0
         name = self._folded_names[code]
         for marker in SIBLING_MARKERS:
-            if marker in name and marker not in query.folded:
-                factor *= self.sibling_penalty
+            if marker in name:
+                factor *= 1 / self.sibling_penalty if marker in query.folded else self.sibling_penalty
         return factor
 
     def rank(self, query: Query, filters: RetrievalFilters | None = None, limit: int = 20) -> list[ProcedureHit]:
@@ -199,7 +216,23 @@ class HybridRanker:
                 )
             )
         hits.sort(key=lambda h: -h.score)
-        return hits[:limit]
+        hits = hits[:limit]
+        for hit in hits[:5]:
+            hit.coverage = self.coverage(hit.code, query)
+        return hits
+
+    def coverage(self, code: str, query: Query) -> float:
+        """Share of the question's content words that occur anywhere in the document's chunks."""
+        words = query.content_words
+        if not words:
+            return 1.0
+        term_ids = self.index.keywords.term_ids
+        columns = [term_ids[f"~{w}"] for w in words if f"~{w}" in term_ids]
+        rows = self._chunks_by_doc.get(code, [])
+        if not columns or not rows:
+            return 0.0
+        present = np.asarray(self.index.keywords.counts[rows][:, columns].sum(axis=0)).ravel() > 0
+        return float(present.sum()) / len(words)
 
 
 class HybridRetriever(BaseRetriever):

@@ -19,11 +19,12 @@ from rag.composer import (
     refusal_text,
 )
 from rag.guard import check_question
+from rag.llm import LLMPhraser
 from rag.query import Query
 from rag.retriever import HybridRanker, ProcedureHit, RetrievalFilters
 from tthc.schema import Answer
 from tthc.settings import Settings
-from tthc.text import bm25_tokens, syllables
+from tthc.text import bm25_tokens
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +105,10 @@ _FILLER = set(
 class AnswerPolicy:
     """Thresholds of the answer policy (measured on our evaluation set, not per question)."""
 
-    min_dense_similarity: float = 0.80
-    min_name_overlap: float = 0.34
-    clarify_ratio: float = 0.93
-    clarify_max_overlap: float = 0.5
+    min_coverage: float = 0.5
+    confident_coverage: float = 0.67
+    confident_dense_similarity: float = 0.85
+    clarify_ratio: float = 0.95
 
 
 class Assistant:
@@ -117,6 +118,11 @@ class Assistant:
         self.index = index
         self.ranker = HybridRanker(index, embeddings, ward_level_prior=settings.ward_level_prior, sibling_penalty=settings.sibling_penalty)
         self.policy = AnswerPolicy()
+        self.phraser = (
+            LLMPhraser(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+            if settings.llm_base_url
+            else None
+        )
 
     @property
     def version(self) -> str:
@@ -140,7 +146,11 @@ class Assistant:
         return bool(_FOLLOWUP_CUE.match(query.folded)) or len(content) <= 1
 
     def _weak(self, hit: ProcedureHit) -> bool:
-        return hit.dense_similarity < self.policy.min_dense_similarity and hit.name_overlap < self.policy.min_name_overlap
+        """Too few of the question's words occur in the best document to answer from it."""
+        policy = self.policy
+        if hit.coverage < policy.min_coverage:
+            return True
+        return hit.coverage < policy.confident_coverage and hit.dense_similarity < policy.confident_dense_similarity
 
     def answer(self, question: str, history: list[dict] | None = None, filters: RetrievalFilters | None = None) -> Answer:
         started = time.perf_counter()
@@ -163,7 +173,7 @@ class Assistant:
         retrieved = [h.code for h in hits]
         if followup and focus_code in self.index.procedures:
             retrieved = [focus_code, *[c for c in retrieved if c != focus_code]]
-            return self._procedure_answer(focus_code, query.intent, retrieved, confidence=0.8)
+            return self._procedure_answer(question, focus_code, query.intent, retrieved, confidence=0.8)
         if not hits or self._weak(hits[0]):
             return Answer(answer=refusal_text("weak_evidence"), refused=True, retrieved=retrieved)
         top = hits[0]
@@ -172,8 +182,10 @@ class Assistant:
             chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or [c for c in self.index.chunks if c.doc_id == PLAN_ID][:1]
             text, citations = compose_plan_answer(chunks, bm25_tokens(query.search_text))
             return Answer(answer=text, citations=citations, retrieved=retrieved, focus_code=PLAN_ID, confidence=confidence)
-        close = [h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score]
-        if close and top.name_overlap < self.policy.clarify_max_overlap and len(syllables(query.folded)) <= 12:
+        close = [
+            h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score and h.coverage >= top.coverage
+        ]
+        if close:
             options = [self.index.procedures[h.code] for h in [top, *close]]
             return Answer(
                 answer=compose_clarification(options),
@@ -182,10 +194,14 @@ class Assistant:
                 focus_code=top.code,
                 confidence=confidence,
             )
-        return self._procedure_answer(top.code, query.intent, retrieved, confidence)
+        return self._procedure_answer(question, top.code, query.intent, retrieved, confidence)
 
-    def _procedure_answer(self, code: str, intent: str, retrieved: list[str], confidence: float) -> Answer:
+    def _procedure_answer(self, question: str, code: str, intent: str, retrieved: list[str], confidence: float) -> Answer:
         text, citation = compose_procedure_answer(self.index.procedures[code], intent)
+        if self.phraser is not None:
+            phrased = self.phraser.phrase(question, text)
+            if phrased:
+                text = f"{phrased}\n{text.splitlines()[-1]}"  # the source line is always ours
         return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence)
 
 

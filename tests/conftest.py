@@ -39,3 +39,21 @@ def small_corpus(tmp_path: Path) -> Path:
         shutil.copy(CORPUS / "procedures" / f"{code}.yaml", root / "procedures")
     shutil.copytree(CORPUS / "plan", root / "plan")
     return root
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory, embedder) -> Settings:
+    """The full default corpus, ingested once for the answering tests."""
+    from ingest.pipeline import run_ingest
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-index"), corpus_dir=CORPUS)
+    report = run_ingest(settings, [CORPUS], embeddings_factory=lambda s: embedder)
+    assert report.status == "published"
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus_settings, embedder):
+    from rag.service import load_assistant
+
+    return load_assistant(corpus_settings, embedder)

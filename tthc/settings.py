@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     ward_level_prior: float = 1.25
     sibling_penalty: float = 0.8
 
+    llm_base_url: str | None = None
+    llm_model: str = "local"
+    llm_api_key: str = "not-needed"
+    llm_timeout: float = 20.0
+
     keep_versions: int = 3
     admin_token: str = DEFAULT_ADMIN_TOKEN
     dev_mode: bool = False

@@ -1,0 +1,78 @@
+"""Understanding the question: normalisation, diacritics, abbreviations, section intents."""
+
+import pytest
+
+from rag.diacritics import DiacriticRestorer
+from rag.query import QueryAnalyzer, detect_intent, normalize_question
+from tthc.text import fold_diacritics
+
+
+def test_normalize_nfc_casefold_whitespace():
+    assert normalize_question("  Đăng  KY\u0301\tkhai sinh ") == "đăng ký khai sinh"
+
+
+@pytest.fixture(scope="module")
+def analyzer(assistant) -> QueryAnalyzer:
+    return assistant.ranker.analyzer
+
+
+@pytest.mark.parametrize(
+    ("typed", "restored"),
+    [
+        ("lam giay khai sinh cho con can gi", "làm giấy khai sinh cho con cần gì"),
+        ("dang ky tam tru o dau", "đăng ký tạm trú ở đâu"),
+        ("xin giay xac nhan tinh trang hon nhan", "xin giấy xác nhận tình trạng hôn nhân"),
+        ("le phi dang ky ket hon bao nhieu", "lệ phí đăng ký kết hôn bao nhiêu"),
+    ],
+)
+def test_diacritics_are_restored_from_corpus_statistics(analyzer, typed, restored):
+    assert analyzer.analyze(typed).restored == restored
+
+
+def test_text_with_diacritics_is_left_alone(analyzer):
+    assert analyzer.analyze("Đăng ký khai sinh").restored == "đăng ký khai sinh"
+    assert not DiacriticRestorer.needs_restoring("đăng ký khai sinh cho con")
+    assert DiacriticRestorer.needs_restoring("dang ky khai sinh cho con")
+
+
+@pytest.mark.parametrize(
+    ("question", "expansion"),
+    [
+        ("thời hạn cấp đổi CCCD", "căn cước công dân"),
+        ("mất CMND thì sao", "chứng minh nhân dân"),
+        ("đăng ký HKD", "hộ kinh doanh"),
+        ("xin GPXD", "giấy phép xây dựng"),
+        ("làm sổ đỏ", "quyền sử dụng đất"),
+        ("hưởng BHXH một lần", "bảo hiểm xã hội"),
+        ("UBND phường", "ủy ban nhân dân"),
+    ],
+)
+def test_abbreviations_are_expanded(analyzer, question, expansion):
+    assert expansion in analyzer.analyze(question).search_text
+
+
+def test_lower_case_ai_means_who_not_artificial_intelligence(analyzer):
+    assert "trí tuệ nhân tạo" not in analyzer.analyze("ai được đăng ký khai sinh").search_text
+    assert "trí tuệ nhân tạo" in analyzer.analyze("ứng dụng AI của phường").search_text
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("làm giấy khai sinh cần giấy tờ gì", "documents"),
+        ("ho so dang ky ket hon gom nhung gi", "documents"),
+        ("cấp đổi căn cước mất bao lâu", "time"),
+        ("mấy ngày thì có kết quả tạm trú", "time"),
+        ("lệ phí chứng thực bản sao", "fees"),
+        ("dang ky ho kinh doanh het bao nhieu tien", "fees"),
+        ("nộp hồ sơ tách hộ ở đâu", "agency"),
+        ("cơ quan nào giải quyết khai tử", "agency"),
+        ("các bước đăng ký thường trú", "steps"),
+        ("quy trình cấp giấy phép xây dựng", "steps"),
+        ("điều kiện công nhận hòa giải viên", "conditions"),
+        ("căn cứ pháp lý của thủ tục khai sinh", "legal_basis"),
+        ("đăng ký khai sinh", "overview"),
+    ],
+)
+def test_section_intent(question, intent):
+    assert detect_intent(fold_diacritics(normalize_question(question))) == intent
