@@ -96,6 +96,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.runner import run_eval
+    from ingest.store import IndexProblem
+
+    try:
+        run_eval(_settings(args), Path(args.dataset), Path(args.out), baselines=args.baselines)
+    except IndexProblem as exc:
+        print(f"Lỗi: {exc}")
+        return 1
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from eval.bench_ingest import bench_ingest
     from eval.parse_quality import parse_quality
@@ -137,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--data-dir")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(func=cmd_ask)
+    evaluate = sub.add_parser("eval", help="run the evaluation set and write the report")
+    evaluate.add_argument("--dataset", default="eval/datasets", help="a .jsonl file or a folder of them")
+    evaluate.add_argument("--data-dir")
+    evaluate.add_argument("--out", required=True, help="output folder for results.jsonl, summary.json, report.md, chart.png")
+    evaluate.add_argument("--baselines", action="store_true", help="also run BM25 alone, dense alone and a naive LangChain RAG")
+    evaluate.set_defaults(func=cmd_eval)
+
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
     bench.add_argument("target", choices=["ingest", "parse", "all"])
     bench.add_argument("--source", default=str(PORTAL_DEFAULT), help="portal JSONL for the ingest benchmark")

@@ -1,0 +1,92 @@
+"""Metrics over results.jsonl rows, per system and per kind, and the failure list."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from eval.dataset import EvalItem, fact_found
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else 0.0
+
+
+def score_question(item: EvalItem, result: dict) -> dict:
+    """Per-question verdicts: rank of the first gold code, facts found, correctness."""
+    retrieved = result.get("retrieved", [])[:10]
+    rank = next((i + 1 for i, code in enumerate(retrieved) if code in item.gold_codes), None)
+    cited = {c["code"] for c in result.get("citations", [])}
+    facts_ok = all(fact_found(f, result.get("answer", "")) for f in item.gold_facts)
+    citation_ok = not item.gold_codes or bool(cited & set(item.gold_codes))
+    return {
+        "rank": rank,
+        "facts_ok": facts_ok,
+        "citation_ok": citation_ok,
+        "answer_ok": facts_ok and citation_ok and not result.get("refused"),
+        "missing_facts": [f for f in item.gold_facts if not fact_found(f, result.get("answer", ""))],
+    }
+
+
+def compute_metrics(items: list[EvalItem], results: list[dict]) -> dict:
+    """Retrieval, answer accuracy, refusals, clarifications and latency, overall and by kind."""
+    by_id = {r["id"]: r for r in results}
+    groups: dict[str, list[tuple[EvalItem, dict, dict]]] = defaultdict(list)
+    for item in items:
+        result = by_id[item.id]
+        scored = (item, result, score_question(item, result))
+        groups["all"].append(scored)
+        groups[item.kind].append(scored)
+    return {name: _aggregate(rows) for name, rows in groups.items()}
+
+
+def _aggregate(rows: list[tuple[EvalItem, dict, dict]]) -> dict:
+    retrieval = [s for item, _, s in rows if item.gold_codes and not item.expect_refusal]
+    facts = [s for item, _, s in rows if item.gold_facts]
+    refusals = [r for item, r, _ in rows if item.expect_refusal]
+    in_scope = [r for item, r, _ in rows if not item.expect_refusal]
+    latencies = [float(r.get("latency_ms", 0.0)) for _, r, _ in rows]
+
+    def share(values: list[bool]) -> float | None:
+        return round(sum(values) / len(values), 4) if values else None
+
+    return {
+        "questions": len(rows),
+        "hit_at_1": share([s["rank"] == 1 for s in retrieval]),
+        "hit_at_3": share([s["rank"] is not None and s["rank"] <= 3 for s in retrieval]),
+        "hit_at_5": share([s["rank"] is not None and s["rank"] <= 5 for s in retrieval]),
+        "mrr_at_10": round(sum(1 / s["rank"] for s in retrieval if s["rank"]) / len(retrieval), 4) if retrieval else None,
+        "answer_accuracy": share([s["answer_ok"] for s in facts]),
+        "refusal_recall": share([bool(r.get("refused")) for r in refusals]),
+        "false_refusal_rate": share([bool(r.get("refused")) for r in in_scope]),
+        "clarification_rate": share([bool(r.get("clarification")) for r in in_scope]),
+        "latency_p50_ms": round(_percentile(latencies, 50), 2),
+        "latency_p95_ms": round(_percentile(latencies, 95), 2),
+        "n_retrieval": len(retrieval),
+        "n_facts": len(facts),
+        "n_refusal": len(refusals),
+    }
+
+
+def failure_reason(item: EvalItem, result: dict, scored: dict) -> str | None:
+    """Why a question failed, in the report's words, or None when it passed."""
+    if item.expect_refusal:
+        return None if result.get("refused") else "không từ chối (missed refusal)"
+    if result.get("refused"):
+        return "từ chối nhầm (false refusal)"
+    if result.get("clarification") and scored["rank"] != 1:
+        return "hỏi lại, thủ tục đúng không đứng đầu (clarification)"
+    if item.gold_codes and scored["rank"] != 1:
+        return "sai thủ tục (wrong procedure)"
+    if item.gold_facts and not scored["facts_ok"]:
+        return "thiếu sự kiện (missing fact): " + "; ".join(scored["missing_facts"])
+    if item.gold_facts and not scored["citation_ok"]:
+        return "không trích dẫn đúng thủ tục (wrong citation)"
+    return None
+
+
+def failure_severity(item: EvalItem, scored: dict) -> tuple[int, int]:
+    """Sort key for 'worst first': missed refusals and gold codes far down the list come first."""
+    rank = scored["rank"] or 99
+    return (0 if item.expect_refusal else 1, -rank)
