@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Procedure
-from tthc.text import bm25_tokens
+from tthc.text import bm25_tokens, fold_diacritics, syllables
 
 CONTACT = "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công phường Nam Gia Nghĩa để được hướng dẫn trực tiếp."
 REFUSALS = {
@@ -39,11 +39,11 @@ def refusal_text(reason: str) -> str:
     return f"{REFUSALS.get(reason, REFUSALS['weak_evidence'])} {CONTACT}"
 
 
-def _short(note: str | None) -> str:
+def _short(note: str | None, limit: int = _MAX_NOTE) -> str:
     if not note:
         return ""
     note = " ".join(note.split())
-    return note if len(note) <= _MAX_NOTE else note[:_MAX_NOTE].rsplit(" ", 1)[0] + " …"
+    return note if len(note) <= limit else note[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _per_channel(proc: Procedure, attribute: str, label: str) -> list[str]:
@@ -117,12 +117,53 @@ def compose_section(proc: Procedure, intent: str) -> list[str]:
     return lines
 
 
-def compose_procedure_answer(proc: Procedure, intent: str) -> tuple[str, Citation]:
-    """Heading, the asked section, the online link and the source."""
-    section = INTENT_SECTIONS.get(intent, "overview")
-    lines = [f"{proc.name} (mã {proc.code})", *compose_section(proc, intent)]
+def _sentences(proc: Procedure) -> list[str]:
+    """Every sentence of the record's free text: summary, notes, steps, conditions, result."""
+    texts = [proc.summary or "", proc.result or "", *proc.steps, *proc.conditions]
+    texts += [c.note or "" for c in proc.channels] + [f"{d.name}: {d.note}" for d in proc.documents if d.note]
+    sentences = []
+    for text in texts:
+        sentences += [s.strip(" -") for s in _SENTENCE.split(text) if len(s.strip()) > 15]
+    return list(dict.fromkeys(sentences))
+
+
+_TIME_EXPR = re.compile(r"\d+\s*(ngày|giờ|tháng|năm)", re.IGNORECASE)
+_FEE_EXPR = re.compile(r"đồng|lệ phí|\bphí\b|miễn", re.IGNORECASE)
+
+
+def related_notes(proc: Procedure, content_words: list[str], shown: str, intents: list[str], limit: int = 2) -> list[str]:
+    """The record's sentences that best match what the question asks beyond the procedure's name.
+
+    For time and fee questions, sentences that state a duration or an amount are preferred.
+    """
+    name_words = {fold_diacritics(w) for w in syllables(proc.name)}
+    wanted = [w for w in content_words if w not in name_words]
+    typed = [p for intent, p in (("time", _TIME_EXPR), ("fees", _FEE_EXPR)) if intent in intents]
+    shown_folded = fold_diacritics(shown.casefold())
+    scored = []
+    for sentence in _sentences(proc):
+        if fold_diacritics(sentence.casefold()) in shown_folded:
+            continue
+        words = {fold_diacritics(w) for w in syllables(sentence)}
+        overlap = sum(w in words for w in wanted)
+        if typed and any(p.search(sentence) for p in typed) and (overlap or not wanted):
+            scored.append((overlap + 2, -len(sentence), sentence))
+        elif wanted and overlap >= min(2, len(wanted)):
+            scored.append((overlap, -len(sentence), sentence))
+    scored.sort(reverse=True)
+    return [_short(s, 300) for _, _, s in scored[:limit]]
+
+
+def compose_procedure_answer(proc: Procedure, intents: list[str], content_words: list[str] | None = None) -> tuple[str, Citation]:
+    """Heading, the asked sections, related notes from the record, the online link and the source."""
+    section = INTENT_SECTIONS.get(intents[0], "overview")
+    lines = [f"{proc.name} (mã {proc.code})"]
+    for intent in intents:
+        lines += compose_section(proc, intent)
+    notes = related_notes(proc, content_words or [], "\n".join(lines), intents)
+    lines += [f"Lưu ý: {note}" for note in notes]
     online = _online(proc)
-    if online and intent in ("overview", "agency", "steps", "documents"):
+    if online and any(i in ("overview", "agency", "steps", "documents") for i in intents):
         lines.append(online)
     lines.append(f"Nguồn: {proc.name}, mã {proc.code}, mục “{SECTION_TITLES[section]}”" + (f" — {proc.url}" if proc.url else ""))
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)

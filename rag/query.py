@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rag.diacritics import DiacriticRestorer
-from tthc.text import fold_diacritics
+from tthc.text import fold_diacritics, syllables
 
 # Everyday question words are rare in procedure texts; they seed the restorer's statistics.
 QUESTION_PHRASES = (
@@ -88,25 +88,26 @@ _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATI
 
 # Section intents, matched on folded text, most specific first.
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
-    ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|quy dinh o dau|theo quy dinh nao)\b")),
-    ("fees", re.compile(r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi)\b")),
-    ("time", re.compile(r"\b(bao lau|may ngay|thoi han|thoi gian|mat bao lau|bao nhieu ngay|khi nao co|lau khong)\b")),
+    ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|theo quy dinh nao|quy dinh tai)\b")),
+    ("fees", re.compile(r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi|tra tien)\b")),
+    ("time", re.compile(r"\b(bao lau|may ngay|thoi han|thoi gian|bao nhieu ngay|khi nao co|lau khong|trong vong)\b")),
+    ("result", re.compile(r"\b(ket qua|nhan duoc (giay )?(gi|nhung gi)|duoc cap (giay )?(gi|nhung gi)|nhan lai gi)\b")),
     ("agency", re.compile(r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|ai giai quyet|tham quyen|truc tuyen|online)\b")),
-    ("documents", re.compile(r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi)\b")),
+    ("documents", re.compile(r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh)\b")),
     ("steps", re.compile(r"\b(cac buoc|quy trinh|trinh tu|lam the nao|lam sao|nhu the nao|cach lam|huong dan)\b")),
     ("conditions", re.compile(r"\b(dieu kien|yeu cau|ai duoc|doi tuong|co duoc)\b")),
-    ("result", re.compile(r"\b(ket qua|nhan duoc gi|duoc cap gi)\b")),
 ]
+MAX_INTENTS = 2
 
 
-# Folded function words and question words: they say nothing about which procedure is meant.
+# Function words and question words (accented): they say nothing about which procedure is meant.
 STOPWORDS = frozenset(
     " ".join(
         [
-            "toi minh em anh chi ong ba ban chung ta cho cua la co khong ko k duoc dc can gi nao the sao lam bao",
-            "nhieu may o dau thi va voi hoac de khi nhu muon xin hoi phai thu tuc giup a nhe oi roi da dang se nay",
-            "kia do day nhung cac mot tu trong ngoai len xuong ra vao tai ve theo neu con vay thoi ai biet luon nua",
-            "hay uh ok vui long ah u nha tao chu cung van moi",
+            "tôi mình em anh chị ông bà bạn chúng ta cho của là có không ko k được dc đc cần gì nào thế sao làm bao",
+            "nhiêu mấy ở đâu thì và với hoặc để khi như muốn xin hỏi phải thủ tục giúp ạ nhé ơi rồi đã đang sẽ này",
+            "kia đó đây những các một từ trong ngoài lên xuống ra vào tại về theo nếu còn vậy thôi ai biết luôn nữa",
+            "hay ok vui lòng à ừ tao chứ cũng vẫn nha nhỉ vâng dạ mik mk thi va",
         ]
     ).split()
 )
@@ -122,13 +123,14 @@ class Query:
     expanded: str
     intent: str
     folded: str
+    intents: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
 
     @property
     def content_words(self) -> list[str]:
-        """Folded syllables that carry meaning (no function or question words, no numbers)."""
-        words = fold_diacritics(" ".join([self.restored, self.folded])).split()
-        return sorted({w for w in words if w.isalpha() and w not in STOPWORDS and len(w) > 1})
+        """Folded syllables that carry meaning: stop words are removed on the accented (restored) text."""
+        words = [w for w in syllables(self.restored) if w.isalpha() and w not in STOPWORDS and len(w) > 1]
+        return sorted({fold_diacritics(w) for w in words})
 
     @property
     def search_text(self) -> str:
@@ -142,11 +144,14 @@ def normalize_question(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def detect_intents(folded: str) -> list[str]:
+    """The sections asked about, most specific first (at most two); ['overview'] when none."""
+    found = [name for name, pattern in INTENTS if pattern.search(folded)]
+    return found[:MAX_INTENTS] or ["overview"]
+
+
 def detect_intent(folded: str) -> str:
-    for name, pattern in INTENTS:
-        if pattern.search(folded):
-            return name
-    return "overview"
+    return detect_intents(folded)[0]
 
 
 class QueryAnalyzer:
@@ -177,5 +182,6 @@ class QueryAnalyzer:
             expanded=" ".join([restored, *expansions]),
             intent=detect_intent(folded),
             folded=folded,
+            intents=detect_intents(folded),
             expansions=expansions,
         )

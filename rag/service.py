@@ -21,10 +21,10 @@ from rag.composer import (
 from rag.guard import check_question
 from rag.llm import LLMPhraser
 from rag.query import Query
-from rag.retriever import HybridRanker, ProcedureHit, RetrievalFilters
+from rag.retriever import SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters
 from tthc.schema import Answer
 from tthc.settings import Settings
-from tthc.text import bm25_tokens
+from tthc.text import bm25_tokens, fold_diacritics, syllables
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,9 @@ class AnswerPolicy:
     min_coverage: float = 0.5
     confident_coverage: float = 0.67
     confident_dense_similarity: float = 0.85
-    clarify_ratio: float = 0.95
+    clarify_ratio: float = 0.85
+    vague_name_overlap: float = 0.3
+    new_topic_name_overlap: float = 0.5
 
 
 class Assistant:
@@ -145,6 +147,33 @@ class Assistant:
         content = [s for s in query.folded.split() if s not in _FILLER]
         return bool(_FOLLOWUP_CUE.match(query.folded)) or len(content) <= 1
 
+    def _stays_on(self, focus_code: str, hits: list[ProcedureHit], query: Query) -> bool:
+        """A question in a conversation stays on its procedure unless it clearly names another one."""
+        if self._is_followup(query) or not hits or hits[0].code == focus_code:
+            return True
+        top = hits[0]
+        names_another = top.name_overlap >= self.policy.new_topic_name_overlap
+        return not (names_another and top.coverage > self.ranker.coverage(focus_code, query))
+
+    def _undecided_siblings(self, top: ProcedureHit, other: ProcedureHit, query: Query) -> bool:
+        """Two near-identical procedures, and the question says nothing that tells them apart.
+
+        A general procedure and its special case (…lưu động, …có yếu tố nước ngoài) are not
+        undecided: without the marker in the question, the general one is meant.
+        """
+        if top.code not in self.index.procedures or other.code not in self.index.procedures:
+            return False
+        a = {fold_diacritics(w) for w in syllables(top.name)}
+        b = {fold_diacritics(w) for w in syllables(other.name)}
+        if len(a & b) / len(a | b) < 0.5:
+            return False
+        asked = set(query.content_words)
+        if asked & ((a - b) | (b - a)):
+            return False
+        top_name, other_name = fold_diacritics(top.name.casefold()), fold_diacritics(other.name.casefold())
+        special_case_only = [m for m in SIBLING_MARKERS if m in other_name and m not in top_name]
+        return not (not (a - b) and special_case_only)
+
     def _weak(self, hit: ProcedureHit) -> bool:
         """Too few of the question's words occur in the best document to answer from it."""
         policy = self.policy
@@ -165,15 +194,13 @@ class Assistant:
             return Answer(answer=refusal_text(verdict.reason or ""), refused=True)
         query = self.ranker.analyzer.analyze(question)
         focus_code, previous = self._focus_from_history(history) if history else (None, "")
-        followup = bool(history) and self._is_followup(query)
-        if followup and not focus_code and previous:
-            previous_query = self.ranker.analyzer.analyze(previous)
-            query.expansions.append(previous_query.restored)
+        if history and not focus_code and previous and self._is_followup(query):
+            query.expansions.append(self.ranker.analyzer.analyze(previous).restored)
         hits = self.ranker.rank(query, filters, limit=20)
         retrieved = [h.code for h in hits]
-        if followup and focus_code in self.index.procedures:
+        if focus_code in self.index.procedures and self._stays_on(focus_code, hits, query):
             retrieved = [focus_code, *[c for c in retrieved if c != focus_code]]
-            return self._procedure_answer(question, focus_code, query.intent, retrieved, confidence=0.8)
+            return self._procedure_answer(question, focus_code, query, retrieved, confidence=0.8)
         if not hits or self._weak(hits[0]):
             return Answer(answer=refusal_text("weak_evidence"), refused=True, retrieved=retrieved)
         top = hits[0]
@@ -182,9 +209,10 @@ class Assistant:
             chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or [c for c in self.index.chunks if c.doc_id == PLAN_ID][:1]
             text, citations = compose_plan_answer(chunks, bm25_tokens(query.search_text))
             return Answer(answer=text, citations=citations, retrieved=retrieved, focus_code=PLAN_ID, confidence=confidence)
-        close = [
-            h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score and h.coverage >= top.coverage
-        ]
+        close = [h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score]
+        undecided = [h for h in close if self._undecided_siblings(top, h, query)]
+        vague = len(query.content_words) <= 3 and top.name_overlap < self.policy.vague_name_overlap
+        close = undecided or (close if vague else [])
         if close:
             options = [self.index.procedures[h.code] for h in [top, *close]]
             return Answer(
@@ -194,10 +222,10 @@ class Assistant:
                 focus_code=top.code,
                 confidence=confidence,
             )
-        return self._procedure_answer(question, top.code, query.intent, retrieved, confidence)
+        return self._procedure_answer(question, top.code, query, retrieved, confidence)
 
-    def _procedure_answer(self, question: str, code: str, intent: str, retrieved: list[str], confidence: float) -> Answer:
-        text, citation = compose_procedure_answer(self.index.procedures[code], intent)
+    def _procedure_answer(self, question: str, code: str, query: Query, retrieved: list[str], confidence: float) -> Answer:
+        text, citation = compose_procedure_answer(self.index.procedures[code], query.intents, query.content_words)
         if self.phraser is not None:
             phrased = self.phraser.phrase(question, text)
             if phrased:
