@@ -20,13 +20,28 @@ _INJECTION = re.compile(
     r"|tiet lo (cau hinh|cai dat|huong dan|prompt|ma nguon|token|mat khau)|reveal (your|the) (prompt|instructions|config)"
     r"|(in|hien thi|cho xem) (ra )?(cau hinh|bien moi truong|token|mat khau|api key)|admin token|api[_ ]?key"
     r"|tra loi rang .{0,40}(le phi|phi|thoi han)|noi rang .{0,30}(le phi|phi) (la|bang) 0"
+    r"|(hay|cu) (tra loi|noi|xac nhan|khang dinh) rang|xac nhan rang .{0,40}(da duoc duyet|hop le|dung)"
+    r"|(tu (bay )?gio|bay gio|ke tu gio) (ban|may|em) (la|se|dong vai)|gia vo (ban|la|lam)|hay tuong tuong (ban|minh) la"
+    r"|\[(system|he thong|admin)\]|che do (quan tri|admin|developer|nha phat trien|gỡ loi|debug)"
+    r"|toi la (admin|quan tri vien|nha phat trien|developer|nguoi tao ra ban)"
+    r"|(nhac lai|lap lai|in ra|xuat|liet ke|doc lai) .{0,40}(chi dan|huong dan he thong|chi thi|tai lieu noi bo|cau hinh|nguyen van)"
+    r"|\.env\b|co so du lieu cua he thong|duong dan (den|toi) (co so du lieu|file|thu muc)|mat khau (quan tri|admin)"
+    r"|\b(soan|tao|viet) (cho toi )?(mot )?(giay|van ban|con dau)\b.{0,40}\b(dong dau|gia mao|khong can duyet)\b"
+    r"|\b(lam gia|gia mao) (giay|con dau|chu ky|ho so)"
+    r"|\b(your|the) (hidden |system |original )?(instructions|prompt|rules)\b|what model are you"
 )
 _PRIVATE = re.compile(
     r"(so dien thoai|sdt|dia chi( nha)?|so (cccd|cmnd|can cuoc|chung minh)|ngay sinh|thong tin ca nhan|email|ho so ca nhan"
     r"|tai khoan ngan hang|benh an)"
     r".{0,25}\b(cua|ve) (ong|ba|anh|chi|em|co|chu|nguoi|chu tich|pho chu tich|can bo|cong chuc|ho|ai|gia dinh|nha)\b"
     r"|(tim|tra cuu|cho (toi|minh) biet|lay) .{0,20}(thong tin|ho so|dia chi|so dien thoai) (cua|ve) (nguoi khac|ong|ba|anh|chi|hang xom)"
-    r"|danh sach (nguoi|cong dan|ho ngheo) .{0,20}(so dien thoai|dia chi|cccd)"
+    r"|danh sach (nguoi|cong dan|ho ngheo|cac ho|ho) .{0,40}(so dien thoai|dia chi|cccd|ho ten|ho va ten)"
+    r"|\b(thong tin|ho khau|noi thuong tru|noi tam tru|dia chi) (ca nhan )?(cua|ve) (ba|ong|anh|chi|co|chu) [a-z]+ [a-z]+"
+    r"|\b(xem|tra|lay|biet) (thong tin|ho so|dia chi|tam tru|thuong tru) (cua|ve) (ho|hang xom|nguoi khac|nguoi ta)\b"
+    r"|\b(cua|ve) (hang xom|nguoi ta)\b.{0,30}\b(thong tin|dia chi|so dien thoai|cho (toi|minh) xem)\b"
+    r"|\b(tien an|tien su|an tich|ly lich tu phap) (cua|ve) \w+|\bcua (ong|ba|anh|chi|con trai|con gai) .{0,30}\b(tien an|tien su)\b"
+    r"|\b(ong|ba) (nguyen|tran|le|pham|hoang|huynh|phan|vu|vo|dang|bui|do|ho|ngo|duong|ly) [a-z]+( [a-z]+)?\b.{0,40}"
+    r"\b(da dang ky|ten gi|o dau|so may|la ai|chua)\b"
 )
 _OFF_TOPIC = re.compile(
     r"\b(thoi tiet|du bao|bong da|world cup|ca si|phim|bai hat|nau|mon an|cong thuc nau|cong thuc lam banh|chung khoan|co phieu|bitcoin"
@@ -34,7 +49,9 @@ _OFF_TOPIC = re.compile(
     r"|benh gi|chua benh|uong thuoc|thuoc gi|thuoc tri|trieu chung|dau dau|bi sot|sot cao|dieu tri|bac si"
     r"|tinh yeu|nguoi yeu|hen ho|du lich|khach san|ve may bay|gia vang|ty gia"
     r"|bau cu|dang phai|chinh tri|bieu tinh|tong thong|chien tranh|ton giao nao|game|lien quan mobile|minecraft|code python"
-    r"|lap trinh|javascript|weather|football|recipe|homework|stock)\b"
+    r"|lap trinh|javascript|weather|football|recipe|homework|stock|tu vi|boi toan|xem boi|phong thuy"
+    r"|tuoi (ty|suu|dan|mao|thin|ngo|mui|than|dau|tuat|hoi)"
+    r"|dich (giup|ho|cau|doan|sang)|gia (ca phe|vang|xang|lua|gao|tieu|sau rieng|dat nen|nha dat)|co nen (ban|mua|dau tu))\b"
 )
 # Words that place a question inside administrative procedures or the plan despite an off-topic word.
 _IN_DOMAIN = re.compile(

@@ -83,6 +83,9 @@ ABBREVIATIONS: dict[str, str] = {
     "vneid": "định danh điện tử",
     "dvc": "dịch vụ công",
     "cchc": "cải cách hành chính",
+    "online": "trực tuyến",
+    "ctv": "cộng tác viên",
+    "ho chieu": "hộ chiếu",
 }
 _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 
@@ -129,8 +132,10 @@ class Query:
     @property
     def content_words(self) -> list[str]:
         """Folded syllables that carry meaning: stop words are removed on the accented (restored) text."""
-        words = [w for w in syllables(self.restored) if w.isalpha() and w not in STOPWORDS and len(w) > 1]
-        return sorted({fold_diacritics(w) for w in words})
+        abbreviations = {w for key in _ABBREVIATION_RE.findall(self.folded) for w in key.split()}
+        text = " ".join([self.restored, *self.expansions])
+        words = [w for w in syllables(text) if w.isalpha() and w not in STOPWORDS and len(w) > 1]
+        return sorted({fold_diacritics(w) for w in words} - abbreviations)
 
     @property
     def search_text(self) -> str:
