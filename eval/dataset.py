@@ -72,7 +72,10 @@ def normalize_fact(text: str) -> str:
 
 
 def fact_found(fact: str, answer: str) -> bool:
-    return normalize_fact(fact) in normalize_fact(answer)
+    """Substring match after normalisation; a number never matches inside a longer number ('5' in '15')."""
+    needle = normalize_fact(fact)
+    pattern = ("(?<!\\d)" if needle[:1].isdigit() else "") + re.escape(needle) + ("(?!\\d)" if needle[-1:].isdigit() else "")
+    return re.search(pattern, normalize_fact(answer)) is not None
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:

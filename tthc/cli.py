@@ -109,9 +109,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench_answer import bench_answer
     from eval.bench_ingest import bench_ingest
     from eval.parse_quality import parse_quality
 
+    if args.target in ("answer", "all"):
+        bench_answer(_settings(args), Path(args.dataset), Path(args.out))
+        if args.target == "answer":
+            return 0
     source = Path(args.source)
     if not source.exists():
         print(f"Không tìm thấy nguồn dữ liệu {source}.")
@@ -157,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
-    bench.add_argument("target", choices=["ingest", "parse", "all"])
+    bench.add_argument("target", choices=["ingest", "answer", "parse", "all"])
+    bench.add_argument("--data-dir", help="index for the answer benchmark")
+    bench.add_argument("--dataset", default="eval/datasets")
     bench.add_argument("--source", default=str(PORTAL_DEFAULT), help="portal JSONL for the ingest benchmark")
     bench.add_argument("--out", default="eval/results")
     bench.set_defaults(func=cmd_bench)

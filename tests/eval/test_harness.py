@@ -1,0 +1,158 @@
+"""The evaluation harness itself: the dataset schema and gold facts, the fact-matching rule, the metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from eval.dataset import EvalItem, fact_found, load_dataset, normalize_fact
+from eval.metrics import compute_metrics, failure_reason, score_question
+from eval.runner import load_targets
+from tests.conftest import CORPUS
+
+DATASETS = Path(__file__).resolve().parents[2] / "eval" / "datasets"
+
+
+def test_dataset_matches_the_schema_and_the_required_mix():
+    items = load_dataset(DATASETS)
+    assert len(items) >= 300
+    kinds = {k: sum(i.kind == k for i in items) for k in ("procedure", "fact", "plan", "followup", "out_of_scope")}
+    assert all(kinds.values()), kinds
+    assert sum(i.expect_refusal for i in items) >= 40
+    assert all(i.expect_refusal == (i.kind == "out_of_scope") for i in items)
+    assert all(i.history for i in items if i.kind == "followup")
+    from tthc.text import has_diacritics
+
+    assert sum(not has_diacritics(i.question) for i in items) / len(items) >= 0.25
+    for file in DATASETS.glob("*.jsonl"):
+        for line in file.read_text(encoding="utf-8").splitlines():
+            assert set(json.loads(line)) == set(EvalItem.model_fields), line[:80]
+
+
+def test_every_gold_fact_occurs_in_its_gold_record_or_the_plan():
+    records = {p.stem: p.read_text(encoding="utf-8") for p in (CORPUS / "procedures").glob("*.yaml")}
+    plan = next((CORPUS / "plan").glob("*.txt")).read_text(encoding="utf-8")
+    for item in load_dataset(DATASETS):
+        assert all(code in records for code in item.gold_codes), item.id
+        sources = [records[c] for c in item.gold_codes] or [plan]
+        for fact in item.gold_facts:
+            assert any(fact_found(fact, source) for source in sources), (item.id, fact)
+
+
+def test_schema_check_rejects_unknown_keys_and_kinds(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "question": "q", "kind": "weather", "gold_codes": [], "gold_facts": [], "expect_refusal": false}\n')
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        load_dataset(bad)
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(
+        '{"id": "x", "question": "q", "kind": "fact", "gold_codes": [], "gold_facts": [], "expect_refusal": false, "note": 1}\n'
+    )
+    with pytest.raises(ValueError):
+        load_dataset(extra)
+
+
+@pytest.mark.parametrize(
+    ("fact", "answer"),
+    [
+        ("10,000 đồng", "Lệ phí: 10.000 đồng/bản"),
+        ("10.000 đồng", "lệ phí 10000 đồng"),
+        ("07 ngày làm việc", "trong 7  ngày   làm việc"),
+        ("Phòng Văn hóa – Xã hội", "phòng văn hóa - xã hội chủ trì"),
+        ("Giấy chứng sinh", "GIẤY CHỨNG SINH (bản chính)"),
+        ("Đăng ký", "Đăng ky\u0301 khai sinh"),
+    ],
+)
+def test_fact_matching_rule(fact, answer):
+    assert fact_found(fact, answer)
+
+
+def test_fact_matching_does_not_blur_different_numbers():
+    assert not fact_found("10.000 đồng", "100.000 đồng")
+    assert not fact_found("5 ngày", "15 ngày làm việc")
+    assert not fact_found("97%", "197%")
+    assert normalize_fact("  07  NGÀY ") == "7 ngày"
+
+
+def _item(**fields) -> EvalItem:
+    base = {"id": "q", "question": "?", "kind": "fact", "history": [], "gold_codes": [], "gold_facts": [], "expect_refusal": False}
+    return EvalItem.model_validate({**base, **fields})
+
+
+def _result(id_, retrieved, answer="", refused=False, clarification=False, cited=(), latency=10.0):
+    return {
+        "id": id_, "answer": answer, "refused": refused, "clarification": clarification,
+        "citations": [{"code": c, "title": "", "section": "", "url": None} for c in cited],
+        "retrieved": list(retrieved), "latency_ms": latency,
+    }
+
+
+def test_metrics_on_a_hand_made_results_file():
+    items = [
+        _item(id="a", gold_codes=["1"], gold_facts=["7 ngày"]),
+        _item(id="b", gold_codes=["2"], gold_facts=["Miễn phí"]),
+        _item(id="c", kind="procedure", gold_codes=["3"]),
+        _item(id="d", kind="out_of_scope", expect_refusal=True),
+        _item(id="e", kind="out_of_scope", expect_refusal=True),
+        _item(id="f", kind="plan", gold_facts=["97%"]),
+    ]
+    results = [
+        _result("a", ["1", "9"], "Thời hạn 07 ngày", cited=["1"], latency=10),
+        _result("b", ["9", "2"], "Lệ phí: Miễn phí", cited=["9"], latency=20),
+        _result("c", ["8", "7", "6", "5", "3"], clarification=True, latency=30),
+        _result("d", [], "Xin lỗi", refused=True, latency=40),
+        _result("e", ["1"], "Đăng ký khai sinh", latency=50),
+        _result("f", ["KH"], "đạt tối thiểu 97%", cited=["KH"], latency=60),
+    ]
+    metrics = compute_metrics(items, results)["all"]
+    assert metrics["hit_at_1"] == pytest.approx(1 / 3, abs=1e-4)
+    assert metrics["hit_at_3"] == pytest.approx(2 / 3, abs=1e-4)
+    assert metrics["hit_at_5"] == pytest.approx(1.0)
+    assert metrics["mrr_at_10"] == pytest.approx((1 + 1 / 2 + 1 / 5) / 3, abs=1e-4)
+    assert metrics["answer_accuracy"] == pytest.approx(2 / 3, abs=1e-4)  # b cites the wrong code
+    assert metrics["refusal_recall"] == 0.5
+    assert metrics["false_refusal_rate"] == 0.0
+    assert metrics["clarification_rate"] == 0.25
+    assert metrics["latency_p50_ms"] == pytest.approx(35.0)
+    by_id = {r["id"]: r for r in results}
+    assert failure_reason(items[1], by_id["b"], score_question(items[1], by_id["b"])).startswith("sai thủ tục")
+    assert failure_reason(items[4], by_id["e"], score_question(items[4], by_id["e"])).startswith("không từ chối")
+
+
+def test_targets_are_read_from_one_config_file():
+    targets = {t.metric: t for t in load_targets()}
+    assert targets["hit_at_1"].bound == 0.90 and targets["hit_at_1"].is_min
+    assert targets["false_refusal_rate"].bound == 0.03 and not targets["false_refusal_rate"].is_min
+    assert targets["latency_p95_ms"].check(120.0) and not targets["latency_p95_ms"].check(151.0)
+
+
+def test_curated_yaml_is_what_the_facts_are_checked_against():
+    record = yaml.safe_load((CORPUS / "procedures" / "1.014063.yaml").read_text(encoding="utf-8"))
+    assert record["code"] == "1.014063"
+
+
+def test_eval_command_writes_every_output(corpus_settings, embedder, tmp_path, monkeypatch):
+    from eval import runner
+
+    dataset = tmp_path / "mini.jsonl"
+    rows = [
+        {"id": "m1", "question": "thời hạn cấp đổi CCCD", "kind": "fact", "history": [], "gold_codes": ["1.014063"],
+         "gold_facts": ["7 ngày làm việc"], "expect_refusal": False},
+        {"id": "m2", "question": "cách nấu phở", "kind": "out_of_scope", "history": [], "gold_codes": [], "gold_facts": [],
+         "expect_refusal": True},
+    ]
+    dataset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    monkeypatch.setattr("ingest.embeddings.make_embeddings", lambda settings: embedder)
+    monkeypatch.setattr("rag.service.make_embeddings", lambda settings: embedder)
+    summary = runner.run_eval(corpus_settings, dataset, tmp_path / "out", baselines=True)
+    out = tmp_path / "out"
+    for name in ("results.jsonl", "summary.json", "report.md", "chart.png", "results-bm25.jsonl", "results-naive_rag.jsonl"):
+        assert (out / name).exists(), name
+    result = json.loads((out / "results.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert {"id", "question", "answer", "refused", "clarification", "citations", "retrieved", "latency_ms"} <= set(result)
+    assert summary["systems"]["ours"]["all"]["answer_accuracy"] == 1.0
+    assert summary["systems"]["ours"]["all"]["refusal_recall"] == 1.0
+    assert "Mục tiêu tra cứu AI" in (out / "report.md").read_text(encoding="utf-8")
