@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 QUESTION ?= lam giay khai sinh cho con can gi
 
-.PHONY: install run test lint ingest clean
+.PHONY: install run ask test ingest clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ ingest: $(STAMP)
 	$(BIN)/tthc ingest
 
 run: $(STAMP) data/index/CURRENT
+	$(BIN)/tthc serve
+
+ask: $(STAMP) data/index/CURRENT
 	$(BIN)/tthc ask "$(QUESTION)"
 
 test: $(STAMP)

@@ -90,7 +90,9 @@ class NaiveRAGBaseline:
         directory = cache_dir / f"naive-{digest}"
         ready = directory / "READY"
         self.store = Chroma(
-            collection_name="naive", embedding_function=embeddings, persist_directory=str(directory),
+            collection_name="naive",
+            embedding_function=embeddings,
+            persist_directory=str(directory),
             collection_metadata={"hnsw:space": "cosine"},
         )
         if not ready.exists():

@@ -48,9 +48,7 @@ class Target:
 
 def load_targets(path: Path = TARGETS_FILE) -> list[Target]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))["targets"]
-    return [
-        Target(metric, spec["label"], float(spec.get("min", spec.get("max"))), "min" in spec) for metric, spec in data.items()
-    ]
+    return [Target(metric, spec["label"], float(spec.get("min", spec.get("max"))), "min" in spec) for metric, spec in data.items()]
 
 
 def _our_row(item: EvalItem, answer) -> dict:

@@ -197,3 +197,19 @@ def compose_plan_answer(chunks: list[Chunk], question_tokens: list[str]) -> tupl
 def compose_clarification(options: list[Procedure]) -> str:
     listed = "\n".join(f"{i}. {p.name} (mã {p.code})" for i, p in enumerate(options, start=1))
     return f"Câu hỏi của bạn có thể ứng với nhiều thủ tục. Bạn muốn hỏi thủ tục nào?\n{listed}"
+
+
+def compose_checklist(proc: Procedure) -> str:
+    """A plain-text checklist of the dossier, for printing or sending to a citizen."""
+    lines = [f"DANH SÁCH GIẤY TỜ — {proc.name}", f"Mã thủ tục: {proc.code}", ""]
+    for doc in proc.documents:
+        lines.append(f"[ ] {doc.name}" + (f" — {doc.copies}" if doc.copies else ""))
+        if doc.note:
+            lines.append(f"    Ghi chú: {' '.join(doc.note.split())}")
+    if not proc.documents:
+        lines.append("(Cổng Dịch vụ công không liệt kê thành phần hồ sơ)")
+    lines.append("")
+    for channel in proc.channels:
+        lines.append(f"{channel.channel}: thời hạn {channel.time_limit or 'không ghi'}; lệ phí {channel.fee or 'không ghi'}")
+    lines += [f"Nơi nộp: {proc.agency or 'Trung tâm Phục vụ hành chính công'}", f"Nguồn: {proc.url or proc.code}"]
+    return "\n".join(lines)

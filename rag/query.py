@@ -132,7 +132,7 @@ class Query:
     @property
     def content_words(self) -> list[str]:
         """Folded syllables that carry meaning: stop words are removed on the accented (restored) text."""
-        abbreviations = {w for key in _ABBREVIATION_RE.findall(self.folded) for w in key.split()}
+        abbreviations = {key for key in _ABBREVIATION_RE.findall(self.folded) if " " not in key}
         text = " ".join([self.restored, *self.expansions])
         words = [w for w in syllables(text) if w.isalpha() and w not in STOPWORDS and len(w) > 1]
         return sorted({fold_diacritics(w) for w in words} - abbreviations)

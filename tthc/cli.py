@@ -96,6 +96,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    workers = args.workers or settings.workers
+    if not settings.chroma_server and workers > 1:
+        log.warning("the embedded vector store is not process-safe: serving with 1 worker (set TTHC_CHROMA_HOST for more)")
+        workers = 1
+    log.info("serving on http://%s:%d with %d worker(s); UI at /ui, API docs at /docs", host, port, workers)
+    if args.data_dir:
+        import os
+
+        os.environ["TTHC_DATA_DIR"] = str(settings.data_dir)
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.runner import run_eval
     from ingest.store import IndexProblem
@@ -154,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--data-dir")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(func=cmd_ask)
+    serve = sub.add_parser("serve", help="run the API and the UI")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.add_argument("--data-dir")
+    serve.set_defaults(func=cmd_serve)
+
     evaluate = sub.add_parser("eval", help="run the evaluation set and write the report")
     evaluate.add_argument("--dataset", default="eval/datasets", help="a .jsonl file or a folder of them")
     evaluate.add_argument("--data-dir")

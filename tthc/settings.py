@@ -41,6 +41,30 @@ class Settings(BaseSettings):
     admin_token: str = DEFAULT_ADMIN_TOKEN
     dev_mode: bool = False
 
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    cors_origins: list[str] = ["https://namgianghia.lamdong.gov.vn"]
+    max_question_chars: int = 1000
+    max_history_turns: int = 10
+    max_upload_mb: int = 50
+    chat_rate_per_minute: int = 30
+    admin_rate_per_minute: int = 10
+    rate_limit_clients: int = 10000
+
+    @property
+    def admin_enabled(self) -> bool:
+        """Admin routes stay off with the default or an empty token unless in development mode."""
+        return self.dev_mode or self.admin_token not in ("", DEFAULT_ADMIN_TOKEN)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "tthc.sqlite3"
+
+    @property
+    def chroma_server(self) -> bool:
+        return self.chroma_mode == "server" or bool(self.chroma_host)
+
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"

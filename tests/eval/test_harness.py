@@ -84,9 +84,13 @@ def _item(**fields) -> EvalItem:
 
 def _result(id_, retrieved, answer="", refused=False, clarification=False, cited=(), latency=10.0):
     return {
-        "id": id_, "answer": answer, "refused": refused, "clarification": clarification,
+        "id": id_,
+        "answer": answer,
+        "refused": refused,
+        "clarification": clarification,
         "citations": [{"code": c, "title": "", "section": "", "url": None} for c in cited],
-        "retrieved": list(retrieved), "latency_ms": latency,
+        "retrieved": list(retrieved),
+        "latency_ms": latency,
     }
 
 
@@ -139,10 +143,24 @@ def test_eval_command_writes_every_output(corpus_settings, embedder, tmp_path, m
 
     dataset = tmp_path / "mini.jsonl"
     rows = [
-        {"id": "m1", "question": "thời hạn cấp đổi CCCD", "kind": "fact", "history": [], "gold_codes": ["1.014063"],
-         "gold_facts": ["7 ngày làm việc"], "expect_refusal": False},
-        {"id": "m2", "question": "cách nấu phở", "kind": "out_of_scope", "history": [], "gold_codes": [], "gold_facts": [],
-         "expect_refusal": True},
+        {
+            "id": "m1",
+            "question": "thời hạn cấp đổi CCCD",
+            "kind": "fact",
+            "history": [],
+            "gold_codes": ["1.014063"],
+            "gold_facts": ["7 ngày làm việc"],
+            "expect_refusal": False,
+        },
+        {
+            "id": "m2",
+            "question": "cách nấu phở",
+            "kind": "out_of_scope",
+            "history": [],
+            "gold_codes": [],
+            "gold_facts": [],
+            "expect_refusal": True,
+        },
     ]
     dataset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     monkeypatch.setattr("ingest.embeddings.make_embeddings", lambda settings: embedder)

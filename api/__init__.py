@@ -1,0 +1,1 @@
+"""The HTTP service: FastAPI routes for citizens, officers and administrators."""

@@ -1,0 +1,201 @@
+"""SQLite store for questions, answers, feedback and ingest jobs, with numbered migrations.
+
+Everything written here has passed through :func:`tthc.pii.redact`. Writes retry when
+another writer holds the lock, so a busy database delays feedback instead of losing it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from tthc.pii import redact
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MIGRATIONS: list[str] = [
+    # 1: questions and answers
+    """
+    CREATE TABLE answers (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        focus_code TEXT,
+        refused INTEGER NOT NULL,
+        clarification INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        index_version TEXT
+    );
+    CREATE INDEX answers_created ON answers(created_at);
+    """,
+    # 2: feedback on answers
+    """
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        answer_id TEXT NOT NULL REFERENCES answers(id),
+        created_at TEXT NOT NULL,
+        rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+        comment TEXT
+    );
+    CREATE INDEX feedback_answer ON feedback(answer_id);
+    """,
+    # 3: ingest jobs started from the admin API
+    """
+    CREATE TABLE ingest_jobs (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        report TEXT,
+        error TEXT
+    );
+    """,
+]
+RETRY_SECONDS = 10.0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Storage:
+    """A thin repository over one SQLite file; safe to share between threads."""
+
+    def __init__(self, path: Path, busy_timeout_s: float = 2.0) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self.migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None)
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            self._local.connection = connection
+        return connection
+
+    def migrate(self) -> int:
+        """Apply the migrations not yet applied; returns the schema version."""
+        connection = self._connect()
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            connection.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
+            log.info("storage migrated to schema %d", number)
+        return len(MIGRATIONS)
+
+    def _write(self, action: Callable[[sqlite3.Connection], T]) -> T:
+        """Run a write, retrying while another writer holds the database lock."""
+        deadline = time.monotonic() + RETRY_SECONDS
+        delay = 0.05
+        while True:
+            try:
+                return action(self._connect())
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("storage busy, retrying write in %.2fs", delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    def record_answer(self, question: str, answer, index_version: str | None) -> str:
+        """Store a redacted question and its answer; returns the answer id."""
+        answer_id = uuid.uuid4().hex
+        row = (
+            answer_id,
+            _now(),
+            redact(question),
+            redact(answer.answer),
+            answer.focus_code,
+            int(answer.refused),
+            int(answer.clarification),
+            answer.latency_ms,
+            index_version,
+        )
+        self._write(lambda c: c.execute("INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?)", row))
+        return answer_id
+
+    def answer_exists(self, answer_id: str) -> bool:
+        return self._connect().execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is not None
+
+    def record_feedback(self, answer_id: str, rating: str, comment: str | None) -> None:
+        row = (answer_id, _now(), rating, redact(comment) if comment else None)
+        self._write(lambda c: c.execute("INSERT INTO feedback (answer_id, created_at, rating, comment) VALUES (?,?,?,?)", row))
+
+    def stats(self, days: int = 30, top: int = 10) -> dict:
+        """Questions per day, satisfaction, most asked procedures and unanswered questions."""
+        connection = self._connect()
+        per_day = [
+            {"day": r["day"], "questions": r["n"]}
+            for r in connection.execute(
+                "SELECT substr(created_at, 1, 10) AS day, count(*) AS n FROM answers GROUP BY day ORDER BY day DESC LIMIT ?",
+                (days,),
+            )
+        ]
+        votes = connection.execute("SELECT sum(rating = 'up') AS up, sum(rating = 'down') AS down FROM feedback").fetchone()
+        up, down = votes["up"] or 0, votes["down"] or 0
+        most_asked = [
+            {"code": r["focus_code"], "questions": r["n"]}
+            for r in connection.execute(
+                "SELECT focus_code, count(*) AS n FROM answers WHERE focus_code IS NOT NULL AND refused = 0 "
+                "GROUP BY focus_code ORDER BY n DESC LIMIT ?",
+                (top,),
+            )
+        ]
+        unanswered = [
+            {"question": r["question"], "created_at": r["created_at"]}
+            for r in connection.execute(
+                "SELECT question, created_at FROM answers WHERE refused = 1 OR clarification = 1 ORDER BY created_at DESC LIMIT ?",
+                (top * 5,),
+            )
+        ]
+        return {
+            "questions_per_day": per_day,
+            "feedback_up": up,
+            "feedback_down": down,
+            "satisfaction": round(up / (up + down), 4) if up + down else None,
+            "satisfaction_target": 0.97,
+            "most_asked": most_asked,
+            "unanswered": unanswered,
+        }
+
+    def create_job(self, filename: str) -> str:
+        job_id = uuid.uuid4().hex[:12]
+        now = _now()
+        self._write(
+            lambda c: c.execute("INSERT INTO ingest_jobs VALUES (?,?,?,?,?,?,?)", (job_id, now, now, "queued", filename, None, None))
+        )
+        return job_id
+
+    def update_job(self, job_id: str, status: str, report: dict | None = None, error: str | None = None) -> None:
+        payload = json.dumps(report, ensure_ascii=False, default=vars) if report is not None else None
+        self._write(
+            lambda c: c.execute(
+                "UPDATE ingest_jobs SET status = ?, updated_at = ?, report = coalesce(?, report), error = ? WHERE id = ?",
+                (status, _now(), payload, error, job_id),
+            )
+        )
+
+    def job(self, job_id: str) -> dict | None:
+        row = self._connect().execute("SELECT * FROM ingest_jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            return None
+        data = dict(row)
+        data["report"] = json.loads(data["report"]) if data["report"] else None
+        return data
