@@ -36,8 +36,11 @@ NOT_READY = "Hệ thống tra cứu chưa sẵn sàng. Vui lòng thử lại sau
 
 
 def _answer_markdown(answer) -> str:
-    """The answer escaped as text, then our own citation links."""
-    body = html.escape(answer.answer).replace("\n", "  \n")
+    """The answer escaped as text, then our own citation links (they replace the text's source line)."""
+    lines = answer.answer.split("\n")
+    if answer.citations and lines[-1].startswith("Nguồn:"):
+        lines = lines[:-1]
+    body = html.escape("\n".join(lines)).replace("\n", "  \n")
     links = [
         f"[{html.escape(c.code)} — {html.escape(c.title)} ({html.escape(c.section)})]({c.url})"
         if c.url
@@ -187,7 +190,8 @@ def build_blocks(app: FastAPI, settings: Settings) -> gr.Blocks:
         data = storage.stats()
         satisfaction = data["satisfaction"]
         text = [
-            f"**Tỷ lệ hài lòng:** {satisfaction * 100:.1f}% (mục tiêu 97%) — {data['feedback_up']} 👍 / {data['feedback_down']} 👎"
+            f"**Tỷ lệ hài lòng:** {satisfaction * 100:.1f}% (mục tiêu 97%) — {data['feedback_up']} hài lòng, "
+            f"{data['feedback_down']} chưa hài lòng"
             if satisfaction is not None
             else "**Tỷ lệ hài lòng:** chưa có đánh giá (mục tiêu 97%)",
             "",
@@ -221,11 +225,18 @@ def build_blocks(app: FastAPI, settings: Settings) -> gr.Blocks:
                 level = gr.Dropdown(label="Cấp", choices=["Cấp xã", "Cấp tỉnh", "Cấp bộ"], value=None, scale=1)
             find = gr.Button("Tìm kiếm", variant="primary", elem_id="search-button")
             found = gr.Markdown()
-            table = gr.Dataframe(headers=["Mã", "Tên thủ tục", "Lĩnh vực", "Cấp", "Đoạn khớp"], interactive=False, wrap=True)
+            table = gr.Dataframe(
+                headers=["Mã", "Tên thủ tục", "Lĩnh vực", "Cấp", "Đoạn khớp"],
+                interactive=False,
+                wrap=True,
+                column_widths=["11%", "34%", "16%", "10%", "29%"],
+            )
             code = gr.Textbox(label="Mã thủ tục", placeholder="Chọn một dòng hoặc nhập mã, ví dụ 1.001193")
             show = gr.Button("Xem thẻ thủ tục", elem_id="card-button")
             card = gr.Markdown(elem_id="procedure-card")
-            checklist = gr.Textbox(label="Danh sách giấy tờ (in hoặc sao chép gửi người dân)", lines=12, buttons=["copy"])
+            checklist = gr.Textbox(
+                label="Danh sách giấy tờ (in hoặc sao chép gửi người dân)", lines=12, buttons=["copy"], elem_id="checklist"
+            )
             find.click(search, [query, field, level], [table, found])
             query.submit(search, [query, field, level], [table, found])
             table.select(select_row, [table], [code, card, checklist])

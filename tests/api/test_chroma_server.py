@@ -48,7 +48,8 @@ def chroma_server(tmp_path):
     port = _free_port()
     process = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat")
@@ -77,12 +78,21 @@ def test_two_workers_serve_chat_and_ingest_through_the_server(tmp_path, small_co
     run_ingest(settings, [small_corpus], embeddings_factory=lambda s: embedder)
     port = _free_port()
     env = {
-        **os.environ, "TTHC_DATA_DIR": str(data_dir), "TTHC_CHROMA_MODE": "server", "TTHC_CHROMA_HOST": "127.0.0.1",
-        "TTHC_CHROMA_PORT": str(chroma_server), "TTHC_ADMIN_TOKEN": TOKEN, "TTHC_CHAT_RATE_PER_MINUTE": "1000",
+        **os.environ,
+        "TTHC_DATA_DIR": str(data_dir),
+        "TTHC_CHROMA_MODE": "server",
+        "TTHC_CHROMA_HOST": "127.0.0.1",
+        "TTHC_CHROMA_PORT": str(chroma_server),
+        "TTHC_ADMIN_TOKEN": TOKEN,
+        "TTHC_CHAT_RATE_PER_MINUTE": "1000",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "tthc.cli", "serve", "--port", str(port), "--workers", "2"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,0 +1,149 @@
+"""A real headless Chromium (Debian's, driven by Playwright) against the real server: chat, search, feedback.
+
+Set TTHC_SAVE_SCREENSHOTS=1 to write the screenshots of the three tabs and the widget to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ingest.pipeline import run_ingest
+from tthc.settings import PROJECT_ROOT, Settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TOKEN = "browser-test-token"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = PROJECT_ROOT / "docs" / "screenshots"
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is installed by the test extras")
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian chromium is not installed (.ci/run installs it)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embedder):
+    from tests.conftest import CORPUS
+
+    data_dir = tmp_path_factory.mktemp("ui-data")
+    run_ingest(Settings(data_dir=data_dir), [CORPUS], embeddings_factory=lambda s: embedder)
+    port = _free_port()
+    env = {**os.environ, "TTHC_DATA_DIR": str(data_dir), "TTHC_ADMIN_TOKEN": TOKEN, "TTHC_CHAT_RATE_PER_MINUTE": "1000"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tthc.cli", "serve", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("server did not become ready")
+    yield base
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _shot(page, name: str) -> None:
+    if os.environ.get("TTHC_SAVE_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def _ask(page, question: str) -> None:
+    page.get_by_placeholder("Nhập câu hỏi").fill(question)
+    page.locator("#send-button").click()
+
+
+def test_citizen_asks_and_sees_an_answer_with_a_citation(server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page.goto(f"{server}/ui/")
+    _ask(page, "lam giay khai sinh cho con can gi")
+    page.get_by_text("Đăng ký khai sinh (mã 1.001193)").first.wait_for(timeout=30000)
+    assert page.get_by_text("Giấy chứng sinh").first.is_visible()
+    citation = page.locator("a[href^='https://dichvucong.gov.vn/']", has_text="1.001193 — Đăng ký khai sinh")
+    assert citation.count() >= 1
+    _shot(page, "hoi-dap.png")
+
+
+def test_officer_opens_a_procedure_card_from_search(server, browser):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{server}/ui/")
+    page.get_by_role("tab", name="Tra cứu thủ tục").click()
+    page.get_by_label("Từ khóa").fill("cap doi can cuoc")
+    page.locator("#search-button").click()
+    page.get_by_text("1.014063", exact=True).locator("visible=true").first.click(timeout=30000)
+    card = page.locator("#procedure-card")
+    card.get_by_text("Cấp đổi thẻ căn cước").first.wait_for(timeout=30000)
+    assert card.get_by_text("Thành phần hồ sơ").first.is_visible()
+    checklist = page.locator("#checklist textarea")
+    assert checklist.input_value().startswith("DANH SÁCH GIẤY TỜ — Cấp đổi thẻ căn cước")
+    _shot(page, "tra-cuu-thu-tuc.png")
+
+
+def test_feedback_is_counted_in_the_admin_stats(server, browser):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{server}/ui/")
+    _ask(page, "thời hạn cấp đổi CCCD")
+    page.get_by_text("Cấp đổi thẻ căn cước (mã 1.014063)").first.wait_for(timeout=30000)
+    before = httpx.get(f"{server}/api/stats").json()["feedback_up"]
+    page.get_by_role("button", name="Like").last.click()
+    page.get_by_text("Cảm ơn bạn đã đánh giá!").wait_for(timeout=15000)
+    assert httpx.get(f"{server}/api/stats").json()["feedback_up"] == before + 1
+    page.get_by_role("tab", name="Quản trị").click()
+    page.get_by_label("Mã quản trị").fill(TOKEN)
+    page.locator("#stats-button").click()
+    page.locator("#stats-text").get_by_text("mục tiêu 97%").wait_for(timeout=15000)
+    assert f"{before + 1} hài lòng" in page.locator("#stats-text").inner_text()
+    _shot(page, "quan-tri.png")
+
+
+def test_widget_answers_and_escapes(server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 700})
+    page.goto(f"{server}/widget")
+    page.get_by_label("Câu hỏi").fill("<img src=x onerror=alert(1)> đăng ký tạm trú")
+    page.get_by_role("button", name="Gửi").click()
+    page.get_by_text("Nguồn: 1.004194").wait_for(timeout=30000)
+    assert page.locator("img").count() == 0  # the question was shown as text, not HTML
+    _shot(page, "widget.png")
