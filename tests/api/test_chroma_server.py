@@ -16,9 +16,8 @@ import pytest
 
 from ingest.pipeline import run_ingest
 from ingest.store import IndexVersion
-from tthc.settings import PROJECT_ROOT, Settings
-
 from tests.api.conftest import TOKEN
+from tthc.settings import PROJECT_ROOT, Settings
 
 CHROMA = Path(sys.executable).with_name("chroma")
 
