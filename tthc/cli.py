@@ -134,8 +134,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     if args.target in ("answer", "all"):
         bench_answer(_settings(args), Path(args.dataset), Path(args.out))
-        if args.target == "answer":
-            return 0
+    if args.target in ("serve", "all"):
+        from eval.bench_serve import bench_serve
+
+        bench_serve(Path(args.out), seconds=args.seconds, users=args.users, dataset=Path(args.dataset))
+    if args.target in ("answer", "serve"):
+        return 0
     source = Path(args.source)
     if not source.exists():
         print(f"Không tìm thấy nguồn dữ liệu {source}.")
@@ -188,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
-    bench.add_argument("target", choices=["ingest", "answer", "parse", "all"])
+    bench.add_argument("target", choices=["ingest", "answer", "serve", "parse", "all"])
+    bench.add_argument("--seconds", type=float, default=20.0, help="serve benchmark: seconds per configuration")
+    bench.add_argument("--users", type=int, default=8, help="serve benchmark: concurrent clients")
     bench.add_argument("--data-dir", help="index for the answer benchmark")
     bench.add_argument("--dataset", default="eval/datasets")
     bench.add_argument("--source", default=str(PORTAL_DEFAULT), help="portal JSONL for the ingest benchmark")

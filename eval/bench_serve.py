@@ -1,0 +1,126 @@
+"""`tthc bench serve`: answers/s and p95 of /api/chat with 1 worker (embedded store) and 2 workers (Chroma server)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from eval.dataset import load_dataset
+from eval.load import HEADER, run_load
+from eval.machine import machine_table
+from tthc.settings import PROJECT_ROOT
+
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 120.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not become ready")
+
+
+@contextmanager
+def process(command: list[str], env: dict[str, str]):
+    child = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield child
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def service_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "TTHC_DATA_DIR": str(data_dir), "TTHC_CHAT_RATE_PER_MINUTE": "1000000", "TQDM_DISABLE": "1", **extra}
+
+
+@contextmanager
+def chroma_server(path: Path):
+    port = free_port()
+    with process([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)], dict(os.environ)):
+        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", 60)
+        yield port
+
+
+def _ingest(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "tthc.cli", "ingest"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def bench_serve(out_dir: Path, seconds: float = 20.0, users: int = 8, dataset: Path = Path("eval/datasets")) -> str:
+    questions = [item.question for item in load_dataset(dataset)]
+    rows: list[str] = []
+    scratch = Path(tempfile.mkdtemp(prefix="tthc-serve-"))
+    try:
+        env = service_env(scratch / "embedded")
+        _ingest(env)
+        port = free_port()
+        with process([sys.executable, "-m", "tthc.cli", "serve", "--port", str(port)], env):
+            wait_http(f"http://127.0.0.1:{port}/readyz")
+            result = asyncio.run(run_load(f"http://127.0.0.1:{port}", users, seconds, questions))
+            rows.append("| 1 (embedded) " + result.row())
+        with chroma_server(scratch / "chroma") as chroma_port:
+            env = service_env(
+                scratch / "server", TTHC_CHROMA_MODE="server", TTHC_CHROMA_HOST="127.0.0.1", TTHC_CHROMA_PORT=str(chroma_port)
+            )
+            _ingest(env)
+            port = free_port()
+            with process([sys.executable, "-m", "tthc.cli", "serve", "--port", str(port), "--workers", "2"], env):
+                wait_http(f"http://127.0.0.1:{port}/readyz")
+                result = asyncio.run(run_load(f"http://127.0.0.1:{port}", users, seconds, questions))
+                rows.append("| 2 (Chroma server) " + result.row())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    text = "\n".join(
+        [
+            f"# Serve benchmark — {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+            "",
+            f"`/api/chat` on loopback, {users} concurrent clients for {seconds:.0f} s each, questions from `{dataset}`, "
+            "default corpus, no LLM. Command: `tthc bench serve`. Goal: ≥ 50 answers/s with 2 workers.",
+            "",
+            "| workers " + HEADER.split("\n")[0],
+            "|---" + HEADER.split("\n")[1],
+            *rows,
+            "",
+            "| machine | |",
+            "|---|---|",
+            machine_table(),
+            "",
+        ]
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "bench-serve.md").write_text(text, encoding="utf-8")
+    print(text)
+    return text
