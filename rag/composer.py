@@ -6,6 +6,7 @@ Every figure in an answer is copied from a record; nothing is computed or invent
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables
@@ -117,6 +118,11 @@ def compose_section(proc: Procedure, intent: str) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=4096)
+def _sentence_words(sentence: str) -> frozenset[str]:
+    return frozenset(fold_diacritics(w) for w in syllables(sentence))
+
+
 def _sentences(proc: Procedure) -> list[str]:
     """Every sentence of the record's free text: summary, notes, steps, conditions, result."""
     texts = [proc.summary or "", proc.result or "", *proc.steps, *proc.conditions]
@@ -144,7 +150,7 @@ def related_notes(proc: Procedure, content_words: list[str], shown: str, intents
     for sentence in _sentences(proc):
         if fold_diacritics(sentence.casefold()) in shown_folded:
             continue
-        words = {fold_diacritics(w) for w in syllables(sentence)}
+        words = _sentence_words(sentence)
         overlap = sum(w in words for w in wanted)
         if typed and any(p.search(sentence) for p in typed) and (overlap or not wanted):
             scored.append((overlap + 2, -len(sentence), sentence))

@@ -22,7 +22,7 @@ from ingest.plan import PLAN_ID
 from ingest.store import IndexVersion
 from rag.query import Query, QueryAnalyzer
 from tthc.schema import Chunk, Procedure
-from tthc.text import bm25_tokens, fold_diacritics
+from tthc.text import bm25_tokens, fold_diacritics, syllables
 
 RRF_K = 60
 # Modifiers that turn a procedure into a special case of a sibling (matched on folded text).
@@ -123,6 +123,7 @@ class HybridRanker:
         self._name_codes = [code for code, _ in names]
         self._names = KeywordIndex.build([(f"{i}", text) for i, (_, text) in enumerate(names)])
         self._folded_names = {c: fold_diacritics(p.name.casefold()) for c, p in index.procedures.items()}
+        self._name_tokens = {c: {fold_diacritics(w) for w in syllables(p.name)} for c, p in index.procedures.items()}
         self._chunks_by_doc: dict[str, list[int]] = defaultdict(list)
         for i, chunk in enumerate(index.chunks):
             self._chunks_by_doc[chunk.doc_id].append(i)
@@ -188,20 +189,21 @@ class HybridRanker:
             return {code: r for r, code in enumerate(sorted(scores, key=lambda c: -scores[c]))}
 
         chunk_best = {doc: max(s for _, s in hits) for doc, hits in chunk_hits.items()}
-        rank_lists = [(ranks(chunk_best), 1.0), (ranks(name_scores), 1.0), (ranks(dense), 1.0)]
+        chunk_ranks, dense_ranks = ranks(chunk_best), ranks(dense)
+        rank_lists = [(chunk_ranks, 1.0), (ranks(name_scores), 1.0), (dense_ranks, 1.0)]
         fused: dict[str, float] = defaultdict(float)
         for ranking, weight in rank_lists:
             for code, r in ranking.items():
                 fused[code] += weight / (RRF_K + r)
         hits: list[ProcedureHit] = []
-        query_syllables = set(bm25_tokens(query.search_text))
+        query_syllables = {fold_diacritics(w) for w in syllables(query.search_text)}
         for code, score in fused.items():
             proc = self.index.procedures.get(code)
             chunk_ids = self._chunks_by_doc.get(code, [])
             if not chunk_ids or not filters.accepts(proc, self.index.chunks[chunk_ids[0]]):
                 continue
             name = proc.name if proc else self.index.chunks[chunk_ids[0]].title
-            name_tokens = {t for t in bm25_tokens(name) if t.startswith("~") and "_" not in t}
+            name_tokens = self._name_tokens.get(code) or {fold_diacritics(w) for w in syllables(name)}
             overlap = len(name_tokens & query_syllables) / max(1, len(name_tokens))
             hits.append(
                 ProcedureHit(
@@ -211,8 +213,8 @@ class HybridRanker:
                     chunks=[(self.index.chunks[i], s) for i, s in chunk_hits.get(code, [])],
                     dense_similarity=dense.get(code, 0.0),
                     name_overlap=overlap,
-                    bm25_rank=ranks(chunk_best).get(code),
-                    dense_rank=ranks(dense).get(code),
+                    bm25_rank=chunk_ranks.get(code),
+                    dense_rank=dense_ranks.get(code),
                 )
             )
         hits.sort(key=lambda h: -h.score)

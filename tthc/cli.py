@@ -107,10 +107,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log.warning("the embedded vector store is not process-safe: serving with 1 worker (set TTHC_CHROMA_HOST for more)")
         workers = 1
     log.info("serving on http://%s:%d with %d worker(s); UI at /ui, API docs at /docs", host, port, workers)
-    if args.data_dir:
-        import os
+    import os
 
+    if args.data_dir:
         os.environ["TTHC_DATA_DIR"] = str(settings.data_dir)
+    if workers > 1 and "TTHC_EMBEDDING_THREADS" not in os.environ:
+        # one embedding thread per worker: more threads than cores only contend
+        os.environ["TTHC_EMBEDDING_THREADS"] = str(max(1, (os.cpu_count() or 2) // workers))
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
     return 0
 

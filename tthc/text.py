@@ -31,10 +31,20 @@ def empty_if_placeholder(text: str | None) -> str:
     return "" if cleaned.casefold().strip(" .") in _EMPTY_MARKERS else cleaned
 
 
-def fold_diacritics(text: str) -> str:
-    """Strip Vietnamese diacritics: 'Đăng ký' -> 'Dang ky'."""
+def _strip_marks(text: str) -> str:
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return unicodedata.normalize("NFC", "".join(ch for ch in text if unicodedata.category(ch) != "Mn"))
+
+
+# Every precomposed Latin letter with diacritics (Vietnamese and others) -> its base letter, for str.translate.
+_FOLD_TABLE = {cp: _strip_marks(chr(cp)) for cp in range(0xC0, 0x2000) if _strip_marks(chr(cp)) != chr(cp)}
+_FOLD_TABLE.update({ord("đ"): "d", ord("Đ"): "D"})
+
+
+def fold_diacritics(text: str) -> str:
+    """Strip Vietnamese diacritics: 'Đăng ký' -> 'Dang ky' (NFC input; decomposed marks are dropped too)."""
+    folded = text.translate(_FOLD_TABLE)
+    return folded if folded.isascii() else _strip_marks(folded)
 
 
 def syllables(text: str) -> list[str]:
