@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -42,7 +43,15 @@ def _validation_message(exc: RequestValidationError) -> str:
 def create_app(settings: Settings | None = None, embeddings_factory: Callable[[Settings], Embeddings] = make_embeddings) -> FastAPI:
     """Build the app; the index and the model load on the first request that needs them."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if not app.state.storage.flush(timeout=30):
+            log.error("shutting down with unsaved answers or feedback")
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Trợ lý thủ tục hành chính — phường Nam Gia Nghĩa",
         description="Hỏi đáp và tra cứu thủ tục hành chính, có trích dẫn nguồn chính thức.",
         version="0.1.0",
@@ -58,7 +67,8 @@ def create_app(settings: Settings | None = None, embeddings_factory: Callable[[S
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        log.info("rejected %s %s: %s", request.method, request.url.path, exc.errors()[:1])
+        first = exc.errors()[0] if exc.errors() else {}
+        log.info("rejected %s %s: %s at %s", request.method, request.url.path, first.get("type"), first.get("loc"))
         return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
 
     @app.middleware("http")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from langchain_core.embeddings import Embeddings
 
 from ingest.embeddings import make_embeddings
-from ingest.store import IndexProblem, VersionStore
+from ingest.store import IndexProblem, VersionStore, missing_files
 from rag.service import Assistant, load_assistant
 from tthc.settings import Settings
 
@@ -63,6 +63,9 @@ class AssistantHolder:
             return False, str(exc)
         if self.last_error:
             return False, self.last_error
+        missing = missing_files(self.settings, self._store.current_dir())
+        if missing:
+            return False, f"index {assistant.version} is damaged: missing {', '.join(missing)}; roll back or re-ingest"
         try:
             assistant.answer("đăng ký khai sinh")
         except Exception as exc:  # the vector store may be down in server mode

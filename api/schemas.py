@@ -10,16 +10,19 @@ from pydantic import BaseModel, Field, field_validator
 
 from tthc.schema import Answer, Procedure
 
-# zero-width characters, bidi controls and Unicode tag characters hide text from people
-_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+# zero-width characters and bidi controls hide text from people: stripped
+_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# control characters and Unicode tag characters (used to smuggle instructions): refused
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\U000e0000-\U000e007f]")
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 10
 
 
 def clean_question(text: str) -> str:
-    """Strip hidden and control characters; refuse text with nothing to answer."""
+    """Strip hidden characters; refuse control and tag characters, and text with nothing to answer."""
+    if _FORBIDDEN.search(text):
+        raise ValueError("Câu hỏi chứa ký tự điều khiển hoặc ký tự ẩn không hợp lệ. Vui lòng gõ lại câu hỏi.")
     text = _HIDDEN.sub("", unicodedata.normalize("NFC", text))
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     text = " ".join(text.split())
     if not any(ch.isalnum() for ch in text):
         raise ValueError("Câu hỏi đang trống hoặc chỉ có dấu câu. Vui lòng nhập câu hỏi về thủ tục hành chính.")
@@ -47,7 +50,7 @@ class ChatRequest(BaseModel):
     def _short_history(cls, value: list[Turn]) -> list[Turn]:
         if len(value) > MAX_HISTORY_TURNS:
             raise ValueError(f"Lịch sử hội thoại quá dài (tối đa {MAX_HISTORY_TURNS} lượt).")
-        return [Turn(role=t.role, content=_HIDDEN.sub("", t.content)) for t in value]
+        return [Turn(role=t.role, content=_FORBIDDEN.sub("", _HIDDEN.sub("", t.content))) for t in value]
 
 
 class ChatResponse(Answer):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import sqlite3
 import threading
 import time
@@ -70,7 +71,12 @@ def _now() -> str:
 
 
 class Storage:
-    """A thin repository over one SQLite file; safe to share between threads."""
+    """A thin repository over one SQLite file; safe to share between threads.
+
+    Answers and feedback are written behind the request by one writer thread that
+    retries while the database is locked, so a request never waits for the lock and
+    nothing is lost while the process runs; :meth:`flush` waits for the queue.
+    """
 
     def __init__(self, path: Path, busy_timeout_s: float = 2.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,6 +84,39 @@ class Storage:
         self._busy_timeout_s = busy_timeout_s
         self._local = threading.local()
         self.migrate()
+        self._queue: queue.Queue[tuple[str, tuple]] = queue.Queue()
+        self._pending_answers: set[str] = set()
+        self._writer = threading.Thread(target=self._drain, name="storage-writer", daemon=True)
+        self._writer.start()
+
+    def _drain(self) -> None:
+        while True:
+            sql, row = self._queue.get()
+            delay = 0.05
+            while True:
+                try:
+                    self._connect().execute(sql, row)
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        log.error("storage write dropped, cannot be applied: %s", exc)
+                        break
+                    log.warning("storage busy, retrying queued write in %.2fs", delay)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+                except sqlite3.Error as exc:
+                    log.error("storage write dropped, cannot be applied: %s", exc)
+                    break
+            if sql.startswith("INSERT INTO answers"):
+                self._pending_answers.discard(row[0])
+            self._queue.task_done()
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every queued write is stored; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return not self._queue.unfinished_tasks
 
     def _connect(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -128,18 +167,27 @@ class Storage:
             answer.latency_ms,
             index_version,
         )
-        self._write(lambda c: c.execute("INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?)", row))
+        self._pending_answers.add(answer_id)
+        self._queue.put(("INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?)", row))
         return answer_id
 
     def answer_exists(self, answer_id: str) -> bool:
-        return self._connect().execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is not None
+        """Known answer id (stored or still queued); a locked database counts as 'maybe' and says yes."""
+        if answer_id in self._pending_answers:
+            return True
+        try:
+            return self._connect().execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is not None
+        except sqlite3.OperationalError as exc:
+            log.warning("storage busy while checking an answer id: %s", exc)
+            return True
 
     def record_feedback(self, answer_id: str, rating: str, comment: str | None) -> None:
         row = (answer_id, _now(), rating, redact(comment) if comment else None)
-        self._write(lambda c: c.execute("INSERT INTO feedback (answer_id, created_at, rating, comment) VALUES (?,?,?,?)", row))
+        self._queue.put(("INSERT INTO feedback (answer_id, created_at, rating, comment) VALUES (?,?,?,?)", row))
 
     def stats(self, days: int = 30, top: int = 10) -> dict:
         """Questions per day, satisfaction, most asked procedures and unanswered questions."""
+        self.flush(timeout=2.0)
         connection = self._connect()
         per_day = [
             {"day": r["day"], "questions": r["n"]}

@@ -27,6 +27,7 @@ from ingest.keyword_index import KeywordIndex
 from ingest.plan import PLAN_ID, parse_plan
 from ingest.sources import Failure, SourceBatch, SourceEntry, read_sources
 from ingest.store import FORMAT_VERSION, IndexProblem, Manifest, VersionStore, chroma_client, collection_name
+from tthc.safety import contains_instructions
 from tthc.schema import Chunk
 from tthc.settings import Settings
 from tthc.text import bm25_tokens
@@ -175,6 +176,8 @@ def _plan_contents(batch: SourceBatch, previous: _Previous | None, merge: bool, 
             continue
         try:
             proc = entry.materialize()
+            if contains_instructions(proc.model_dump_json()):
+                raise ValueError("record contains instruction-like text (possible prompt injection); not indexed")
         except ValueError as exc:
             kept = previous is not None and code in previous.procedure_lines
             reason = str(exc) + ("; the previous version of this record is kept" if kept else "")
@@ -194,10 +197,17 @@ def _plan_contents(batch: SourceBatch, previous: _Previous | None, merge: bool, 
         plan.procedure_hashes[code] = content
     if batch.plan_texts:
         plan.plan_chunks = []
-        for _, text in batch.plan_texts:
+        for name, text in batch.plan_texts:
             sections, rows = parse_plan(text)
-            plan.plan_chunks.extend(chunk_plan(sections, rows))
-        new_hash = _doc_hash(plan.plan_chunks)
+            chunks = chunk_plan(sections, rows)
+            poisoned = [c for c in chunks if contains_instructions(c.text)]
+            if poisoned:
+                report.failed.append(Failure(name, poisoned[0].heading or "*", "plan contains instruction-like text; not indexed"))
+                continue
+            plan.plan_chunks.extend(chunks)
+        if not plan.plan_chunks:
+            plan.plan_chunks = None
+        new_hash = _doc_hash(plan.plan_chunks) if plan.plan_chunks else None
         if previous is not None and old_hashes.get(PLAN_ID) == new_hash:
             plan.plan_chunks = None
         if plan.plan_chunks:

@@ -228,6 +228,15 @@ class VersionStore:
         return doomed
 
 
+REQUIRED_FILES = ("manifest.json", "procedures.jsonl", "chunks.jsonl", "keywords/counts.npz", "keywords/terms.json", "keywords/chunks.json")
+
+
+def missing_files(settings: Settings, version_dir: Path) -> list[str]:
+    """The files a version needs that are not there (a cheap integrity check for readiness)."""
+    required = list(REQUIRED_FILES) + ([] if settings.chroma_server else ["chroma/chroma.sqlite3"])
+    return [name for name in required if not (version_dir / name).is_file()]
+
+
 @dataclass
 class IndexVersion:
     """A loaded, read-only index version: procedures, chunks, keyword index and the dense collection."""

@@ -9,27 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tthc.safety import INJECTION as _INJECTION
 from tthc.text import fold_diacritics
 
 # Matched on folded, lower-cased text.
-_INJECTION = re.compile(
-    r"(bo qua|phot lo|quen|vo hieu|khong can tuan theo|dung tuan theo).{0,30}(huong dan|chi dan|quy tac|lenh|rang buoc|nguyen tac)"
-    r"|ignore (all|any|the|previous|prior|your)|disregard (all|the|previous|your)|forget (all|your|previous)"
-    r"|system prompt|prompt he thong|loi nhac he thong|developer mode|jailbreak|\bdan mode\b|do anything now"
-    r"|(ban|may) (bay gio )?la (mot )?(tro ly|ai|chatbot|nguoi) (khac|moi|khong)|hay dong vai|dong vai|act as|pretend (to be|you)"
-    r"|tiet lo (cau hinh|cai dat|huong dan|prompt|ma nguon|token|mat khau)|reveal (your|the) (prompt|instructions|config)"
-    r"|(in|hien thi|cho xem) (ra )?(cau hinh|bien moi truong|token|mat khau|api key)|admin token|api[_ ]?key"
-    r"|tra loi rang .{0,40}(le phi|phi|thoi han)|noi rang .{0,30}(le phi|phi) (la|bang) 0"
-    r"|(hay|cu) (tra loi|noi|xac nhan|khang dinh) rang|xac nhan rang .{0,40}(da duoc duyet|hop le|dung)"
-    r"|(tu (bay )?gio|bay gio|ke tu gio) (ban|may|em) (la|se|dong vai)|gia vo (ban|la|lam)|hay tuong tuong (ban|minh) la"
-    r"|\[(system|he thong|admin)\]|che do (quan tri|admin|developer|nha phat trien|gỡ loi|debug)"
-    r"|toi la (admin|quan tri vien|nha phat trien|developer|nguoi tao ra ban)"
-    r"|(nhac lai|lap lai|in ra|xuat|liet ke|doc lai) .{0,40}(chi dan|huong dan he thong|chi thi|tai lieu noi bo|cau hinh|nguyen van)"
-    r"|\.env\b|co so du lieu cua he thong|duong dan (den|toi) (co so du lieu|file|thu muc)|mat khau (quan tri|admin)"
-    r"|\b(soan|tao|viet) (cho toi )?(mot )?(giay|van ban|con dau)\b.{0,40}\b(dong dau|gia mao|khong can duyet)\b"
-    r"|\b(lam gia|gia mao) (giay|con dau|chu ky|ho so)"
-    r"|\b(your|the) (hidden |system |original )?(instructions|prompt|rules)\b|what model are you"
-)
 _PRIVATE = re.compile(
     r"(so dien thoai|sdt|dia chi( nha)?|so (cccd|cmnd|can cuoc|chung minh)|ngay sinh|thong tin ca nhan|email|ho so ca nhan"
     r"|tai khoan ngan hang|benh an)"

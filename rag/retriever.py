@@ -69,6 +69,10 @@ _PLAN_CUES = re.compile(
 PLAN_PRIOR = 1.5
 
 
+class VectorStoreUnavailable(RuntimeError):
+    """The vector store did not answer (a Chroma server that is down or unreachable)."""
+
+
 @dataclass
 class ProcedureHit:
     """One ranked procedure (or the plan) with the evidence behind its rank."""
@@ -153,10 +157,13 @@ class HybridRanker:
 
     def _dense(self, query: Query) -> dict[str, float]:
         vector = self.embeddings.embed_query(query.search_text)
-        n = min(self.dense_candidates, self.index.collection.count())
-        if n == 0:
-            return {}
-        result = self.index.collection.query(query_embeddings=[vector], n_results=n, include=["metadatas", "distances"])
+        try:
+            n = min(self.dense_candidates, self.index.collection.count())
+            if n == 0:
+                return {}
+            result = self.index.collection.query(query_embeddings=[vector], n_results=n, include=["metadatas", "distances"])
+        except Exception as exc:  # a Chroma server that is down raises transport errors of its own
+            raise VectorStoreUnavailable(f"vector store query failed: {exc.__class__.__name__}: {exc}") from exc
         best: dict[str, float] = {}
         for meta, distance in zip(result["metadatas"][0], result["distances"][0]):
             code = meta["code"]

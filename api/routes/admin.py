@@ -34,7 +34,7 @@ async def start_ingest(
     limit = settings.max_upload_mb * 1024 * 1024
     content = await file.read(limit + 1)
     if len(content) > limit:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"Tệp quá lớn (tối đa {settings.max_upload_mb} MB).")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"Tệp quá lớn (tối đa {settings.max_upload_mb} MB).")
     try:
         job_id = jobs.submit(file.filename or "upload", content, remove_missing)
     except UploadRejected as exc:

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 
-from api.deps import AssistantDep, HolderDep, StorageDep, limit_public
+from api.deps import INDEX_UNAVAILABLE, AssistantDep, HolderDep, StorageDep, limit_public
 from api.schemas import (
     ChatRequest,
     ChatResponse,
@@ -24,6 +24,7 @@ from api.schemas import (
     SearchResponse,
 )
 from rag.composer import compose_checklist
+from rag.retriever import VectorStoreUnavailable
 from rag.search import search_procedures
 from tthc.pii import redact
 
@@ -33,7 +34,11 @@ Limited = [Depends(limit_public)]
 
 
 def _answer(request: ChatRequest, assistant: AssistantDep, storage: StorageDep) -> ChatResponse:
-    answer = assistant.answer(request.question, [t.model_dump() for t in request.history])
+    try:
+        answer = assistant.answer(request.question, [t.model_dump() for t in request.history])
+    except VectorStoreUnavailable as exc:
+        log.error("chat unavailable: %s", exc)
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, INDEX_UNAVAILABLE) from exc
     answer_id = storage.record_answer(request.question, answer, assistant.version)
     log.info(
         "answered %s focus=%s refused=%s in %.1f ms: %s",
@@ -76,7 +81,11 @@ def search(
     """Tìm thủ tục cho cán bộ một cửa, kèm đoạn trích khớp."""
     if not any(ch.isalnum() for ch in q):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Vui lòng nhập từ khóa tìm kiếm.")
-    hits = search_procedures(assistant, q, field, level, limit)
+    try:
+        hits = search_procedures(assistant, q, field, level, limit)
+    except VectorStoreUnavailable as exc:
+        log.error("search unavailable: %s", exc)
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, INDEX_UNAVAILABLE) from exc
     return SearchResponse(query=q, hits=[SearchHit(**vars(h)) for h in hits])
 
 
