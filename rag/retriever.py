@@ -25,9 +25,9 @@ from tthc.schema import Chunk, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables
 
 RRF_K = 60
+SIBLING_WINDOW = 30  # a special case is held back only if its general sibling is among these candidates
 # Modifiers that turn a procedure into a special case of a sibling (matched on folded text).
 SIBLING_MARKERS = (
-    "yeu to nuoc ngoai",
     "nuoc ngoai",
     "luu dong",
     "dang ky lai",
@@ -170,7 +170,19 @@ class HybridRanker:
             best[code] = max(best.get(code, -1.0), 1.0 - float(distance))
         return best
 
-    def _prior(self, code: str, query: Query) -> float:
+    def _has_general_sibling(self, code: str, marker: str, candidates: list[str]) -> bool:
+        """Another candidate is the same procedure without ``marker`` (khai sinh vs khai sinh lưu động)."""
+        marker_words = set(marker.replace(",", " ").split())
+        words = self._name_tokens[code] - marker_words
+        for other in candidates:
+            if other == code or other not in self._name_tokens or marker in self._folded_names[other]:
+                continue
+            other_words = self._name_tokens[other]
+            if words and len(words & other_words) / len(words | other_words) >= 0.5:
+                return True
+        return False
+
+    def _prior(self, code: str, query: Query, candidates: list[str]) -> float:
         other_level = bool(_OTHER_LEVEL.search(query.folded))
         if code == PLAN_ID:  # the ward's own document
             factor = 1.0 if other_level else self.ward_level_prior
@@ -181,8 +193,12 @@ class HybridRanker:
         factor = self.ward_level_prior if proc.is_ward_level and not other_level else 1.0
         name = self._folded_names[code]
         for marker in SIBLING_MARKERS:
-            if marker in name:
-                factor *= 1 / self.sibling_penalty if marker in query.folded else self.sibling_penalty
+            if marker not in name:
+                continue
+            if marker in query.folded:
+                factor /= self.sibling_penalty
+            elif self._has_general_sibling(code, marker, candidates):
+                factor *= self.sibling_penalty  # a special case, and the general procedure is a candidate
         return factor
 
     def rank(self, query: Query, filters: RetrievalFilters | None = None, limit: int = 20) -> list[ProcedureHit]:
@@ -203,6 +219,7 @@ class HybridRanker:
             for code, r in ranking.items():
                 fused[code] += weight / (RRF_K + r)
         hits: list[ProcedureHit] = []
+        candidates = sorted(fused, key=lambda c: -fused[c])[:SIBLING_WINDOW]
         query_syllables = {fold_diacritics(w) for w in syllables(query.search_text)}
         for code, score in fused.items():
             proc = self.index.procedures.get(code)
@@ -215,7 +232,7 @@ class HybridRanker:
             hits.append(
                 ProcedureHit(
                     code=code,
-                    score=score * self._prior(code, query),
+                    score=score * self._prior(code, query, candidates),
                     name=name,
                     chunks=[(self.index.chunks[i], s) for i, s in chunk_hits.get(code, [])],
                     dense_similarity=dense.get(code, 0.0),

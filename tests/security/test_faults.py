@@ -1,0 +1,126 @@
+"""Fault tests: a killed ingest, a damaged index version, a locked feedback store, a stopped Chroma server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from ingest.pipeline import run_ingest
+from ingest.store import VersionStore
+from tests.api.test_chroma_server import CHROMA, _free_port, _wait_http
+from tests.conftest import CORPUS
+from tthc.settings import PROJECT_ROOT, Settings
+
+
+def test_sigkill_during_ingest_service_keeps_answering_and_next_ingest_succeeds(client, api_settings, embeddings_factory):
+    before = VersionStore(api_settings.index_dir).current()
+    env = {**os.environ, "TTHC_DATA_DIR": str(api_settings.data_dir), "TTHC_EMBEDDING_BATCH_SIZE": "4"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tthc.cli", "ingest", "--source", str(CORPUS)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    versions = api_settings.index_dir / "versions"
+    deadline = time.time() + 120
+    while time.time() < deadline and not any(p.name.startswith(".build-") for p in versions.iterdir()):
+        time.sleep(0.05)
+    time.sleep(1.0)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert VersionStore(api_settings.index_dir).current() == before
+    body = client.post("/api/chat", json={"question": "thời hạn cấp đổi CCCD"}).json()
+    assert body["focus_code"] == "1.014063"
+    assert client.get("/readyz").status_code == 200
+    report = run_ingest(api_settings, [CORPUS], embeddings_factory=embeddings_factory)
+    assert report.status == "published" and report.previous == before
+    assert client.post("/api/chat", json={"question": "thủ tục tách hộ"}).json()["focus_code"] == "1.010038"
+
+
+def test_damaged_version_fails_readiness_and_rollback_restores_service(client, admin, api_settings, small_corpus, embeddings_factory):
+    first = VersionStore(api_settings.index_dir).current()
+    (small_corpus / "procedures" / "2.000815.yaml").unlink()
+    second = run_ingest(api_settings, [small_corpus], embeddings_factory=embeddings_factory).version
+    assert client.get("/readyz").json()["index_version"] == second
+    (api_settings.index_dir / "versions" / second / "keywords" / "counts.npz").unlink()
+    damaged = client.get("/readyz")
+    assert damaged.status_code == 503 and "counts.npz" in damaged.json()["reason"]
+    assert client.post("/api/admin/rollback", headers=admin).json()["current"] == first
+    restored = client.get("/readyz")
+    assert restored.status_code == 200 and restored.json()["index_version"] == first
+    assert client.post("/api/chat", json={"question": "chứng thực bản sao từ bản chính"}).json()["focus_code"] == "2.000815"
+
+
+def test_a_restarted_service_on_a_damaged_version_says_so_clearly(api_settings, embedder):
+    current = VersionStore(api_settings.index_dir).current_dir()
+    (current / "manifest.json").write_text("{not json", encoding="utf-8")
+    with TestClient(create_app(api_settings, embeddings_factory=lambda s: embedder)) as fresh:
+        ready = fresh.get("/readyz")
+        assert ready.status_code == 503 and "manifest" in ready.json()["reason"]
+        chat = fresh.post("/api/chat", json={"question": "đăng ký tạm trú"})
+        assert chat.status_code == 503 and "chưa sẵn sàng" in chat.json()["detail"]
+
+
+def test_locked_feedback_store_delays_but_loses_nothing(client, api_settings):
+    answer_id = client.post("/api/chat", json={"question": "đăng ký tạm trú"}).json()["answer_id"]
+    client.app.state.storage.flush()
+    blocker = sqlite3.connect(api_settings.database_path, timeout=1, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.perf_counter()
+        chat = client.post("/api/chat", json={"question": "thời hạn cấp đổi CCCD"})
+        feedback = client.post("/api/feedback", json={"answer_id": answer_id, "rating": "up"})
+        assert chat.status_code == 200 and feedback.status_code == 200
+        assert time.perf_counter() - started < 5  # nobody waited for the lock
+        time.sleep(0.5)
+    finally:
+        blocker.execute("COMMIT")
+        blocker.close()
+    assert client.app.state.storage.flush(timeout=30)
+    with sqlite3.connect(api_settings.database_path) as db:
+        assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 2
+        assert db.execute("SELECT rating FROM feedback WHERE answer_id = ?", (answer_id,)).fetchone()[0] == "up"
+
+
+def test_stopped_chroma_server_gives_503_then_recovers(tmp_path, small_corpus, embedder):
+    if not CHROMA.exists():
+        pytest.skip(f"{CHROMA} not found")
+    port = _free_port()
+    command = [str(CHROMA), "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)]
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        return process
+
+    server = start()
+    settings = Settings(data_dir=tmp_path / "data", chroma_mode="server", chroma_host="127.0.0.1", chroma_port=port)
+    run_ingest(settings, [small_corpus], embeddings_factory=lambda s: embedder)
+    try:
+        with TestClient(create_app(settings, embeddings_factory=lambda s: embedder)) as app:
+            assert app.post("/api/chat", json={"question": "đăng ký tạm trú"}).status_code == 200
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+            down = app.post("/api/chat", json={"question": "đăng ký tạm trú"})
+            assert down.status_code == 503 and "chưa sẵn sàng" in down.json()["detail"]
+            assert app.get("/readyz").status_code == 503
+            server = start()
+            deadline = time.time() + 30
+            while time.time() < deadline and app.get("/readyz").status_code != 200:
+                time.sleep(0.5)
+            assert app.get("/readyz").status_code == 200
+            assert app.post("/api/chat", json={"question": "đăng ký tạm trú"}).json()["focus_code"] == "1.004194"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+    assert httpx.__version__  # the client library used by the server probe
