@@ -16,7 +16,7 @@ def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "Chỉ mục chưa sẵn sàng"}})
 def readyz(holder: HolderDep) -> JSONResponse:
     """The current index version is loaded and answers."""
     ready, detail = holder.ready()

@@ -29,7 +29,11 @@ from rag.search import search_procedures
 from tthc.pii import redact
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api", tags=["public"])
+router = APIRouter(
+    prefix="/api",
+    tags=["public"],
+    responses={422: {"model": Message}, 429: {"model": Message}, 503: {"model": Message}},
+)
 Limited = [Depends(limit_public)]
 
 
