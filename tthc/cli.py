@@ -141,6 +141,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from eval.bench_serve import bench_serve
 
         bench_serve(Path(args.out), seconds=args.seconds, users=args.users, dataset=Path(args.dataset))
+    if args.target == "load":
+        from eval.soak import bench_load
+
+        bench_load(Path(args.out), step_seconds=args.seconds, soak_seconds=args.soak_seconds)
+        return 0
     if args.target in ("answer", "serve"):
         return 0
     source = Path(args.source)
@@ -195,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
-    bench.add_argument("target", choices=["ingest", "answer", "serve", "parse", "all"])
+    bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "all"])
+    bench.add_argument("--soak-seconds", type=float, default=600.0, help="load benchmark: soak duration")
     bench.add_argument("--seconds", type=float, default=20.0, help="serve benchmark: seconds per configuration")
     bench.add_argument("--users", type=int, default=8, help="serve benchmark: concurrent clients")
     bench.add_argument("--data-dir", help="index for the answer benchmark")
