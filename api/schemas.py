@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from tthc.schema import Answer, Procedure
+from tthc.schema import Answer, Procedure, SearchHit
 
 # zero-width characters and bidi controls hide text from people: stripped
 _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -55,17 +55,6 @@ class ChatRequest(BaseModel):
 
 class ChatResponse(Answer):
     answer_id: str
-
-
-class SearchHit(BaseModel):
-    code: str
-    name: str
-    field: str
-    levels: list[str]
-    section: str
-    snippet: str
-    score: float
-    url: str | None
 
 
 class SearchResponse(BaseModel):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.dataset import load_dataset
-from eval.machine import machine_table
+from eval.machine import machine_section
 from tthc.settings import Settings
 
 GOALS = {"p50_ms": 50.0, "p95_ms": 150.0}
@@ -72,10 +72,7 @@ def bench_answer(settings: Settings, dataset: Path, out_dir: Path, callers: tupl
             "",
             f"Peak RSS of the benchmark process: {peak:.0f} MiB.",
             "",
-            "| machine | |",
-            "|---|---|",
-            machine_table(),
-            "",
+            *machine_section(),
         ]
     )
     out_dir.mkdir(parents=True, exist_ok=True)

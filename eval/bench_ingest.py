@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from eval.machine import machine_table
+from eval.machine import machine_section
 
 GOALS = {"cold": 300.0, "unchanged": 10.0, "one_changed": 5.0}
 
@@ -81,10 +81,7 @@ def bench_ingest(source: Path, out_dir: Path) -> list[Phase]:
             "|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
-            "| machine | |",
-            "|---|---|",
-            machine_table(),
-            "",
+            *machine_section(),
         ]
     )
     out_dir.mkdir(parents=True, exist_ok=True)

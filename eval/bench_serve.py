@@ -19,7 +19,7 @@ import httpx
 
 from eval.dataset import load_dataset
 from eval.load import HEADER, run_load
-from eval.machine import machine_table
+from eval.machine import machine_section
 from tthc.settings import PROJECT_ROOT
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -114,10 +114,7 @@ def bench_serve(out_dir: Path, seconds: float = 20.0, users: int = 8, dataset: P
             "|---" + HEADER.split("\n")[1],
             *rows,
             "",
-            "| machine | |",
-            "|---|---|",
-            machine_table(),
-            "",
+            *machine_section(),
         ]
     )
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -31,3 +31,8 @@ def machine_info() -> dict[str, str]:
 
 def machine_table() -> str:
     return "\n".join(f"| {k} | {v} |" for k, v in machine_info().items())
+
+
+def machine_section() -> list[str]:
+    """The Markdown lines that close every benchmark report."""
+    return ["| machine | |", "|---|---|", machine_table(), ""]

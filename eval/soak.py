@@ -18,7 +18,7 @@ import httpx
 from eval.bench_serve import _ingest, free_port, process, service_env, wait_http
 from eval.dataset import load_dataset
 from eval.load import HEADER, LoadResult, run_load
-from eval.machine import machine_table
+from eval.machine import machine_section
 from tthc.settings import PROJECT_ROOT
 
 TOKEN = "soak-test-token"
@@ -142,10 +142,7 @@ def bench_load(
             + (f", version {outcome['report']['version']}" if outcome.get("report") else ""),
             f"Server RSS: {first:.0f} MiB at the start of the soak, {last:.0f} MiB at its end, peak {peak:.0f} MiB.",
             "",
-            "| machine | |",
-            "|---|---|",
-            machine_table(),
-            "",
+            *machine_section(),
         ]
     )
     out_dir.mkdir(parents=True, exist_ok=True)

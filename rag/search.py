@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ingest.plan import PLAN_ID
 from rag.retriever import RetrievalFilters
 from rag.service import Assistant
+from tthc.schema import SearchHit
 
 SNIPPET_CHARS = 240
 
 
-@dataclass
-class SearchResult:
-    code: str
-    name: str
-    field: str
-    levels: list[str]
-    section: str
-    snippet: str
-    score: float
-    url: str | None
-
-
 def search_procedures(
     assistant: Assistant, query: str, field: str | None = None, level: str | None = None, limit: int = 20
-) -> list[SearchResult]:
+) -> list[SearchHit]:
     """Procedures matching ``query`` (the plan excluded), best first."""
     analyzed = assistant.ranker.analyzer.analyze(query)
     filters = RetrievalFilters(field=field or None, level=level or None)
@@ -37,7 +24,7 @@ def search_procedures(
         best = max(hit.chunks, key=lambda cs: cs[1])[0] if hit.chunks else None
         body = best.text.split("\n", 2)[-1] if best else (proc.summary or "")
         results.append(
-            SearchResult(
+            SearchHit(
                 code=proc.code,
                 name=proc.name,
                 field=proc.field,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +62,23 @@ def assistant(corpus_settings, embedder):
     from rag.service import load_assistant
 
     return load_assistant(corpus_settings, embedder)
+
+
+def kill_ingest_mid_build(data_dir: Path, source: Path) -> None:
+    """Start `tthc ingest` in a subprocess and SIGKILL it once its build directory exists."""
+    env = {**os.environ, "TTHC_DATA_DIR": str(data_dir), "TTHC_EMBEDDING_BATCH_SIZE": "4"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tthc.cli", "ingest", "--source", str(source)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    versions = data_dir / "index" / "versions"
+    deadline = time.time() + 120
+    while time.time() < deadline and not any(p.name.startswith(".build-") for p in versions.iterdir()):
+        time.sleep(0.05)
+    time.sleep(1.0)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert any(p.name.startswith(".build-") for p in versions.iterdir()), "the build never started"

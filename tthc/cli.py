@@ -144,7 +144,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.target == "load":
         from eval.soak import bench_load
 
-        bench_load(Path(args.out), step_seconds=args.seconds, soak_seconds=args.soak_seconds)
+        bench_load(Path(args.out), step_seconds=args.step_seconds, soak_seconds=args.soak_seconds)
         return 0
     if args.target in ("answer", "serve"):
         return 0
@@ -201,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
     bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "all"])
+    bench.add_argument("--step-seconds", type=float, default=60.0, help="load benchmark: seconds at each user count")
     bench.add_argument("--soak-seconds", type=float, default=600.0, help="load benchmark: soak duration")
     bench.add_argument("--seconds", type=float, default=20.0, help="serve benchmark: seconds per configuration")
     bench.add_argument("--users", type=int, default=8, help="serve benchmark: concurrent clients")

@@ -158,3 +158,16 @@ class Answer(BaseModel):
     focus_code: str | None = None
     confidence: float = 0.0
     latency_ms: float = 0.0
+
+
+class SearchHit(BaseModel):
+    """One procedure found by officer search, with the matching snippet."""
+
+    code: str
+    name: str
+    field: str
+    levels: list[str]
+    section: str
+    snippet: str
+    score: float
+    url: str | None

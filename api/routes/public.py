@@ -20,7 +20,6 @@ from api.schemas import (
     ProcedureCard,
     ProcedurePage,
     ProcedureSummary,
-    SearchHit,
     SearchResponse,
 )
 from rag.composer import compose_checklist
@@ -90,7 +89,7 @@ def search(
     except VectorStoreUnavailable as exc:
         log.error("search unavailable: %s", exc)
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, INDEX_UNAVAILABLE) from exc
-    return SearchResponse(query=q, hits=[SearchHit(**vars(h)) for h in hits])
+    return SearchResponse(query=q, hits=hits)
 
 
 @router.get("/procedures", response_model=ProcedurePage, dependencies=Limited)

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import openpyxl
@@ -19,8 +14,7 @@ from ingest.curated import load_curated_file
 from ingest.embeddings import EmbeddingSpec
 from ingest.pipeline import rollback, run_ingest
 from ingest.store import EmbeddingMismatchError, IndexVersion, IngestBusyError, VersionStore
-from tests.conftest import CORPUS, SMALL_CODES
-from tthc.settings import PROJECT_ROOT
+from tests.conftest import CORPUS, SMALL_CODES, kill_ingest_mid_build
 
 
 def _edit(path: Path, **changes) -> None:
@@ -152,22 +146,8 @@ def test_a_second_ingest_waits_for_the_lock(settings):
 def test_kill_during_ingest_keeps_the_previous_version(settings, small_corpus, embeddings_factory):
     first = run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
     # the full corpus adds ~60 procedures: a build of several seconds, long enough to be killed in
-    env = {**os.environ, "TTHC_DATA_DIR": str(settings.data_dir), "TTHC_EMBEDDING_BATCH_SIZE": "4"}
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tthc.cli", "ingest", "--source", str(CORPUS)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    kill_ingest_mid_build(settings.data_dir, CORPUS)
     versions_dir = settings.index_dir / "versions"
-    deadline = time.time() + 120
-    while time.time() < deadline and not any(p.name.startswith(".build-") for p in versions_dir.iterdir()):
-        time.sleep(0.05)
-    time.sleep(1.0)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    assert any(p.name.startswith(".build-") for p in versions_dir.iterdir()), "the build never started"
 
     index = IndexVersion.load(settings)
     assert index.name == first.version and "1.001193" in index.procedures

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
 import httpx
@@ -17,27 +15,13 @@ from api.app import create_app
 from ingest.pipeline import run_ingest
 from ingest.store import VersionStore
 from tests.api.test_chroma_server import CHROMA, _free_port, _wait_http
-from tests.conftest import CORPUS
-from tthc.settings import PROJECT_ROOT, Settings
+from tests.conftest import CORPUS, kill_ingest_mid_build
+from tthc.settings import Settings
 
 
 def test_sigkill_during_ingest_service_keeps_answering_and_next_ingest_succeeds(client, api_settings, embeddings_factory):
     before = VersionStore(api_settings.index_dir).current()
-    env = {**os.environ, "TTHC_DATA_DIR": str(api_settings.data_dir), "TTHC_EMBEDDING_BATCH_SIZE": "4"}
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tthc.cli", "ingest", "--source", str(CORPUS)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    versions = api_settings.index_dir / "versions"
-    deadline = time.time() + 120
-    while time.time() < deadline and not any(p.name.startswith(".build-") for p in versions.iterdir()):
-        time.sleep(0.05)
-    time.sleep(1.0)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
+    kill_ingest_mid_build(api_settings.data_dir, CORPUS)
     assert VersionStore(api_settings.index_dir).current() == before
     body = client.post("/api/chat", json={"question": "thời hạn cấp đổi CCCD"}).json()
     assert body["focus_code"] == "1.014063"
