@@ -42,7 +42,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ingest.store import IndexProblem, Manifest, VersionStore
+    from ingest.store import IndexProblem, Manifest, VersionStore, read_jsonl
 
     settings = _settings(args)
     store = VersionStore(settings.index_dir)
@@ -59,8 +59,6 @@ def cmd_status(args: argparse.Namespace) -> int:
         "plan_chunks": None,
         "versions": store.versions(),
     }
-    from ingest.store import read_jsonl
-
     info["plan_chunks"] = sum(1 for c in read_jsonl(store.current_dir() / "chunks.jsonl") if c["source"] == "plan")
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=1))
