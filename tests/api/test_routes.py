@@ -49,9 +49,10 @@ def test_bad_chat_input_gets_a_vietnamese_422(client, payload, message):
     assert response.status_code == 422 and message in response.json()["detail"]
 
 
-def test_hidden_characters_are_stripped(client):
-    body = client.post("/api/chat", json={"question": "đăng\u200b ký tạm\U000e0041 trú"}).json()
+def test_hidden_characters_are_stripped_and_tag_characters_refused(client):
+    body = client.post("/api/chat", json={"question": "đăng\u200b ký tạm\u2060 trú"}).json()
     assert body["focus_code"] == "1.004194"
+    assert client.post("/api/chat", json={"question": "đăng ký tạm\U000e0041 trú"}).status_code == 422
 
 
 def test_stream_sends_deltas_then_the_full_answer(client):
