@@ -18,16 +18,16 @@ def load_curated_file(path: Path) -> Procedure:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path.name}: not UTF-8 text") from exc
+        raise ValueError(f"{path.name}: không phải văn bản UTF-8") from exc
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path.name}: cannot parse ({exc.__class__.__name__})") from exc
+        raise ValueError(f"{path.name}: không đọc được nội dung ({exc.__class__.__name__})") from exc
     if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: expected a mapping at the top level")
+        raise ValueError(f"{path.name}: cần các cặp khóa–giá trị ở cấp ngoài cùng")
     data.setdefault("source", "curated")
     try:
         return Procedure.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
-        raise ValueError(f"{path.name}: {problems}") from exc
+        raise ValueError(f"{path.name}: dữ liệu không hợp lệ — {problems}") from exc

@@ -30,10 +30,10 @@ def load_official_list(path: Path) -> list[ListEntry]:
     try:
         with zipfile.ZipFile(path) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise ValueError(f"{path.name}: uncompressed size too large")
+                raise ValueError(f"{path.name}: kích thước sau giải nén quá lớn (nghi tệp nén độc hại)")
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError) as exc:
-        raise ValueError(f"{path.name}: not a readable .xlsx file") from exc
+        raise ValueError(f"{path.name}: không phải tệp .xlsx đọc được") from exc
     entries: list[ListEntry] = []
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
@@ -49,5 +49,5 @@ def load_official_list(path: Path) -> list[ListEntry]:
     finally:
         workbook.close()
     if not header_seen:
-        raise ValueError(f"{path.name}: header row 'Mã số | Tên | Cơ quan ban hành | Cơ quan thực hiện | Lĩnh vực' not found")
+        raise ValueError(f"{path.name}: không tìm thấy dòng tiêu đề 'Mã số | Tên | Cơ quan ban hành | Cơ quan thực hiện | Lĩnh vực'")
     return entries

@@ -177,10 +177,10 @@ def _plan_contents(batch: SourceBatch, previous: _Previous | None, merge: bool, 
         try:
             proc = entry.materialize()
             if contains_instructions(proc.model_dump_json()):
-                raise ValueError("record contains instruction-like text (possible prompt injection); not indexed")
+                raise ValueError("hồ sơ chứa câu lệnh nhắm vào trợ lý (nghi tấn công prompt injection); không được nạp")
         except ValueError as exc:
             kept = previous is not None and code in previous.procedure_lines
-            reason = str(exc) + ("; the previous version of this record is kept" if kept else "")
+            reason = str(exc) + ("; giữ nguyên bản trước đó của hồ sơ này" if kept else "")
             report.failed.append(Failure(entry.origin, code, reason))
             if kept:
                 plan.reused.append(code)
@@ -202,7 +202,13 @@ def _plan_contents(batch: SourceBatch, previous: _Previous | None, merge: bool, 
             chunks = chunk_plan(sections, rows)
             poisoned = [c for c in chunks if contains_instructions(c.text)]
             if poisoned:
-                report.failed.append(Failure(name, poisoned[0].heading or "*", "plan contains instruction-like text; not indexed"))
+                report.failed.append(
+                    Failure(
+                        name,
+                        poisoned[0].heading or "*",
+                        "kế hoạch chứa câu lệnh nhắm vào trợ lý (nghi tấn công prompt injection); không được nạp",
+                    )
+                )
                 continue
             plan.plan_chunks.extend(chunks)
         if not plan.plan_chunks:

@@ -52,7 +52,7 @@ def read_plan_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path.name}: not UTF-8 text") from exc
+        raise ValueError(f"{path.name}: không phải văn bản UTF-8") from exc
 
 
 def _heading(line: str) -> tuple[int, str] | None:

@@ -218,15 +218,15 @@ def split_steps(text: str) -> list[str]:
 def record_to_procedure(record: dict) -> Procedure:
     """Map one portal record to a :class:`Procedure`. Raises ValueError on unusable records."""
     if not isinstance(record, dict):
-        raise ValueError("record is not a JSON object")
+        raise ValueError("bản ghi không phải đối tượng JSON")
     code = normalize_inline(str(record.get("ma_thu_tuc") or ""))
     name = normalize_inline(record.get("ten_thu_tuc"))
     if not code or not name:
-        raise ValueError("missing ma_thu_tuc or ten_thu_tuc")
+        raise ValueError("thiếu ma_thu_tuc hoặc ten_thu_tuc")
     for key in ("cach_thuc_thuc_hien", "thanh_phan_ho_so", "can_cu_phap_ly", "trinh_tu_thuc_hien"):
         value = record.get(key)
         if value is not None and not isinstance(value, str):
-            raise ValueError(f"field {key} is {type(value).__name__}, expected text")
+            raise ValueError(f"trường {key} có kiểu {type(value).__name__}, cần văn bản")
     steps_text = normalize_text(record.get("trinh_tu_thuc_hien"))
     channels = [
         Channel(channel=row.channel, time_limit=row.time_text, fee=row.fee, note=row.description or None)

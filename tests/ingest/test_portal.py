@@ -93,7 +93,7 @@ def test_record_with_broken_fields_is_rejected_with_a_reason():
 
     with pytest.raises(ValueError, match="ma_thu_tuc"):
         record_to_procedure({"ten_thu_tuc": "Không có mã"})
-    with pytest.raises(ValueError, match="expected text"):
+    with pytest.raises(ValueError, match="cần văn bản"):
         record_to_procedure({"ma_thu_tuc": "1.1", "ten_thu_tuc": "Tên", "cach_thuc_thuc_hien": 42})
-    with pytest.raises(ValueError, match="JSON object"):
+    with pytest.raises(ValueError, match="đối tượng JSON"):
         record_to_procedure(["not", "a", "record"])

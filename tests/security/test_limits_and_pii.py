@@ -134,7 +134,7 @@ def test_zip_bomb_disguised_as_xlsx_fails_and_leaves_the_index(client, admin, ap
     before = VersionStore(api_settings.index_dir).current()
     job = client.post("/api/admin/ingest", headers=admin, files={"file": ("danh-sach.xlsx", buffer.getvalue())}).json()
     finished = _wait(client, admin, job["id"])
-    assert finished["status"] == "failed" and "too large" in finished["error"]
+    assert finished["status"] == "failed" and "quá lớn" in finished["error"]
     assert VersionStore(api_settings.index_dir).current() == before
 
 
