@@ -123,7 +123,6 @@ class Query:
     original: str
     normalized: str
     restored: str
-    expanded: str
     intent: str
     folded: str
     intents: list[str] = field(default_factory=list)
@@ -184,7 +183,6 @@ class QueryAnalyzer:
             original=question,
             normalized=normalized,
             restored=restored,
-            expanded=" ".join([restored, *expansions]),
             intent=detect_intent(folded),
             folded=folded,
             intents=detect_intents(folded),

@@ -84,8 +84,6 @@ class ProcedureHit:
     dense_similarity: float = 0.0
     name_overlap: float = 0.0
     coverage: float = 0.0
-    bm25_rank: int | None = None
-    dense_rank: int | None = None
 
 
 @dataclass(frozen=True)
@@ -212,8 +210,7 @@ class HybridRanker:
             return {code: r for r, code in enumerate(sorted(scores, key=lambda c: -scores[c]))}
 
         chunk_best = {doc: max(s for _, s in hits) for doc, hits in chunk_hits.items()}
-        chunk_ranks, dense_ranks = ranks(chunk_best), ranks(dense)
-        rank_lists = [(chunk_ranks, 1.0), (ranks(name_scores), 1.0), (dense_ranks, 1.0)]
+        rank_lists = [(ranks(chunk_best), 1.0), (ranks(name_scores), 1.0), (ranks(dense), 1.0)]
         fused: dict[str, float] = defaultdict(float)
         for ranking, weight in rank_lists:
             for code, r in ranking.items():
@@ -237,8 +234,6 @@ class HybridRanker:
                     chunks=[(self.index.chunks[i], s) for i, s in chunk_hits.get(code, [])],
                     dense_similarity=dense.get(code, 0.0),
                     name_overlap=overlap,
-                    bm25_rank=chunk_ranks.get(code),
-                    dense_rank=dense_ranks.get(code),
                 )
             )
         hits.sort(key=lambda h: -h.score)
@@ -246,6 +241,10 @@ class HybridRanker:
         for hit in hits[:5]:
             hit.coverage = self.coverage(hit.code, query)
         return hits
+
+    def chunks_of(self, code: str) -> list[Chunk]:
+        """Every chunk of one document, in index order."""
+        return [self.index.chunks[i] for i in self._chunks_by_doc.get(code, [])]
 
     def coverage(self, code: str, query: Query) -> float:
         """Share of the question's content words that occur anywhere in the document's chunks."""
@@ -275,7 +274,7 @@ class HybridRetriever(BaseRetriever):
         documents = []
         for hit in self.ranker.rank(analyzed, self.filters, self.k):
             best = max(hit.chunks, key=lambda cs: cs[1])[0] if hit.chunks else None
-            first = best or self.ranker.index.chunks[self.ranker._chunks_by_doc[hit.code][0]]
+            first = best or self.ranker.chunks_of(hit.code)[0]
             documents.append(
                 Document(
                     page_content=first.text,

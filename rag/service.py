@@ -206,7 +206,7 @@ class Assistant:
         top = hits[0]
         confidence = round(min(1.0, 0.5 * top.name_overlap + 0.5 * max(0.0, (top.dense_similarity - 0.75) / 0.2)), 3)
         if top.code == PLAN_ID:
-            chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or [c for c in self.index.chunks if c.doc_id == PLAN_ID][:1]
+            chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or self.ranker.chunks_of(PLAN_ID)[:1]
             text, citations = compose_plan_answer(chunks, bm25_tokens(query.search_text))
             return Answer(answer=text, citations=citations, retrieved=retrieved, focus_code=PLAN_ID, confidence=confidence)
         close = [h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score]
