@@ -30,6 +30,7 @@ ask: $(STAMP) data/index/CURRENT
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 clean:

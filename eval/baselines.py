@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import yaml
 from langchain_chroma import Chroma
-from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.plan import PLAN_ID
-from ingest.store import IndexVersion
+from index_store.embeddings import Embedder
+from index_store.ids import PLAN_ID
+from index_store.store import IndexVersion
 from tthc.text import bm25_tokens
 
 CANDIDATES = 50
@@ -54,18 +55,18 @@ class DenseBaseline:
 
     name = "dense"
 
-    def __init__(self, index: IndexVersion, embeddings: Embeddings) -> None:
+    def __init__(self, index: IndexVersion, embeddings: Embedder) -> None:
         self.index = index
         self.embeddings = embeddings
-        self._overview = {}
+        self._overview: dict[str, str] = {}
         for chunk in index.chunks:
             self._overview.setdefault(chunk.doc_id, chunk.text)
 
     def answer(self, question: str, history: list[dict]) -> dict:
         started = time.perf_counter()
         n = min(CANDIDATES * 2, self.index.collection.count())
-        hits = self.index.collection.query(query_embeddings=[self.embeddings.embed_query(question)], n_results=n)
-        retrieved = list(dict.fromkeys(m["code"] for m in hits["metadatas"][0]))
+        hits = self.index.collection.query(query_embeddings=cast(Any, [self.embeddings.embed_query(question)]), n_results=n)
+        retrieved = list(dict.fromkeys(str(m["code"]) for m in (hits["metadatas"] or [[]])[0]))
         return _result(self._overview.get(retrieved[0], "") if retrieved else "", retrieved, self.index, started)
 
 
@@ -83,7 +84,7 @@ class NaiveRAGBaseline:
 
     name = "naive_rag"
 
-    def __init__(self, index: IndexVersion, embeddings: Embeddings, cache_dir: Path) -> None:
+    def __init__(self, index: IndexVersion, embeddings: Embedder, cache_dir: Path) -> None:
         self.index = index
         texts = _record_texts(index)
         digest = hashlib.sha256("".join(t for _, t in texts).encode()).hexdigest()[:12]

@@ -33,7 +33,7 @@ class Phase:
 
 
 def _run_phase(name: str, source: Path, data_dir: Path) -> Phase:
-    command = [sys.executable, "-m", "tthc.cli", "ingest", "--json", "--source", str(source), "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "cli", "ingest", "--json", "--source", str(source), "--data-dir", str(data_dir)]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, "TQDM_DISABLE": "1"})
     output = process.stdout.read() if process.stdout else b""

@@ -3,74 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import httpx
 
 from eval.dataset import load_dataset
 from eval.load import HEADER, run_load
 from eval.machine import machine_section
+from tests.processes import chroma_server, free_port, service_env, spawn, wait_http
 from tthc.settings import PROJECT_ROOT
-
-CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 120.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not become ready")
-
-
-@contextmanager
-def process(command: list[str], env: dict[str, str]):
-    child = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield child
-    finally:
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
-
-
-def service_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "TTHC_DATA_DIR": str(data_dir), "TTHC_CHAT_RATE_PER_MINUTE": "1000000", "TQDM_DISABLE": "1", **extra}
-
-
-@contextmanager
-def chroma_server(path: Path):
-    port = free_port()
-    with process([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)], dict(os.environ)):
-        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", 60)
-        yield port
 
 
 def _ingest(env: dict[str, str]) -> None:
     subprocess.run(
-        [sys.executable, "-m", "tthc.cli", "ingest"],
+        [sys.executable, "-m", "cli", "ingest"],
         cwd=PROJECT_ROOT,
         env=env,
         check=True,
@@ -87,7 +36,7 @@ def bench_serve(out_dir: Path, seconds: float = 20.0, users: int = 8, dataset: P
         env = service_env(scratch / "embedded")
         _ingest(env)
         port = free_port()
-        with process([sys.executable, "-m", "tthc.cli", "serve", "--port", str(port)], env):
+        with spawn([sys.executable, "-m", "cli", "serve", "--port", str(port)], env):
             wait_http(f"http://127.0.0.1:{port}/readyz")
             result = asyncio.run(run_load(f"http://127.0.0.1:{port}", users, seconds, questions))
             rows.append("| 1 (embedded) " + result.row())
@@ -97,7 +46,7 @@ def bench_serve(out_dir: Path, seconds: float = 20.0, users: int = 8, dataset: P
             )
             _ingest(env)
             port = free_port()
-            with process([sys.executable, "-m", "tthc.cli", "serve", "--port", str(port), "--workers", "2"], env):
+            with spawn([sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2"], env):
                 wait_http(f"http://127.0.0.1:{port}/readyz")
                 result = asyncio.run(run_load(f"http://127.0.0.1:{port}", users, seconds, questions))
                 rows.append("| 2 (Chroma server) " + result.row())

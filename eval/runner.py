@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from eval.dataset import EvalItem, load_dataset, write_jsonl
 from eval.machine import machine_info
@@ -82,7 +83,10 @@ def run_eval(settings: Settings, dataset: Path, out_dir: Path, baselines: bool =
     if baselines:
         from eval.baselines import BM25Baseline, DenseBaseline, NaiveRAGBaseline
 
-        runners = [BM25Baseline(assistant.index), DenseBaseline(assistant.index, assistant.ranker.embeddings)]
+        runners: list[BM25Baseline | DenseBaseline | NaiveRAGBaseline] = [
+            BM25Baseline(assistant.index),
+            DenseBaseline(assistant.index, assistant.ranker.embeddings),
+        ]
         if len(assistant.index.procedures) <= NAIVE_MAX_RECORDS:
             runners.append(NaiveRAGBaseline(assistant.index, assistant.ranker.embeddings, settings.data_dir / "baselines"))
         else:
@@ -127,7 +131,7 @@ def run_eval(settings: Settings, dataset: Path, out_dir: Path, baselines: bool =
 
 def _failures(items: list[EvalItem], rows: list[dict]) -> list[dict]:
     by_id = {r["id"]: r for r in rows}
-    failures = []
+    failures: list[dict[str, Any]] = []
     for item in items:
         result = by_id[item.id]
         scored = score_question(item, result)

@@ -8,6 +8,7 @@ Targets are loopback only and every phase stops by itself.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -15,10 +16,11 @@ from pathlib import Path
 
 import httpx
 
-from eval.bench_serve import _ingest, free_port, process, service_env, wait_http
+from eval.bench_serve import _ingest
 from eval.dataset import load_dataset
 from eval.load import HEADER, LoadResult, run_load
 from eval.machine import machine_section
+from tests.processes import free_port, poll_job, service_env, spawn, wait_http
 from tthc.settings import PROJECT_ROOT
 
 TOKEN = "soak-test-token"
@@ -70,13 +72,7 @@ def _ingest_midway(base: str, delay: float, outcome: dict) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     with httpx.Client(base_url=base, timeout=60) as client:
         job = client.post("/api/admin/ingest", headers=headers, files={"file": ("1.010038-soak.yaml", upload)}).json()
-        deadline = time.time() + 300
-        while time.time() < deadline:
-            status = client.get(f"/api/admin/ingest/{job['id']}", headers=headers).json()
-            if status["status"] in ("done", "failed"):
-                outcome.update(status)
-                return
-            time.sleep(1)
+        outcome.update(poll_job(client, job["id"], headers, timeout=300, every=1))
 
 
 def bench_load(
@@ -92,7 +88,9 @@ def bench_load(
 
     questions = [item.question for item in load_dataset(dataset)]
     scratch = Path(tempfile.mkdtemp(prefix="tthc-soak-"))
-    rows, samples, outcome = [], [], {}
+    rows: list[str] = []
+    samples: list[tuple[float, float]] = []
+    outcome: dict = {}
     try:
         env = service_env(scratch / "data", TTHC_ADMIN_TOKEN=TOKEN)
         # start from the default corpus without 1.010038, so the mid-soak ingest really adds a procedure
@@ -103,7 +101,7 @@ def bench_load(
         _ingest(env)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        with process([__import__("sys").executable, "-m", "tthc.cli", "serve", "--port", str(port)], env) as server:
+        with spawn([sys.executable, "-m", "cli", "serve", "--port", str(port)], env) as server:
             wait_http(f"{base}/readyz")
             stop = threading.Event()
             sampler = threading.Thread(target=_sampler, args=(server.pid, samples, stop), daemon=True)

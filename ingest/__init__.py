@@ -1,1 +1,5 @@
-"""Ingestion: load, normalise, chunk, embed and index procedures and the plan."""
+"""The index writer: sources -> a new validated index version. Other packages use only what is exported here."""
+
+from ingest.pipeline import IngestReport, rollback, run_ingest
+
+__all__ = ["IngestReport", "rollback", "run_ingest"]

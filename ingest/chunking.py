@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
-from ingest.plan import PLAN_ID, PLAN_TITLE, PlanSection, PlanTableRow
+from index_store.ids import PLAN_ID, PLAN_TITLE
+from ingest.reform_plan import PlanSection, PlanTableRow
 from tthc.schema import SECTION_TITLES, Chunk, Procedure
 
 MAX_WORDS = 350

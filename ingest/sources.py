@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ingest.curated import CURATED_SUFFIXES, load_curated_file
 from ingest.official_list import ListEntry, load_official_list
-from ingest.plan import read_plan_text
 from ingest.portal import PARSER_VERSION, record_to_procedure
+from ingest.reform_plan import read_plan_text
 from tthc.schema import Procedure
 from tthc.text import normalize_inline
 

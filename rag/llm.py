@@ -11,6 +11,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from pydantic import SecretStr
+
 from tthc.text import fold_diacritics, syllables
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,7 @@ class LLMPhraser:
     def __init__(self, base_url: str, model: str, api_key: str, timeout: float) -> None:
         from langchain_openai import ChatOpenAI
 
-        self._chat = ChatOpenAI(base_url=base_url, model=model, api_key=api_key, timeout=timeout, max_retries=0, temperature=0)
+        self._chat = ChatOpenAI(base_url=base_url, model=model, api_key=SecretStr(api_key), timeout=timeout, max_retries=0, temperature=0)
 
     def phrase(self, question: str, sources: str) -> str | None:
         """The LLM's answer if it passes the grounding check, else None (the caller keeps its own)."""

@@ -9,17 +9,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
-from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from ingest.keyword_index import KeywordIndex
-from ingest.plan import PLAN_ID
-from ingest.store import IndexVersion
+from index_store.embeddings import Embedder
+from index_store.ids import PLAN_ID
+from index_store.keywords import KeywordIndex
+from index_store.store import IndexVersion
 from rag.query import Query, QueryAnalyzer
 from tthc.schema import Chunk, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables
@@ -94,7 +95,7 @@ class RetrievalFilters:
     level: str | None = None
     source: str | None = None
 
-    def accepts(self, proc: Procedure | None, chunk: Chunk) -> bool:
+    def accepts(self, chunk: Chunk) -> bool:
         if self.source and chunk.source != self.source:
             return False
         if self.field and chunk.field.casefold() != self.field.casefold():
@@ -108,7 +109,7 @@ class HybridRanker:
     def __init__(
         self,
         index: IndexVersion,
-        embeddings: Embeddings,
+        embeddings: Embedder,
         ward_level_prior: float = 1.25,
         sibling_penalty: float = 0.8,
         dense_candidates: int = 60,
@@ -159,12 +160,14 @@ class HybridRanker:
             n = min(self.dense_candidates, self.index.collection.count())
             if n == 0:
                 return {}
-            result = self.index.collection.query(query_embeddings=[vector], n_results=n, include=["metadatas", "distances"])
+            result = self.index.collection.query(
+                query_embeddings=cast(Any, [vector]), n_results=n, include=cast(Any, ["metadatas", "distances"])
+            )
         except Exception as exc:  # a Chroma server that is down raises transport errors of its own
             raise VectorStoreUnavailable(f"vector store query failed: {exc.__class__.__name__}: {exc}") from exc
         best: dict[str, float] = {}
-        for meta, distance in zip(result["metadatas"][0], result["distances"][0]):
-            code = meta["code"]
+        for meta, distance in zip((result["metadatas"] or [[]])[0], (result["distances"] or [[]])[0]):
+            code = str(meta["code"])
             best[code] = max(best.get(code, -1.0), 1.0 - float(distance))
         return best
 
@@ -221,7 +224,7 @@ class HybridRanker:
         for code, score in fused.items():
             proc = self.index.procedures.get(code)
             chunk_ids = self._chunks_by_doc.get(code, [])
-            if not chunk_ids or not filters.accepts(proc, self.index.chunks[chunk_ids[0]]):
+            if not chunk_ids or not filters.accepts(self.index.chunks[chunk_ids[0]]):
                 continue
             name = proc.name if proc else self.index.chunks[chunk_ids[0]].title
             name_tokens = self._name_tokens.get(code) or {fold_diacritics(w) for w in syllables(name)}

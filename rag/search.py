@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.plan import PLAN_ID
+from index_store.ids import PLAN_ID
 from rag.retriever import RetrievalFilters
 from rag.service import Assistant
 from tthc.schema import SearchHit

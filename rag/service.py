@@ -7,11 +7,9 @@ import re
 import time
 from dataclasses import dataclass
 
-from langchain_core.embeddings import Embeddings
-
-from ingest.embeddings import make_embeddings
-from ingest.plan import PLAN_ID
-from ingest.store import IndexVersion
+from index_store.embeddings import Embedder, make_embeddings
+from index_store.ids import PLAN_ID
+from index_store.store import IndexVersion
 from rag.composer import (
     compose_clarification,
     compose_plan_answer,
@@ -30,74 +28,10 @@ log = logging.getLogger(__name__)
 
 _CODE_IN_TEXT = re.compile(r"\bmã (\d\.\d{6})\b")
 _FOLLOWUP_CUE = re.compile(r"^(con|the con|vay|the|thi sao|con ve|neu|nhu vay|vay thi)\b")
-_FILLER = set(
-    [
-        "con",
-        "thi",
-        "sao",
-        "the",
-        "vay",
-        "nhu",
-        "nao",
-        "bao",
-        "nhieu",
-        "lau",
-        "may",
-        "ngay",
-        "le",
-        "phi",
-        "phi",
-        "can",
-        "gi",
-        "giay",
-        "to",
-        "ho",
-        "so",
-        "o",
-        "dau",
-        "nop",
-        "va",
-        "cua",
-        "thu",
-        "tuc",
-        "do",
-        "nay",
-        "kia",
-        "no",
-        "la",
-        "co",
-        "khong",
-        "duoc",
-        "a",
-        "a",
-        "nhe",
-        "oi",
-        "vay",
-        "gi",
-        "nhung",
-        "cac",
-        "buoc",
-        "quy",
-        "trinh",
-        "dieu",
-        "kien",
-        "ket",
-        "qua",
-        "can",
-        "cu",
-        "thoi",
-        "han",
-        "gian",
-        "tien",
-        "mat",
-        "bao",
-        "lau",
-        "nua",
-        "the",
-        "nao",
-        "lam",
-        "sao",
-    ]
+# words that carry no topic: a question made of these and at most one other word is a follow-up
+_FILLER = frozenset(
+    "con thi sao the vay nhu nao bao nhieu lau may ngay le phi can gi giay to ho so o dau nop va cua thu tuc do nay kia no "
+    "la co khong duoc a nhe oi nhung cac buoc quy trinh dieu kien ket qua cu thoi han gian tien mat nua lam".split()
 )
 
 
@@ -116,7 +50,7 @@ class AnswerPolicy:
 class Assistant:
     """Understands, retrieves and composes. Built once; ``answer`` is stateless."""
 
-    def __init__(self, index: IndexVersion, embeddings: Embeddings, settings: Settings) -> None:
+    def __init__(self, index: IndexVersion, embeddings: Embedder, settings: Settings) -> None:
         self.index = index
         self.ranker = HybridRanker(index, embeddings, ward_level_prior=settings.ward_level_prior, sibling_penalty=settings.sibling_penalty)
         self.policy = AnswerPolicy()
@@ -233,9 +167,9 @@ class Assistant:
         return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence)
 
 
-def load_assistant(settings: Settings, embeddings: Embeddings | None = None) -> Assistant:
+def load_assistant(settings: Settings, embeddings: Embedder | None = None) -> Assistant:
     """Load the current index version and the embedder once; refuses a mismatched embedding model."""
     index = IndexVersion.load(settings)
-    embeddings = embeddings or make_embeddings(settings)
-    index.manifest.check_embedding(embeddings.spec)  # type: ignore[attr-defined]
-    return Assistant(index, embeddings, settings)
+    embedder = embeddings or make_embeddings(settings)
+    index.manifest.check_embedding(embedder.spec)
+    return Assistant(index, embedder, settings)

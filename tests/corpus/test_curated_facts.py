@@ -20,8 +20,13 @@ def _numbers(text: str | None) -> list[str]:
     return [re.sub(r"[.,]", "", n).lstrip("0") or "0" for n in re.findall(r"\d+(?:[.,]\d+)*", text or "")]
 
 
-def test_at_least_sixty_valid_records_with_required_fields():
-    procs = [load_curated_file(p) for p in CURATED]
+@pytest.fixture(scope="module")
+def procs():
+    """Every curated record, parsed once for the module (YAML parsing is the slow part)."""
+    return [load_curated_file(p) for p in CURATED]
+
+
+def test_at_least_sixty_valid_records_with_required_fields(procs):
     assert len(procs) >= 60
     for proc, path in zip(procs, CURATED):
         assert path.stem == proc.code
@@ -67,8 +72,8 @@ def test_at_least_sixty_valid_records_with_required_fields():
         "bảo hiểm xã hội",
     ],
 )
-def test_coverage(needle):
-    names = [load_curated_file(p).name.casefold() + " " + load_curated_file(p).field.casefold() for p in CURATED]
+def test_coverage(needle, procs):
+    names = [p.name.casefold() + " " + p.field.casefold() for p in procs]
     assert any(needle in n for n in names), needle
 
 

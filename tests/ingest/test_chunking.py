@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ingest.chunking import MAX_WORDS, chunk_plan, chunk_procedure, procedure_dense_units
 from ingest.curated import load_curated_file
-from ingest.plan import parse_plan, read_plan_text
+from ingest.reform_plan import parse_plan, read_plan_text
 from tests.conftest import CORPUS
 from tthc.schema import Document, Procedure
 
@@ -43,7 +43,7 @@ def test_plan_chunks_carry_heading_paths_and_appendix_rows():
     chunks = chunk_plan(sections, rows)
     headings = [c.heading for c in chunks]
     assert "II. CHỈ TIÊU, NHIỆM VỤ > 1. Cải cách thể chế > a) Mục tiêu" in headings
-    appendix = [c for c in chunks if c.heading.startswith("Phụ lục")]
+    appendix = [c for c in chunks if (c.heading or "").startswith("Phụ lục")]
     assert len(appendix) == len(rows) > 40
     spilled = next(c for c in appendix if "1441/QĐ-UBND" in c.text and "Nhiệm vụ: Tiếp tục" in c.text)
     assert "Quyết định số 1441/QĐ-UBND" in spilled.text  # the row split by a page break is joined

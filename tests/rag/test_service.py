@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.plan import PLAN_ID
+from index_store.ids import PLAN_ID
 from rag.retriever import HybridRetriever, RetrievalFilters
 
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import signal
 import sqlite3
 import subprocess
 import time
+from typing import cast
 
-import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from index_store.store import VersionStore
 from ingest.pipeline import run_ingest
-from ingest.store import VersionStore
-from tests.api.test_chroma_server import CHROMA, _free_port, _wait_http
+from server.app import create_app
+from service.core import INDEX_UNAVAILABLE
 from tests.conftest import CORPUS, kill_ingest_mid_build
+from tests.processes import CHROMA, free_port, stop, wait_http
+from tests.ui.handlers import fake_request, gradio_handler
 from tthc.settings import Settings
 
 
@@ -57,7 +59,7 @@ def test_a_restarted_service_on_a_damaged_version_says_so_clearly(api_settings, 
 
 def test_locked_feedback_store_delays_but_loses_nothing(client, api_settings):
     answer_id = client.post("/api/chat", json={"question": "đăng ký tạm trú"}).json()["answer_id"]
-    client.app.state.storage.flush()
+    client.app.state.service.storage.flush()
     blocker = sqlite3.connect(api_settings.database_path, timeout=1, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
@@ -70,21 +72,21 @@ def test_locked_feedback_store_delays_but_loses_nothing(client, api_settings):
     finally:
         blocker.execute("COMMIT")
         blocker.close()
-    assert client.app.state.storage.flush(timeout=30)
+    assert client.app.state.service.storage.flush(timeout=30)
     with sqlite3.connect(api_settings.database_path) as db:
         assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 2
         assert db.execute("SELECT rating FROM feedback WHERE answer_id = ?", (answer_id,)).fetchone()[0] == "up"
 
 
-def test_stopped_chroma_server_gives_503_then_recovers(tmp_path, small_corpus, embedder):
+def test_stopped_chroma_server_gives_503_in_the_api_and_the_ui_then_recovers(tmp_path, small_corpus, embedder):
     if not CHROMA.exists():
         pytest.skip(f"{CHROMA} not found")
-    port = _free_port()
+    port = free_port()
     command = [str(CHROMA), "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)]
 
     def start() -> subprocess.Popen:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", process=process)
         return process
 
     server = start()
@@ -93,10 +95,12 @@ def test_stopped_chroma_server_gives_503_then_recovers(tmp_path, small_corpus, e
     try:
         with TestClient(create_app(settings, embeddings_factory=lambda s: embedder)) as app:
             assert app.post("/api/chat", json={"question": "đăng ký tạm trú"}).status_code == 200
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=20)
+            stop(server)
             down = app.post("/api/chat", json={"question": "đăng ký tạm trú"})
             assert down.status_code == 503 and "chưa sẵn sàng" in down.json()["detail"]
+            ui_chat = gradio_handler(cast(FastAPI, app.app), "ask")
+            _, chat, _ = ui_chat("đăng ký tạm trú", [], [], fake_request())
+            assert chat[-1]["content"] == INDEX_UNAVAILABLE  # the UI says the same, in Vietnamese
             assert app.get("/readyz").status_code == 503
             server = start()
             deadline = time.time() + 30
@@ -105,6 +109,4 @@ def test_stopped_chroma_server_gives_503_then_recovers(tmp_path, small_corpus, e
             assert app.get("/readyz").status_code == 200
             assert app.post("/api/chat", json={"question": "đăng ký tạm trú"}).json()["focus_code"] == "1.004194"
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
-    assert httpx.__version__  # the client library used by the server probe
+        stop(server)

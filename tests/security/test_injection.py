@@ -7,8 +7,8 @@ import shutil
 import pytest
 import yaml
 
+from index_store.store import IndexVersion
 from ingest.pipeline import run_ingest
-from ingest.store import IndexVersion
 from tests.conftest import CORPUS
 from tests.security.attempts import IN_HISTORY, IN_QUESTIONS, PLANTED_IN_RECORDS
 

@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from api.ratelimit import RateLimiter
-from ingest.store import VersionStore
+from index_store.store import VersionStore
+from service.ratelimit import RateLimiter
 from tests.security.conftest import TOKEN
 from tthc.pii import redact
 
@@ -55,7 +55,7 @@ def test_pii_never_reaches_the_question_log_the_feedback_store_or_the_logs(clien
     body = client.post("/api/chat", json={"question": question}).json()
     comment = f"cán bộ gọi lại số {SAMPLES['phone_intl']} hoặc CMND {SAMPLES['cmnd']}"
     client.post("/api/feedback", json={"answer_id": body["answer_id"], "rating": "down", "comment": comment})
-    client.app.state.storage.flush()
+    client.app.state.service.storage.flush()
     with sqlite3.connect(api_settings.database_path) as db:
         stored = " ".join(
             str(v) for row in db.execute("SELECT * FROM answers UNION ALL SELECT *, NULL, NULL, NULL, NULL FROM feedback") for v in row
@@ -83,7 +83,7 @@ def test_zero_width_characters_are_stripped(client):
 def test_rate_limit_answers_429_with_retry_after(api_settings, embedder):
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from server.app import create_app
 
     settings = api_settings.model_copy(update={"chat_rate_per_minute": 3, "admin_rate_per_minute": 2})
     with TestClient(create_app(settings, embeddings_factory=lambda s: embedder)) as limited:
@@ -141,7 +141,7 @@ def test_zip_bomb_disguised_as_xlsx_fails_and_leaves_the_index(client, admin, ap
 def test_upload_over_the_size_cap_is_refused(api_settings, embedder, admin):
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from server.app import create_app
 
     settings = api_settings.model_copy(update={"max_upload_mb": 1})
     with TestClient(create_app(settings, embeddings_factory=lambda s: embedder)) as small:

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from ingest.pipeline import run_ingest
+from ingest import run_ingest
+from tests.conftest import FAKE_EMBEDDING_ENV
+from tests.processes import serve
 from tthc.settings import PROJECT_ROOT, Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -39,42 +36,14 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian chromium is not installed (.ci/run installs it)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, embedder):
     from tests.conftest import CORPUS
 
     data_dir = tmp_path_factory.mktemp("ui-data")
-    run_ingest(Settings(data_dir=data_dir), [CORPUS], embeddings_factory=lambda s: embedder)
-    port = _free_port()
-    env = {**os.environ, "TTHC_DATA_DIR": str(data_dir), "TTHC_ADMIN_TOKEN": TOKEN, "TTHC_CHAT_RATE_PER_MINUTE": "1000"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tthc.cli", "serve", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("server did not become ready")
-    yield base
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
+    run_ingest(Settings(data_dir=data_dir, embedding_backend="hashing"), [CORPUS], embeddings_factory=lambda s: embedder)
+    with serve(data_dir, TTHC_ADMIN_TOKEN=TOKEN, TTHC_CHAT_RATE_PER_MINUTE="1000", **FAKE_EMBEDDING_ENV) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,8 @@ import logging
 import threading
 from collections.abc import Callable
 
-from langchain_core.embeddings import Embeddings
-
-from ingest.embeddings import make_embeddings
-from ingest.store import IndexProblem, VersionStore, missing_files
+from index_store.embeddings import Embedder, make_embeddings
+from index_store.store import IndexProblem, VersionStore, missing_files
 from rag.service import Assistant, load_assistant
 from tthc.settings import Settings
 
@@ -23,10 +21,10 @@ class AssistantHolder:
     the version they started with while new ones get the new version.
     """
 
-    def __init__(self, settings: Settings, embeddings_factory: Callable[[Settings], Embeddings] = make_embeddings) -> None:
+    def __init__(self, settings: Settings, embeddings_factory: Callable[[Settings], Embedder] = make_embeddings) -> None:
         self.settings = settings
         self._embeddings_factory = embeddings_factory
-        self._embeddings: Embeddings | None = None
+        self._embeddings: Embedder | None = None
         self._assistant: Assistant | None = None
         self._lock = threading.Lock()
         self._store = VersionStore(settings.index_dir)

@@ -1,4 +1,4 @@
-"""The `tthc` command line: ingest, status, ask (later: serve, eval, bench)."""
+"""The `tthc` command line: ingest, status, ask, serve, eval, bench. Flags win over the environment and the defaults."""
 
 from __future__ import annotations
 
@@ -7,23 +7,23 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
-from tthc.settings import Settings, get_settings
+from tthc.settings import Settings
 
 log = logging.getLogger("tthc")
 PORTAL_DEFAULT = Path("../shared/corpus/portal/procedures.jsonl")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = get_settings()
-    if getattr(args, "data_dir", None):
-        settings = settings.model_copy(update={"data_dir": Path(args.data_dir)})
-    return settings
+    """Settings from the environment, with the command's flags on top (init values win in pydantic-settings)."""
+    overrides = {flag: getattr(args, flag) for flag in ("data_dir", "host", "port", "workers") if getattr(args, flag, None)}
+    return Settings.model_validate({**Settings().model_dump(), **overrides})
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.pipeline import rollback, run_ingest
-    from ingest.store import IndexProblem
+    from index_store.store import IndexProblem
+    from ingest import rollback, run_ingest
 
     settings = _settings(args)
     try:
@@ -42,7 +42,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ingest.store import IndexProblem, Manifest, VersionStore, read_jsonl
+    from index_store.store import IndexProblem, Manifest, VersionStore, read_jsonl
 
     settings = _settings(args)
     store = VersionStore(settings.index_dir)
@@ -51,7 +51,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     except (IndexProblem, OSError) as exc:
         print(json.dumps({"status": "missing", "message": str(exc)}) if args.json else f"Chưa có chỉ mục: {exc}")
         return 1
-    info = {
+    info: dict[str, Any] = {
         "version": manifest.version,
         "created_at": manifest.created_at,
         "embedding": manifest.embedding,
@@ -75,7 +75,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from ingest.store import IndexProblem
+    from index_store.store import IndexProblem
     from rag.service import load_assistant
 
     settings = _settings(args)
@@ -95,30 +95,33 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     settings = _settings(args)
-    host = args.host or settings.host
-    port = args.port or settings.port
-    workers = args.workers or settings.workers
+    workers = settings.workers
     if not settings.chroma_server and workers > 1:
         log.warning("the embedded vector store is not process-safe: serving with 1 worker (set TTHC_CHROMA_HOST for more)")
         workers = 1
-    log.info("serving on http://%s:%d with %d worker(s); UI at /ui, API docs at /docs", host, port, workers)
-    import os
+    log.info("serving on http://%s:%d with %d worker(s); UI at /ui, API docs at /docs", settings.host, settings.port, workers)
+    if workers == 1:
+        from server.app import create_app
 
-    if args.data_dir:
-        os.environ["TTHC_DATA_DIR"] = str(settings.data_dir)
-    if workers > 1 and "TTHC_EMBEDDING_THREADS" not in os.environ:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        return 0
+    # worker processes build their own app from the environment: hand the flags over through it
+    os.environ["TTHC_DATA_DIR"] = str(settings.data_dir)
+    if "TTHC_EMBEDDING_THREADS" not in os.environ:
         # one embedding thread per worker: more threads than cores only contend
         os.environ["TTHC_EMBEDDING_THREADS"] = str(max(1, (os.cpu_count() or 2) // workers))
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run("server.app:create_app", factory=True, host=settings.host, port=settings.port, workers=workers, log_level="info")
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.runner import run_eval
-    from ingest.store import IndexProblem
+    from index_store.store import IndexProblem
 
     try:
         run_eval(_settings(args), Path(args.dataset), Path(args.out), baselines=args.baselines)

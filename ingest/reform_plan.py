@@ -8,8 +8,6 @@ from pathlib import Path
 
 from tthc.text import normalize_inline
 
-PLAN_ID = "KH-CCHC-2026-2030"
-PLAN_TITLE = "Kế hoạch cải cách hành chính nhà nước giai đoạn 2026 - 2030 của phường Nam Gia Nghĩa"
 _ROMAN = re.compile(r"^(?P<label>[IVX]+)\.\s+(?P<title>\S.*)$")
 _NUMBER = re.compile(r"^(?P<label>\d+)\.\s+(?P<title>\S.*)$")
 _LETTER = re.compile(r"^(?P<label>[a-zđ])\)\s+(?P<title>\S.*)$")

@@ -24,8 +24,8 @@ from pathlib import Path
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from ingest.embeddings import EmbeddingSpec
-from ingest.keyword_index import KeywordIndex
+from index_store.embeddings import EmbeddingSpec
+from index_store.keywords import KeywordIndex
 from tthc.schema import Chunk, Procedure
 from tthc.settings import Settings
 from tthc.text import syllables
@@ -111,14 +111,6 @@ def _write_atomic(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:

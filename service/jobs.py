@@ -9,9 +9,10 @@ import zipfile
 from dataclasses import asdict
 from pathlib import Path
 
-from api.storage import Storage
-from ingest.pipeline import run_ingest
-from ingest.store import IndexProblem
+from index_store.store import IndexProblem
+from ingest import run_ingest
+from service.errors import InvalidInput
+from service.storage import Storage
 from tthc.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ ALLOWED_SUFFIXES = (".json", ".jsonl", ".xlsx", ".yaml", ".yml", ".txt", ".docx"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class UploadRejected(ValueError):
+class UploadRejected(InvalidInput):
     """An upload that is refused before any ingest starts; the message is for people."""
 
 

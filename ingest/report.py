@@ -1,0 +1,66 @@
+"""What an ingest did: the report printed for administrators and stored with admin jobs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ingest.sources import Failure
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did; printed for people and returned as JSON."""
+
+    status: str = "pending"  # published | no_changes | failed
+    version: str | None = None
+    previous: str | None = None
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    not_in_list: list[str] = field(default_factory=list)
+    listed_not_indexed: list[str] = field(default_factory=list)
+    procedures: int = 0
+    chunks: int = 0
+    dense_units: int = 0
+    embedded: int = 0
+    reused_vectors: int = 0
+    parsed: int = 0
+    seconds: float = 0.0
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> IngestReport:
+        """A report as stored with its job (JSON), read back."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["failed"] = [Failure(**f) for f in known.get("failed", [])]
+        return cls(**known)
+
+    def to_text(self) -> str:
+        """Human-readable report, in Vietnamese for administrators."""
+        status = {"published": "đã tạo phiên bản mới", "no_changes": "không có thay đổi", "failed": "THẤT BẠI"}
+        lines = [
+            f"Kết quả nạp dữ liệu: {status.get(self.status, self.status)}" + (f" ({self.version})" if self.version else ""),
+            f"  Phiên bản trước: {self.previous or '—'}",
+            f"  Thêm mới: {len(self.added)}   Thay đổi: {len(self.changed)}   Không đổi: {self.unchanged}"
+            f"   Gỡ bỏ: {len(self.removed)}   Lỗi: {len(self.failed)}",
+            f"  Tổng: {self.procedures} thủ tục, {self.chunks} đoạn; vector: {self.dense_units} "
+            f"(tính mới {self.embedded}, dùng lại {self.reused_vectors}); {self.seconds:.1f} giây",
+        ]
+        for title, codes in (("Thêm mới", self.added), ("Thay đổi", self.changed), ("Gỡ bỏ", self.removed)):
+            if codes:
+                lines.append(f"  {title}: " + ", ".join(codes[:20]) + (" …" if len(codes) > 20 else ""))
+        if self.not_in_list:
+            hint = "" if self.removed else " — dùng --remove-missing để gỡ bỏ"
+            lines.append(f"  Không còn trong danh sách mới ({len(self.not_in_list)}): " + ", ".join(self.not_in_list[:20]) + hint)
+        if self.listed_not_indexed:
+            lines.append(f"  Có trong danh sách nhưng chưa có hồ sơ chi tiết: {len(self.listed_not_indexed)}")
+        for failure in self.failed[:50]:
+            lines.append(f"  Lỗi {failure.source} [{failure.item}]: {failure.reason}")
+        if self.message:
+            lines.append(f"  {self.message}")
+        return "\n".join(lines)
