@@ -103,7 +103,7 @@ def _parse_channel_row(channel: str, body: str, context: str) -> ChannelRow:
         fee_match, time_raw = None, lead
     raw_fee = fee_match.group("fee") if fee_match else None
     rest = body[fee_match.end() :] if fee_match else body[len(time_raw) :]
-    if fee_match and not time_raw and raw_fee[0].isdigit():
+    if fee_match and not time_raw and raw_fee and raw_fee[0].isdigit():
         # "Trực tuyến120 VNĐ(20.000 vnđ/tờ khai)": a unit-less time glued to the fee
         split = _split_glued_time_fee(raw_fee, rest)
         if split:
@@ -144,6 +144,8 @@ def _parse_channel_row(channel: str, body: str, context: str) -> ChannelRow:
 def _split_glued_time_fee(raw_fee: str, note: str) -> tuple[str, str] | None:
     """Split '120 VNĐ' into ('1', '20 VNĐ') when the note states an amount starting '20'."""
     match = re.match(rf"({_NUMBER})\s*(.*)", raw_fee)
+    if match is None:
+        return None
     digits = re.sub(r"[.,]", "", match.group(1))
     hinted = [re.sub(r"[.,]", "", a) for a in re.findall(_NUMBER, note[:200])]
     for k in range(1, min(3, len(digits))):

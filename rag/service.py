@@ -20,7 +20,7 @@ from rag.guard import check_question
 from rag.llm import LLMPhraser
 from rag.query import Query
 from rag.retriever import SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters
-from tthc.schema import Answer
+from tthc.schema import Answer, AnswerOption
 from tthc.settings import Settings
 from tthc.text import bm25_tokens, fold_diacritics, syllables
 
@@ -29,10 +29,11 @@ log = logging.getLogger(__name__)
 _CODE_IN_TEXT = re.compile(r"\bmã (\d\.\d{6})\b")
 _FOLLOWUP_CUE = re.compile(r"^(con|the con|vay|the|thi sao|con ve|neu|nhu vay|vay thi)\b")
 # words that carry no topic: a question made of these and at most one other word is a follow-up
-_FILLER = frozenset(
+_FILLER_WORDS = (
     "con thi sao the vay nhu nao bao nhieu lau may ngay le phi can gi giay to ho so o dau nop va cua thu tuc do nay kia no "
-    "la co khong duoc a nhe oi nhung cac buoc quy trinh dieu kien ket qua cu thoi han gian tien mat nua lam".split()
+    "la co khong duoc a nhe oi nhung cac buoc quy trinh dieu kien ket qua cu thoi han gian tien mat nua lam"
 )
+_FILLER = frozenset(_FILLER_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ class Assistant:
             return Answer(
                 answer=compose_clarification(options),
                 clarification=True,
+                options=[AnswerOption(code=p.code, name=p.name) for p in options],
                 retrieved=retrieved,
                 focus_code=top.code,
                 confidence=confidence,

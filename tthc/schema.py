@@ -72,6 +72,7 @@ class Procedure(_Model):
     applicants: str | None = None
     summary: str | None = None
     aliases: list[str] = Field(default_factory=list)
+    situations: list[str] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     documents: list[Document] = Field(default_factory=list)
     steps: list[str] = Field(default_factory=list)
@@ -87,7 +88,7 @@ class Procedure(_Model):
     def _inline(cls, value: str) -> str:
         return normalize_inline(value)
 
-    @field_validator("steps", "conditions", "aliases", "levels")
+    @field_validator("steps", "conditions", "aliases", "situations", "levels")
     @classmethod
     def _clean_list(cls, values: list[str]) -> list[str]:
         return [normalize_text(v) for v in values if normalize_text(v)]
@@ -147,8 +148,16 @@ class Citation(BaseModel):
     url: str | None = None
 
 
+class AnswerOption(BaseModel):
+    """A procedure the citizen can pick next (a clarifying question's choices, a life event's steps)."""
+
+    code: str
+    name: str
+    note: str | None = None
+
+
 class Answer(BaseModel):
-    """The one result shape used by the CLI, the API and the evaluation."""
+    """The one result shape used by the CLI, the API and the evaluation (fields are only ever added)."""
 
     answer: str
     refused: bool = False
@@ -158,6 +167,10 @@ class Answer(BaseModel):
     focus_code: str | None = None
     confidence: float = 0.0
     latency_ms: float = 0.0
+    options: list[AnswerOption] = Field(default_factory=list, description="Các thủ tục để người dân chọn tiếp")
+    scope: Literal["ward", "other_level", "none"] | None = Field(
+        default=None, description="Thủ tục do phường giải quyết (ward) hay cấp khác (other_level)"
+    )
 
 
 class SearchHit(BaseModel):
@@ -171,6 +184,21 @@ class SearchHit(BaseModel):
     snippet: str
     score: float
     url: str | None
+
+
+class LifeEventStep(BaseModel):
+    code: str
+    name: str
+    what_for: str
+
+
+class LifeEvent(BaseModel):
+    """Something that happens in a family's life and the procedures it leads to, in order."""
+
+    id: str
+    title: str
+    triggers: list[str] = Field(min_length=1)
+    procedures: list[LifeEventStep] = Field(min_length=1)
 
 
 class ProcedureSummary(BaseModel):

@@ -37,7 +37,8 @@ def test_nginx_accepts_the_configuration(tmp_path):
         check=True, capture_output=True,
     )  # fmt: skip
     site = CONF.read_text(encoding="utf-8").replace("server api:8080", "server 127.0.0.1:8080")
-    site = site.replace("/etc/nginx/tls/fullchain.pem", str(tmp_path / "cert.pem")).replace("/etc/nginx/tls/privkey.pem", str(tmp_path / "key.pem"))
+    site = site.replace("/etc/nginx/tls/fullchain.pem", str(tmp_path / "cert.pem"))
+    site = site.replace("/etc/nginx/tls/privkey.pem", str(tmp_path / "key.pem"))
     (tmp_path / "site.conf").write_text(site, encoding="utf-8")
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
