@@ -21,7 +21,7 @@ class Turn(BaseModel):
 
 
 class EvalItem(BaseModel):
-    """One question, exactly the schema of eval/datasets/*.jsonl."""
+    """One question: the schema of eval/datasets/*.jsonl, eval/fresh/ and training/questions/."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -32,6 +32,7 @@ class EvalItem(BaseModel):
     gold_codes: list[str]
     gold_facts: list[str]
     expect_refusal: bool
+    style: str | None = None  # how it is asked (situation, sibling, follow_up_user_only…), for reporting by style
 
 
 def dataset_files(path: Path) -> list[Path]:

@@ -30,7 +30,7 @@ def score_question(item: EvalItem, result: dict) -> dict:
 
 
 def compute_metrics(items: list[EvalItem], results: list[dict]) -> dict:
-    """Retrieval, answer accuracy, refusals, clarifications and latency, overall and by kind."""
+    """Retrieval, answer accuracy, refusals, clarifications and latency, overall, by kind and by style."""
     by_id = {r["id"]: r for r in results}
     groups: dict[str, list[tuple[EvalItem, dict, dict]]] = defaultdict(list)
     for item in items:
@@ -38,6 +38,8 @@ def compute_metrics(items: list[EvalItem], results: list[dict]) -> dict:
         scored = (item, result, score_question(item, result))
         groups["all"].append(scored)
         groups[item.kind].append(scored)
+        if item.style:
+            groups[f"style:{item.style}"].append(scored)
     return {name: _aggregate(rows) for name, rows in groups.items()}
 
 
@@ -47,6 +49,7 @@ def _aggregate(rows: list[tuple[EvalItem, dict, dict]]) -> dict:
     refusals = [r for item, r, _ in rows if item.expect_refusal]
     in_scope = [r for item, r, _ in rows if not item.expect_refusal]
     latencies = [float(r.get("latency_ms", 0.0)) for _, r, _ in rows]
+    lengths = [float(len(r.get("answer", ""))) for _, r, _ in rows if not r.get("refused")]
 
     def share(values: list[bool]) -> float | None:
         return round(sum(values) / len(values), 4) if values else None
@@ -63,6 +66,8 @@ def _aggregate(rows: list[tuple[EvalItem, dict, dict]]) -> dict:
         "clarification_rate": share([bool(r.get("clarification")) for r in in_scope]),
         "latency_p50_ms": round(_percentile(latencies, 50), 2),
         "latency_p95_ms": round(_percentile(latencies, 95), 2),
+        "answer_chars_p50": round(_percentile(lengths, 50)) if lengths else None,
+        "answer_chars_p95": round(_percentile(lengths, 95)) if lengths else None,
         "n_retrieval": len(retrieval),
         "n_facts": len(facts),
         "n_refusal": len(refusals),

@@ -27,6 +27,8 @@ TABLE_METRICS = [
     ("clarification_rate", "clarifications"),
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
+    ("answer_chars_p50", "chars p50"),
+    ("answer_chars_p95", "chars p95"),
 ]
 
 

@@ -26,7 +26,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from index_store.embeddings import EmbeddingSpec
 from index_store.keywords import KeywordIndex
-from tthc.schema import Chunk, Procedure
+from tthc.schema import Chunk, LifeEvent, Procedure
 from tthc.settings import Settings
 from tthc.text import syllables
 
@@ -85,6 +85,7 @@ class Manifest:
     source_hashes: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
     format: int = FORMAT_VERSION
+    life_events_hash: str = ""
 
     @classmethod
     def read(cls, version_dir: Path) -> Manifest:
@@ -220,6 +221,21 @@ class VersionStore:
         return doomed
 
 
+LIFE_EVENTS_FILE = "life_events.json"
+
+
+def read_life_events(version_dir: Path) -> list[LifeEvent]:
+    """The life events stored with a version (older versions have none)."""
+    path = version_dir / LIFE_EVENTS_FILE
+    if not path.exists():
+        return []
+    return [LifeEvent.model_validate(item) for item in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def life_events_json(events: list[LifeEvent]) -> str:
+    return json.dumps([e.model_dump() for e in events], ensure_ascii=False, indent=1)
+
+
 REQUIRED_FILES = ("manifest.json", "procedures.jsonl", "chunks.jsonl", "keywords/counts.npz", "keywords/terms.json", "keywords/chunks.json")
 
 
@@ -240,6 +256,7 @@ class IndexVersion:
     chunks: list[Chunk]
     keywords: KeywordIndex
     collection: chromadb.Collection
+    life_events: list[LifeEvent] = field(default_factory=list)
 
     @classmethod
     def load(cls, settings: Settings) -> IndexVersion:
@@ -272,7 +289,7 @@ class IndexVersion:
         expected = (manifest.counts.get("chunks"), manifest.counts.get("dense_units"))
         if (len(chunks), dense_count) != expected or len(keywords.chunk_hashes) != len(chunks):
             raise IndexCorruptError(f"index version {path.name}: contents do not match its manifest")
-        return cls(name, path, manifest, procedures, chunks, keywords, collection)
+        return cls(name, path, manifest, procedures, chunks, keywords, collection, read_life_events(path))
 
     def vocabulary(self) -> dict:
         """Syllable statistics of the chunks, with procedure names counted five times more."""

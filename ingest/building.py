@@ -43,6 +43,7 @@ class BuildJob:
     spec: dict
     report: IngestReport
     files: list[str]
+    life_events_hash: str = ""
 
 
 def build_version(job: BuildJob, created_at: str) -> None:
@@ -102,6 +103,7 @@ def build_version(job: BuildJob, created_at: str) -> None:
         procedure_hashes=plan.procedure_hashes,
         source_hashes=plan.source_hashes,
         sources=job.files,
+        life_events_hash=job.life_events_hash,
     ).write(job.build_dir)
     probe_code: str | None = None
     probe_name: str | None = None

@@ -53,6 +53,7 @@ def procedure_sections(proc: Procedure) -> dict[str, list[str]]:
         f"Đối tượng thực hiện: {proc.applicants}" if proc.applicants else "",
         proc.summary or "",
         f"Tên gọi khác: {'; '.join(proc.aliases)}" if proc.aliases else "",
+        f"Tình huống thường gặp: {'; '.join(proc.situations)}" if proc.situations else "",
     ]
     documents = [f"- {d.name}" + (f" ({d.copies})" if d.copies else "") + (f" — {d.note}" if d.note else "") for d in proc.documents]
     legal = [f"- {ref.title}" + (f" ({ref.number})" if ref.number else "") for ref in proc.legal_basis]
@@ -92,9 +93,10 @@ def chunk_procedure(proc: Procedure) -> list[Chunk]:
 
 
 def procedure_dense_units(proc: Procedure) -> list[Chunk]:
-    """Short texts that get a vector: the name with its field, each alias, the summary."""
+    """Short texts that get a vector: the name with its field, each alias, each situation, the summary."""
     texts = [("name", f"{proc.name}. Lĩnh vực: {proc.field}")]
     texts += [("alias", f"{alias} ({proc.name})") for alias in proc.aliases]
+    texts += [("situation", situation) for situation in proc.situations]
     if proc.summary:
         texts.append(("summary", f"{proc.name}: {' '.join(proc.summary.split()[:DENSE_LEAD_WORDS])}"))
     return [

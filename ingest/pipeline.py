@@ -8,6 +8,7 @@ Stages: read (sources) -> decide (planning) -> build (building) -> validate -> p
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from index_store.embeddings import Embedder, make_embeddings
 from index_store.ids import PLAN_ID
-from index_store.store import VersionStore
+from index_store.store import LIFE_EVENTS_FILE, VersionStore, life_events_json, read_life_events
 from ingest.building import BuildJob, build_version
 from ingest.planning import plan_contents
 from ingest.previous import PreviousVersion
@@ -50,7 +51,7 @@ def run_ingest(
     report = IngestReport()
     with store.lock():
         store.clean_abandoned_builds()
-        batch = read_sources(sources)
+        batch = read_sources(with_vocabulary(sources, settings.vocabulary_dir))
         report.failed = list(batch.failures)
         previous = PreviousVersion.open(store)
         report.previous = previous.manifest.version if previous else None
@@ -66,9 +67,13 @@ def run_ingest(
         if not new:
             report.status, report.message = "failed", "Không có thủ tục hay kế hoạch nào đọc được từ nguồn."
             return _finish(report, started)
+        life_events = batch.life_events or (read_life_events(previous.path) if previous else [])
+        events_json = life_events_json(life_events)
+        events_hash = hashlib.sha256(events_json.encode()).hexdigest()[:16] if life_events else ""
         embeddings = embeddings_factory(settings)
         spec = asdict(embeddings.spec)
-        if previous and not (report.added or report.changed or report.removed) and previous.manifest.embedding == spec:
+        unchanged = not (report.added or report.changed or report.removed) and previous is not None
+        if previous and unchanged and previous.manifest.embedding == spec and previous.manifest.life_events_hash == events_hash:
             report.status, report.version = "no_changes", previous.manifest.version
             report.chunks, report.dense_units = previous.manifest.counts["chunks"], previous.manifest.counts["dense_units"]
             report.reused_vectors = report.dense_units
@@ -78,7 +83,8 @@ def run_ingest(
         name = store.next_name()
         build = store.build_dir(name)
         try:
-            job = BuildJob(settings, build, name, plan, previous, embeddings, spec, report, batch.files)
+            (build / LIFE_EVENTS_FILE).write_text(events_json, encoding="utf-8")
+            job = BuildJob(settings, build, name, plan, previous, embeddings, spec, report, batch.files, events_hash)
             build_version(job, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
             store.publish(build, name)
         except BaseException:
@@ -87,6 +93,16 @@ def run_ingest(
         report.status, report.version = "published", name
         store.prune(settings.keep_versions, settings)
     return _finish(report, started)
+
+
+def with_vocabulary(sources: list[Path], vocabulary_dir: Path) -> list[Path]:
+    """The sources plus our vocabulary folder, unless a source already is it or holds it."""
+    if not vocabulary_dir.is_dir():
+        return sources
+    target = vocabulary_dir.resolve()
+    if any(source.resolve() == target or source.resolve() in target.parents for source in sources):
+        return sources
+    return [*sources, vocabulary_dir]
 
 
 def _finish(report: IngestReport, started: float) -> IngestReport:

@@ -16,7 +16,15 @@ from ingest.curated import CURATED_SUFFIXES, load_curated_file
 from ingest.official_list import ListEntry, load_official_list
 from ingest.portal import PARSER_VERSION, record_to_procedure
 from ingest.reform_plan import read_plan_text
-from tthc.schema import Procedure
+from ingest.vocabulary import (
+    VocabularyEntry,
+    apply_vocabulary,
+    is_life_events_file,
+    is_vocabulary_file,
+    load_life_events_file,
+    load_vocabulary_file,
+)
+from tthc.schema import LifeEvent, Procedure
 from tthc.text import normalize_inline
 
 log = logging.getLogger(__name__)
@@ -45,12 +53,18 @@ class SourceEntry:
     field: str
     procedure: Procedure | None = None
     record: dict | None = None
+    vocabulary: VocabularyEntry | None = None
 
     def materialize(self) -> Procedure:
-        """The parsed procedure; raises ValueError for an unusable portal record."""
+        """The parsed procedure with our vocabulary applied; raises ValueError for an unusable portal record."""
         if self.procedure is None:
             self.procedure = record_to_procedure(self.record or {})
-        return self.procedure
+        return apply_vocabulary(self.procedure, self.vocabulary)
+
+    def attach(self, vocabulary: VocabularyEntry) -> None:
+        """Our vocabulary is part of what this entry indexes, so it is part of its hash."""
+        self.vocabulary = vocabulary
+        self.source_hash = hashlib.sha256(f"{self.source_hash}\n{vocabulary.digest()}".encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -62,6 +76,14 @@ class SourceBatch:
     lists: list[ListEntry] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    vocabulary: dict[str, VocabularyEntry] = field(default_factory=dict)
+    life_events: list[LifeEvent] = field(default_factory=list)
+
+    def attach_vocabulary(self) -> None:
+        """Give each procedure read its everyday names and situations (after every source is read)."""
+        for code, entry in self.entries.items():
+            if code in self.vocabulary:
+                entry.attach(self.vocabulary[code])
 
     def add(self, entry: SourceEntry) -> None:
         """Duplicate policy: curated beats portal; within one kind the first record wins."""
@@ -126,7 +148,12 @@ def read_source(path: Path, batch: SourceBatch) -> None:
     suffix = path.suffix.lower()
     batch.files.append(str(path))
     try:
-        if suffix == ".jsonl" or (suffix == ".json" and _is_portal_json(json.loads(path.read_bytes().decode("utf-8")))):
+        if is_life_events_file(path):
+            batch.life_events.extend(load_life_events_file(path))
+        elif is_vocabulary_file(path):
+            for item in load_vocabulary_file(path):
+                batch.vocabulary.setdefault(item.code, item)
+        elif suffix == ".jsonl" or (suffix == ".json" and _is_portal_json(json.loads(path.read_bytes().decode("utf-8")))):
             _read_portal_records(path, batch)
         elif suffix in CURATED_SUFFIXES:
             proc = load_curated_file(path)
@@ -151,4 +178,5 @@ def read_sources(paths: list[Path]) -> SourceBatch:
             batch.failures.append(Failure(str(path), "*", "không tìm thấy tệp hoặc thư mục"))
             continue
         read_source(path, batch)
+    batch.attach_vocabulary()
     return batch

@@ -57,6 +57,35 @@ SIBLING_MARKERS = (
     "co thu tien",
     "lan dau",
 )
+# Everyday ways of saying a sibling marker (folded text): "làm lại giấy khai sinh" asks for the
+# "đăng ký lại" procedure, "mất CCCD" for "cấp lại", "chồng người Hàn" for "có yếu tố nước ngoài".
+MARKER_PARAPHRASES: dict[str, re.Pattern[str]] = {
+    marker: re.compile(pattern)
+    for marker, pattern in {
+        "dang ky lai": r"\b(lam lai|xin lai|dang ky lai|cap lai|bi mat|danh mat|lam mat|that lac|bi chay|bi rach|rach nat"
+        r"|khong con ban chinh)\b",
+        "cap lai": r"\b(lam lai|xin lai|cap lai|bi mat|danh mat|lam mat|mat (vi|the|cccd|can cuoc|giay|bang|so)|that lac|bi trom"
+        r"|bi moc tui)\b",
+        "cap doi": r"\b(cap doi|doi (the|cccd|can cuoc|cmnd|giay|bang|so|sang)|het han|bi hong|sai thong tin|mo chu)\b",
+        "nuoc ngoai": r"\b(viet kieu|nguoi nuoc ngoai|o nuoc ngoai|ngoai quoc|nuoc ngoai|quoc tich (han|my|nhat|trung|uc|phap|duc|anh)"
+        r"|(chong|vo|nguoi) (han|han quoc|my|nhat|nhat ban|trung|trung quoc|dai loan|uc|phap|duc|anh|lao|campuchia|thai))\b",
+        "luu dong": r"\b(tan nha|den nha|xuong nha|tai nha|om nang|liet giuong|khong di lai duoc|khong di duoc)\b",
+        "duoi 14 tuoi": r"\b(duoi 14|([1-9]|1[0-3]) tuoi|tre em|tre nho|con nho|chau be)\b",
+        "cham dut": r"\b(cham dut|dong cua|giai the|nghi ban|dep (quan|tiem|cua hang)|thoi kinh doanh|nghi han)\b",
+        "tam ngung": r"\b(tam ngung|tam nghi|tam dong|nghi tam)\b",
+        "gia han": r"\b(gia han|keo dai)\b",
+        "lan dau": r"\b(lan dau|chua tung)\b",
+    }.items()
+}
+
+
+def asked_markers(folded_question: str) -> set[str]:
+    """Sibling markers the question names, literally or in everyday words."""
+    asked = {marker for marker in SIBLING_MARKERS if marker in folded_question}
+    asked |= {marker for marker, pattern in MARKER_PARAPHRASES.items() if pattern.search(folded_question)}
+    return asked
+
+
 # A question that names another level (or a central agency) turns the ward-level prior off.
 _OTHER_LEVEL = re.compile(
     r"\b(cap tinh|cap bo|trung uong|hai quan|thue|so (tu phap|noi vu|tai chinh|xay dung|nong nghiep|y te|giao duc|cong thuong)"
@@ -133,7 +162,7 @@ class HybridRanker:
 
     @staticmethod
     def _name_text(proc: Procedure) -> str:
-        return " ".join([proc.name, *proc.aliases])
+        return " ".join([proc.name, *proc.aliases, *proc.situations])
 
     def _bm25_chunks(self, query: Query) -> dict[str, list[tuple[int, float]]]:
         scores = self.index.keywords.scores(bm25_tokens(query.search_text))
@@ -183,20 +212,35 @@ class HybridRanker:
                 return True
         return False
 
+    def _same_procedure_elsewhere(self, code: str, candidates: list[str]) -> bool:
+        """A candidate of another level carries (nearly) the same name: the ward's version should win the tie."""
+        words = self._name_tokens[code]
+        for other in candidates:
+            proc = self.index.procedures.get(other)
+            if other == code or proc is None or proc.is_ward_level:
+                continue
+            other_words = self._name_tokens[other]
+            if len(words & other_words) / len(words | other_words) >= 0.5:
+                return True
+        return False
+
     def _prior(self, code: str, query: Query, candidates: list[str]) -> float:
+        """Tie-breakers on top of the fused rank: the ward's own version of a procedure, the plan when asked
+        about, and sibling markers. They reorder close candidates; they do not overrule clear evidence."""
         other_level = bool(_OTHER_LEVEL.search(query.folded))
-        if code == PLAN_ID:  # the ward's own document
-            factor = 1.0 if other_level else self.ward_level_prior
-            return factor * (PLAN_PRIOR if _PLAN_CUES.search(query.folded) else 1.0)
+        if code == PLAN_ID:  # the ward's own document, when the question points to it
+            return self.ward_level_prior * PLAN_PRIOR if _PLAN_CUES.search(query.folded) and not other_level else 1.0
         proc = self.index.procedures.get(code)
         if proc is None:
             return 1.0
-        factor = self.ward_level_prior if proc.is_ward_level and not other_level else 1.0
+        ward_tie = proc.is_ward_level and not other_level and self._same_procedure_elsewhere(code, candidates)
+        factor = self.ward_level_prior if ward_tie else 1.0
         name = self._folded_names[code]
+        asked = asked_markers(query.folded)
         for marker in SIBLING_MARKERS:
             if marker not in name:
                 continue
-            if marker in query.folded:
+            if marker in asked:
                 factor /= self.sibling_penalty
             elif self._has_general_sibling(code, marker, candidates):
                 factor *= self.sibling_penalty  # a special case, and the general procedure is a candidate

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 from index_store.embeddings import Embedder, make_embeddings
 from index_store.ids import PLAN_ID
@@ -17,16 +18,19 @@ from rag.composer import (
     refusal_text,
 )
 from rag.guard import check_question
+from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
 from rag.query import Query
-from rag.retriever import SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters
-from tthc.schema import Answer, AnswerOption
+from rag.retriever import SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
+from tthc.schema import Answer, AnswerOption, Procedure
 from tthc.settings import Settings
 from tthc.text import bm25_tokens, fold_diacritics, syllables
 
 log = logging.getLogger(__name__)
 
 _CODE_IN_TEXT = re.compile(r"\bmã (\d\.\d{6})\b")
+_ORDINALS = ("1", "2", "3", "4", "5", "nhat", "hai", "ba", "tu", "nam")
+_ORDINAL = re.compile(r"\b(?:thu|so|cai|muc|phuong an) ?(1|2|3|4|5|nhat|hai|ba|tu|nam)\b")
 _FOLLOWUP_CUE = re.compile(r"^(con|the con|vay|the|thi sao|con ve|neu|nhu vay|vay thi)\b")
 # words that carry no topic: a question made of these and at most one other word is a follow-up
 _FILLER_WORDS = (
@@ -34,6 +38,23 @@ _FILLER_WORDS = (
     "la co khong duoc a nhe oi nhung cac buoc quy trinh dieu kien ket qua cu thoi han gian tien mat nua lam"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
+
+
+@dataclass
+class Conversation:
+    """What earlier turns tell about the current question."""
+
+    focus: str | None = None  # the procedure being talked about
+    options: list[str] = field(default_factory=list)  # choices the assistant offered last
+    previous: str = ""  # the citizen's previous question
+    user_only: bool = False  # the caller sent only the citizen's turns
+
+
+def other_level_note(proc: Procedure) -> str:
+    """Who handles a procedure that is not the ward's, said first so nobody comes to the ward for it."""
+    levels = ", ".join(level.lower() for level in proc.levels) or "cấp khác"
+    agency = f" ({proc.agency})" if proc.agency else ""
+    return f"Lưu ý: thủ tục này do {levels}{agency} giải quyết, không nộp tại phường."
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,7 @@ class AnswerPolicy:
     clarify_ratio: float = 0.85
     vague_name_overlap: float = 0.3
     new_topic_name_overlap: float = 0.5
+    short_followup_words: int = 3
 
 
 class Assistant:
@@ -55,6 +77,7 @@ class Assistant:
         self.index = index
         self.ranker = HybridRanker(index, embeddings, ward_level_prior=settings.ward_level_prior, sibling_penalty=settings.sibling_penalty)
         self.policy = AnswerPolicy()
+        self.events = LifeEventMatcher(index.life_events) if index.life_events else None
         self.phraser = (
             LLMPhraser(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
             if settings.llm_base_url
@@ -65,30 +88,56 @@ class Assistant:
     def version(self) -> str:
         return self.index.name
 
-    def _focus_from_history(self, history: list[dict]) -> tuple[str | None, str]:
-        """The procedure code the conversation is about, and the previous user question."""
-        code, previous = None, ""
+    def _conversation(self, history: list[dict]) -> Conversation:
+        """What the conversation so far is about, from the assistant's last turn or, without one, the user's."""
+        state = Conversation()
         for turn in reversed(history):
             content = str(turn.get("content", ""))
-            if code is None and turn.get("role") == "assistant":
-                match = _CODE_IN_TEXT.search(content)
-                code = match.group(1) if match else None
-            if not previous and turn.get("role") == "user":
-                previous = content
-        return code, previous
+            if turn.get("role") == "assistant" and not (state.focus or state.options):
+                codes = list(dict.fromkeys(_CODE_IN_TEXT.findall(content)))
+                if len(codes) > 1:  # a clarifying question or a life event: the next turn picks one
+                    state.options = [c for c in codes if c in self.index.procedures]
+                elif codes:
+                    state.focus = codes[0]
+            if turn.get("role") == "user" and not state.previous:
+                state.previous = content
+        state.user_only = not any(turn.get("role") == "assistant" for turn in history)
+        return state
+
+    def _focus_of(self, question: str) -> str | None:
+        """The procedure a question was about, when it clearly was about one."""
+        hits = self.ranker.rank(self.ranker.analyzer.analyze(question), None, limit=5)
+        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
+            return None
+        return hits[0].code
 
     @staticmethod
     def _is_followup(query: Query) -> bool:
         content = [s for s in query.folded.split() if s not in _FILLER]
         return bool(_FOLLOWUP_CUE.match(query.folded)) or len(content) <= 1
 
-    def _stays_on(self, focus_code: str, hits: list[ProcedureHit], query: Query) -> bool:
-        """A question in a conversation stays on its procedure unless it clearly names another one."""
+    def _stays_on(self, focus_code: str, hits: list[ProcedureHit], query: Query, user_only: bool = False) -> bool:
+        """A question in a conversation stays on its procedure unless it clearly names another one.
+
+        Without the assistant's turn the focus is only inferred, so a question stays on it only when it
+        is short and names nothing else.
+        """
         if self._is_followup(query) or not hits or hits[0].code == focus_code:
             return True
         top = hits[0]
         names_another = top.name_overlap >= self.policy.new_topic_name_overlap
+        if user_only:
+            return not names_another and len(query.content_words) <= self.policy.short_followup_words
         return not (names_another and top.coverage > self.ranker.coverage(focus_code, query))
+
+    @staticmethod
+    def _chosen_option(options: list[str], hits: list[ProcedureHit], query: Query) -> str | None:
+        """The option a reply to a clarifying question picks: by ordinal ("cái thứ hai") or by words."""
+        ordinal = _ORDINAL.search(query.folded)
+        if ordinal:
+            index = _ORDINALS.index(ordinal.group(1)) % 5
+            return options[index] if index < len(options) else None
+        return next((h.code for h in hits if h.code in options), None)
 
     def _undecided_siblings(self, top: ProcedureHit, other: ProcedureHit, query: Query) -> bool:
         """Two near-identical procedures, and the question says nothing that tells them apart.
@@ -106,6 +155,8 @@ class Assistant:
         if asked & ((a - b) | (b - a)):
             return False
         top_name, other_name = fold_diacritics(top.name.casefold()), fold_diacritics(other.name.casefold())
+        if any((m in top_name) != (m in other_name) for m in asked_markers(query.folded)):
+            return False  # the question names (in everyday words) the marker that tells them apart
         special_case_only = [m for m in SIBLING_MARKERS if m in other_name and m not in top_name]
         return not (not (a - b) and special_case_only)
 
@@ -128,16 +179,36 @@ class Assistant:
             log.info("refused before retrieval: %s", verdict.reason)
             return Answer(answer=refusal_text(verdict.reason or ""), refused=True)
         query = self.ranker.analyzer.analyze(question)
-        focus_code, previous = self._focus_from_history(history) if history else (None, "")
-        if history and not focus_code and previous and self._is_followup(query):
-            query.expansions.append(self.ranker.analyzer.analyze(previous).restored)
+        talk = self._conversation(history) if history else Conversation()
+        if talk.user_only and talk.previous:
+            talk.focus = self._focus_of(talk.previous)
+            if talk.focus is None and self._is_followup(query):
+                query.expansions.append(self.ranker.analyzer.analyze(talk.previous).restored)
         hits = self.ranker.rank(query, filters, limit=20)
         retrieved = [h.code for h in hits]
-        if focus_code in self.index.procedures and self._stays_on(focus_code, hits, query):
-            retrieved = [focus_code, *[c for c in retrieved if c != focus_code]]
-            return self._procedure_answer(question, focus_code, query, retrieved, confidence=0.8)
+        chosen = self._chosen_option(talk.options, hits, query) if talk.options else None
+        focus = chosen or talk.focus
+        if focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query, talk.user_only)):
+            retrieved = [focus, *[c for c in retrieved if c != focus]]
+            return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
+        event = self.events.match(question) if self.events else None
+        names_one = bool(hits) and hits[0].name_overlap >= self.policy.new_topic_name_overlap
+        if event and not names_one:
+            text, citations = compose_life_event_answer(event.event, self.index.procedures)
+            codes = [step.code for step in event.event.procedures]
+            options = [AnswerOption(code=step.code, name=step.name, note=step.what_for) for step in event.event.procedures]
+            ordered = [*codes, *[c for c in retrieved if c not in codes]]
+            return Answer(
+                answer=text,
+                citations=citations,
+                retrieved=ordered,
+                focus_code=codes[0],
+                confidence=round(event.share, 3),
+                options=options,
+                scope="ward",
+            )
         if not hits or self._weak(hits[0]):
-            return Answer(answer=refusal_text("weak_evidence"), refused=True, retrieved=retrieved)
+            return Answer(answer=refusal_text("weak_evidence"), refused=True, retrieved=retrieved, scope="none")
         top = hits[0]
         confidence = round(min(1.0, 0.5 * top.name_overlap + 0.5 * max(0.0, (top.dense_similarity - 0.75) / 0.2)), 3)
         if top.code == PLAN_ID:
@@ -149,11 +220,11 @@ class Assistant:
         vague = len(query.content_words) <= 3 and top.name_overlap < self.policy.vague_name_overlap
         close = undecided or (close if vague else [])
         if close:
-            options = [self.index.procedures[h.code] for h in [top, *close]]
+            choices = [self.index.procedures[h.code] for h in [top, *close]]
             return Answer(
-                answer=compose_clarification(options),
+                answer=compose_clarification(choices),
                 clarification=True,
-                options=[AnswerOption(code=p.code, name=p.name) for p in options],
+                options=[AnswerOption(code=p.code, name=p.name) for p in choices],
                 retrieved=retrieved,
                 focus_code=top.code,
                 confidence=confidence,
@@ -161,12 +232,16 @@ class Assistant:
         return self._procedure_answer(question, top.code, query, retrieved, confidence)
 
     def _procedure_answer(self, question: str, code: str, query: Query, retrieved: list[str], confidence: float) -> Answer:
-        text, citation = compose_procedure_answer(self.index.procedures[code], query.intents, query.content_words)
+        proc = self.index.procedures[code]
+        text, citation = compose_procedure_answer(proc, query.intents, query.content_words)
         if self.phraser is not None:
             phrased = self.phraser.phrase(question, text)
             if phrased:
                 text = f"{phrased}\n{text.splitlines()[-1]}"  # the source line is always ours
-        return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence)
+        if not proc.is_ward_level:
+            text = f"{other_level_note(proc)}\n{text}"
+        scope: Literal["ward", "other_level"] = "ward" if proc.is_ward_level else "other_level"
+        return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence, scope=scope)
 
 
 def load_assistant(settings: Settings, embeddings: Embedder | None = None) -> Assistant:

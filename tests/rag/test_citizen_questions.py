@@ -1,0 +1,98 @@
+"""Questions as citizens ask them: everyday sibling markers, life events, follow-ups from any history,
+and an honest answer for procedures that are not the ward's. Default corpus, with our vocabulary applied."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from ingest import run_ingest
+from rag.retriever import asked_markers
+from rag.service import load_assistant
+from tthc.text import fold_diacritics
+
+
+@pytest.mark.parametrize(
+    ("question", "marker"),
+    [
+        ("làm lại giấy khai sinh", "dang ky lai"),
+        ("xin lại giấy khai sinh vì bị mất", "dang ky lai"),
+        ("mất ví cả căn cước", "cap lai"),
+        ("căn cước hết hạn rồi", "cap doi"),
+        ("chồng tôi là người Hàn Quốc", "nuoc ngoai"),
+        ("Việt kiều về nước muốn kết hôn", "nuoc ngoai"),
+        ("bà tôi ốm nặng, cán bộ xuống tận nhà được không", "luu dong"),
+    ],
+)
+def test_everyday_words_name_the_sibling_marker(question, marker):
+    assert marker in asked_markers(fold_diacritics(question.casefold()))
+
+
+def test_a_land_certificate_colour_is_not_a_damaged_card():
+    assert "cap doi" not in asked_markers("so hong dung ten ai")
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("làm lại giấy khai sinh", "1.004884"),
+        ("cap lai giay khai sinh bi mat", "1.004884"),
+        ("tôi bị mất CCCD thì làm lại ở đâu", "1.014064"),
+        ("CCCD hết hạn đổi ở đâu", "1.014063"),
+    ],
+)
+def test_sibling_paraphrases_reach_the_right_procedure(assistant, question, code):
+    answer = assistant.answer(question)
+    assert not answer.refused and answer.focus_code == code, answer.answer[:200]
+
+
+def test_a_death_in_the_family_lists_the_procedures_in_order(assistant):
+    answer = assistant.answer("Bố tôi vừa mất hôm qua ở nhà, gia đình cần làm giấy tờ gì ở phường?")
+    assert not answer.refused and answer.focus_code == "1.000656"
+    lines = answer.answer.splitlines()
+    assert lines[1].startswith("1. ") and "mã 1.000656" in lines[1] and " — " in lines[1]
+    assert [o.code for o in answer.options][:2] == ["1.000656", "1.003197"]
+
+
+def test_a_question_that_names_a_procedure_is_not_turned_into_a_life_event(assistant):
+    answer = assistant.answer("thủ tục đăng ký khai tử cần giấy tờ gì")
+    assert answer.focus_code == "1.000656" and not answer.options
+
+
+def test_follow_up_with_only_the_users_earlier_turn(assistant):
+    history = [{"role": "user", "content": "Tôi muốn đăng ký giám hộ cho cháu tôi"}]
+    first = assistant.answer("Tôi muốn đăng ký giám hộ cho cháu tôi")
+    answer = assistant.answer("Làm xong thì được cấp giấy gì?", history)
+    assert answer.focus_code == first.focus_code and "giám hộ" in answer.answer.casefold()
+
+
+def test_a_new_procedure_after_user_turns_is_not_a_follow_up(assistant):
+    history = [{"role": "user", "content": "Tôi muốn đăng ký giám hộ cho cháu tôi"}]
+    answer = assistant.answer("lệ phí đăng ký thành lập hộ kinh doanh bao nhiêu", history)
+    assert answer.focus_code == "1.001612"
+
+
+def test_a_reply_to_a_clarifying_question_picks_the_option(assistant):
+    clarification = (
+        "Câu hỏi của bạn có thể ứng với nhiều thủ tục. Bạn muốn hỏi thủ tục nào?\n"
+        "1. Đăng ký khai sinh (mã 1.001193)\n2. Đăng ký khai sinh có yếu tố nước ngoài (mã 2.000528)"
+    )
+    history = [{"role": "user", "content": "khai sinh"}, {"role": "assistant", "content": clarification}]
+    assert assistant.answer("cái thứ hai", history).focus_code == "2.000528"
+    assert assistant.answer("chồng tôi người Hàn Quốc", history).focus_code == "2.000528"
+
+
+def test_a_procedure_of_another_level_says_who_handles_it(tmp_path, small_corpus, settings, embedder):
+    record = small_corpus / "procedures" / "1.014063.yaml"
+    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    data.update(code="9.000001", name="Cấp giấy phép lái xe", levels=["Cấp tỉnh"], agency="Sở Xây dựng")
+    (small_corpus / "procedures" / "9.000001.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run_ingest(settings, [small_corpus], embeddings_factory=lambda s: embedder)
+    answer = load_assistant(settings, embedder).answer("cấp giấy phép lái xe ở đâu")
+    assert answer.focus_code == "9.000001" and answer.scope == "other_level"
+    assert answer.answer.startswith("Lưu ý: thủ tục này do cấp tỉnh (Sở Xây dựng) giải quyết, không nộp tại phường.")
+
+
+def test_nothing_in_the_data_is_refused_with_the_contact(assistant):
+    answer = assistant.answer("cấp giấy phép lái xe")  # not in the default corpus
+    assert answer.refused and "Trung tâm Phục vụ hành chính công" in answer.answer and answer.scope == "none"
