@@ -36,10 +36,17 @@ _OFF_TOPIC = re.compile(
     r"|tuoi (ty|suu|dan|mao|thin|ngo|mui|than|dau|tuat|hoi)"
     r"|dich (giup|ho|cau|doan|sang)|gia (ca phe|vang|xang|lua|gao|tieu|sau rieng|dat nen|nha dat)|co nen (ban|mua|dau tu))\b"
 )
-# Words that place a question inside administrative procedures or the plan despite an off-topic word.
+# Administrative vocabulary: a question with any of it is about a procedure even when it names a doctor,
+# a game, a hotel or a religion (a doctor's licence, a gaming shop's permit), so the off-topic words
+# refuse only questions without it. General words, not phrases of particular questions.
 _IN_DOMAIN = re.compile(
-    r"\b(thu tuc|ho so|giay|dang ky|cap|chung thuc|le phi|tam tru|thuong tru|khai sinh|khai tu|ket hon|can cuoc"
-    r"|ho kinh doanh|giay phep|bao hiem|che do|tro cap|ke hoach|cai cach|ubnd|phuong|xa|mot cua|dich vu cong)\b"
+    r"\b(thu tuc|ho so|giay|giay to|giay phep|xin phep|cap|cap phep|dang ky|dang kiem|khai bao|chung thuc|chung nhan|chung chi"
+    r"|hanh nghe|kinh doanh|doanh nghiep|hop tac xa|co so|xac nhan|le phi|tam tru|thuong tru|cu tru|luu tru|khai sinh|khai tu"
+    r"|ket hon|ly hon|nhan con nuoi|giam ho|quoc tich|can cuoc|cccd|cmnd|ho chieu|ho khau|dinh danh|vneid|bao hiem|bhyt|bhxh"
+    r"|che do|tro cap|tro giup xa hoi|nguoi co cong|ho ngheo|ma so thue|so do|so hong|quyen su dung|xay dung|thanh lap"
+    r"|cong chung|uy quyen|khieu nai|to cao|to giac|xu phat|vi pham hanh chinh|quy dinh|nghi dinh|thong tu"
+    r"|mo (phong kham|nha thuoc|quan|cua hang|tiem|co so|cong ty|homestay|khach san|nha nghi|nha hang|dai ly|lop|trung tam)"
+    r"|ke hoach|cai cach|ubnd|uy ban|chinh quyen|co quan|phuong(?! trinh)|xa|mot cua|dich vu cong)\b"
 )
 
 

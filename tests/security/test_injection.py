@@ -9,8 +9,10 @@ import yaml
 
 from index_store.store import IndexVersion
 from ingest.pipeline import run_ingest
+from rag.guard import check_question
 from tests.conftest import CORPUS
 from tests.security.attempts import IN_HISTORY, IN_QUESTIONS, PLANTED_IN_RECORDS
+from tthc.safety import contains_instructions
 
 SECRET = "tok-9f1c-very-secret"
 LEAKS = (SECRET, "TTHC_", "system prompt", "SYSTEM_PROMPT", "Bạn là trợ lý tra cứu", ".env", "/work/", "api_key")
@@ -18,6 +20,16 @@ LEAKS = (SECRET, "TTHC_", "system prompt", "SYSTEM_PROMPT", "Bạn là trợ lý
 
 def test_at_least_forty_attempts():
     assert len(IN_QUESTIONS) + len(IN_HISTORY) + len(PLANTED_IN_RECORDS) >= 40
+
+
+@pytest.mark.parametrize("attempt", IN_QUESTIONS)
+def test_every_attempt_in_a_question_is_refused_by_the_guard(attempt):
+    assert check_question(attempt).reason == "injection"
+
+
+@pytest.mark.parametrize("planted", PLANTED_IN_RECORDS + [turn["content"] for h in IN_HISTORY for turn in h if turn["role"] == "user"])
+def test_every_planted_instruction_is_detected(planted):
+    assert contains_instructions(planted)
 
 
 @pytest.mark.parametrize("attempt", IN_QUESTIONS)
