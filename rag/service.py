@@ -225,7 +225,7 @@ class Assistant:
         return self._procedure_answer(question, top.code, query, retrieved, confidence)
 
     def _procedure_answer(self, question: str, code: str, query: Query, retrieved: list[str], confidence: float) -> Answer:
-        text, citation = compose_procedure_answer(self.index.procedures[code], query.intents, query.content_words)
+        text, citation = compose_procedure_answer(self.index.procedures[code], query.intents, query.content_words, query.ask)
         if self.phraser is not None:
             phrased = self.phraser.phrase(question, text)
             if phrased:
