@@ -45,6 +45,8 @@ MAX_ITEM = 100
 MAX_ITEM_NOTE = 70
 MAX_STEP = 160
 MAX_NOTE = 160
+MAX_VALUE = 120
+MAX_NAME = 150
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
 _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(đơn vị không ghi rõ trên Cổng)"])) + ")")
 UNIT_LOST_PLAIN = " (Cổng Dịch vụ công không ghi rõ là ngày hay giờ; bạn nên hỏi lại cán bộ tiếp nhận)"
@@ -88,7 +90,7 @@ def _compact(proc: Procedure, attribute: str) -> str | None:
     """One value, or values per channel: '150.000 đồng (trực tuyến, bưu chính); 50.000 đồng (trực tiếp)'."""
     values: dict[str, list[str]] = {}
     for channel in proc.channels:
-        value = getattr(channel, attribute) or "không ghi"
+        value = _short(getattr(channel, attribute), MAX_VALUE) or "không ghi"
         if attribute == "time_limit":
             value = plain_time(value)
         names = values.setdefault(value, [])
@@ -123,9 +125,10 @@ def _copies(copies: str | None) -> str:
     return re.sub(r"\s*[,;]\s*", ", ", _NO_ORIGINALS.sub("", copies or "")).strip(" ,")
 
 
-def _document_item(doc: Document) -> str:
+def _document_item(doc: Document, shared_note: str | None = None) -> str:
+    """One line: name, copies and the first sentence of its note (left out when it repeats the item above)."""
     copies = _copies(doc.copies)
-    note = _first_sentence(doc.note, MAX_ITEM_NOTE)
+    note = _first_sentence(doc.note, MAX_ITEM_NOTE) if doc.note != shared_note else ""
     return f"- {_short(doc.name, MAX_ITEM)}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
 
 
@@ -141,7 +144,11 @@ def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
     named = [i for i, d in enumerate(proc.documents) if len(wanted & _words(d.name)) >= 2]
     shown = sorted(set(named[:MAX_DOCUMENTS]) | set(range(MAX_DOCUMENTS - min(len(named), MAX_DOCUMENTS))))
     shown = [i for i in shown if i < len(proc.documents)][:MAX_DOCUMENTS]
-    lines = [f"Hồ sơ gồm {len(proc.documents)} giấy tờ:", *[_document_item(proc.documents[i]) for i in shown]]
+    lines = [f"Hồ sơ gồm {len(proc.documents)} giấy tờ:"]
+    previous = None
+    for i in shown:
+        lines.append(_document_item(proc.documents[i], previous))
+        previous = proc.documents[i].note
     if len(proc.documents) > len(shown):
         lines.append(f"… và {len(proc.documents) - len(shown)} giấy tờ khác (xem đầy đủ).")
     return lines
@@ -195,7 +202,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
     if intent == "fees":
         return [_fee_line(proc)]
     if intent == "agency":
-        lines = [f"Cơ quan thực hiện: {proc.agency or 'Cổng Dịch vụ công không ghi'}."]
+        lines = [f"Cơ quan thực hiện: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}."]
         if proc.channels:
             lines.append(f"Hình thức nộp: {_channels(proc)}.")
         return lines
@@ -216,9 +223,9 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
 
 
 def _overview(proc: Procedure) -> list[str]:
-    """At most five lines: what it is, where, how long and how much, how many documents."""
-    lines = [_first_sentence(proc.summary)] if proc.summary else []
-    where = f"Nơi nộp: {proc.agency or 'Cổng Dịch vụ công không ghi'}."
+    """At most four lines before the card link: what it is, where, how long and how much, how many documents."""
+    lines = [_first_sentence(proc.summary) if proc.summary else f"{_short(proc.name, MAX_NAME)} (mã {proc.code})."]
+    where = f"Nơi nộp: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}."
     lines.append(where + (f" Hình thức: {_channels(proc)}." if proc.channels else ""))
     time_limit, fee = _compact(proc, "time_limit"), _compact(proc, "fee")
     lines.append(f"Thời hạn: {time_limit or 'không ghi'}. Lệ phí: {fee or 'không ghi'}.")
@@ -325,7 +332,8 @@ def compose_procedure_answer(
         notes = related_notes(proc, content_words or [], "\n".join(lines), intents, limit=1)
         lines += [f"Lưu ý: {note}" for note in notes]
     lines.append(card_line(proc))
-    lines.append(f"Nguồn: {proc.name}, mã {proc.code}, mục “{SECTION_TITLES[section]}”" + (f" — {proc.url}" if proc.url else ""))
+    source = f"Nguồn: {_short(proc.name, MAX_NAME)}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
+    lines.append(source + (f" — {proc.url}" if proc.url else ""))
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation
 
