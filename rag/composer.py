@@ -82,6 +82,11 @@ def plain_time(value: str) -> str:
     return _UNIT_LOST.sub(UNIT_LOST_PLAIN, value)
 
 
+def _end(text: str) -> str:
+    """Close a sentence built around a copied value without doubling its own full stop."""
+    return text if text.endswith((".", "…")) else text + "."
+
+
 def card_line(proc: Procedure) -> str:
     return "Xem đầy đủ: " + CARD_PATH.format(code=proc.code)
 
@@ -108,12 +113,12 @@ def _compact(proc: Procedure, attribute: str) -> str | None:
 
 def _time_line(proc: Procedure) -> str:
     value = _compact(proc, "time_limit")
-    return f"Thời hạn giải quyết: {value}." if value else "Cổng Dịch vụ công không ghi thời hạn giải quyết cho thủ tục này."
+    return _end(f"Thời hạn giải quyết: {value}") if value else "Cổng Dịch vụ công không ghi thời hạn giải quyết cho thủ tục này."
 
 
 def _fee_line(proc: Procedure) -> str:
     value = _compact(proc, "fee")
-    return f"Lệ phí: {value}." if value else "Cổng Dịch vụ công không ghi lệ phí cho thủ tục này."
+    return _end(f"Lệ phí: {value}") if value else "Cổng Dịch vụ công không ghi lệ phí cho thủ tục này."
 
 
 def _channels(proc: Procedure) -> str:
@@ -142,8 +147,8 @@ def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
         return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
     wanted = set(content_words) - _words(proc.name)
     named = [i for i, d in enumerate(proc.documents) if len(wanted & _words(d.name)) >= 2]
-    shown = sorted(set(named[:MAX_DOCUMENTS]) | set(range(MAX_DOCUMENTS - min(len(named), MAX_DOCUMENTS))))
-    shown = [i for i in shown if i < len(proc.documents)][:MAX_DOCUMENTS]
+    shown = named[:MAX_DOCUMENTS]
+    shown = sorted(shown + [i for i in range(len(proc.documents)) if i not in shown][: MAX_DOCUMENTS - len(shown)])
     lines = [f"Hồ sơ gồm {len(proc.documents)} giấy tờ:"]
     previous = None
     for i in shown:
@@ -202,7 +207,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
     if intent == "fees":
         return [_fee_line(proc)]
     if intent == "agency":
-        lines = [f"Cơ quan thực hiện: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}."]
+        lines = [_end(f"Cơ quan thực hiện: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}")]
         if proc.channels:
             lines.append(f"Hình thức nộp: {_channels(proc)}.")
         return lines
@@ -225,10 +230,10 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
 def _overview(proc: Procedure) -> list[str]:
     """At most four lines before the card link: what it is, where, how long and how much, how many documents."""
     lines = [_first_sentence(proc.summary) if proc.summary else f"{_short(proc.name, MAX_NAME)} (mã {proc.code})."]
-    where = f"Nơi nộp: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}."
+    where = _end(f"Nơi nộp: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}")
     lines.append(where + (f" Hình thức: {_channels(proc)}." if proc.channels else ""))
     time_limit, fee = _compact(proc, "time_limit"), _compact(proc, "fee")
-    lines.append(f"Thời hạn: {time_limit or 'không ghi'}. Lệ phí: {fee or 'không ghi'}.")
+    lines.append(_end(f"Thời hạn: {time_limit or 'không ghi'}") + " " + _end(f"Lệ phí: {fee or 'không ghi'}"))
     if proc.documents:
         lines.append(f"Hồ sơ: {len(proc.documents)} giấy tờ.")
     return lines
@@ -259,14 +264,14 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         free = [bool(_FREE.match(f)) for f in fees]
         if all(free) or not any(free):
             says_yes = all(free) == (ask.kind == "free")
-            why = "Thủ tục này miễn phí." if all(free) else f"Lệ phí: {_compact(proc, 'fee')}."
+            why = "Thủ tục này miễn phí." if all(free) else _fee_line(proc)
             return [("Có. " if says_yes else "Không. ") + why]
-        return [f"Tùy hình thức nộp. Lệ phí: {_compact(proc, 'fee')}."]
+        return [f"Tùy hình thức nộp. {_fee_line(proc)}"]
     if ask.kind == "document":
         found = _matching_documents(proc, ask.item_words)
         if found:
             return ["Có. Hồ sơ có:", *[_document_item(d) for d in found[:2]]]
-        if _DOCUMENT_WORDS.search(fold_diacritics(ask.item.casefold())) and proc.documents:
+        if _DOCUMENT_WORDS.search(" ".join(ask.item_words)) and proc.documents:
             return [f"Không. Thành phần hồ sơ trên Cổng không có giấy tờ nào tên “{_short(ask.item, 60)}”.", *_documents(proc, [])]
     return None
 
@@ -290,7 +295,7 @@ _TIME_EXPR = re.compile(r"\d+\s*(ngày|giờ|tháng|năm)", re.IGNORECASE)
 _FEE_EXPR = re.compile(r"đồng|lệ phí|\bphí\b|miễn", re.IGNORECASE)
 
 
-def related_notes(proc: Procedure, content_words: list[str], shown: str, intents: list[str], limit: int = 2) -> list[str]:
+def related_notes(proc: Procedure, content_words: list[str], shown: str, intents: list[str], limit: int = 1) -> list[str]:
     """The record's sentences that best match what the question asks beyond the procedure's name.
 
     For time and fee questions, sentences that state a duration or an amount are preferred.
@@ -329,7 +334,7 @@ def compose_procedure_answer(
             continue  # the yes/no lines already say it
         lines += compose_section(proc, intent, content_words)
     if not yes_no and not set(intents) & {"overview", "documents", "steps"}:  # their lists carry notes already
-        notes = related_notes(proc, content_words or [], "\n".join(lines), intents, limit=1)
+        notes = related_notes(proc, content_words or [], "\n".join(lines), intents)
         lines += [f"Lưu ý: {note}" for note in notes]
     lines.append(card_line(proc))
     source = f"Nguồn: {_short(proc.name, MAX_NAME)}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
