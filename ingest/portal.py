@@ -14,7 +14,7 @@ from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
 # Bump when the parsing below changes: records are then parsed again instead of reused.
-PARSER_VERSION = "2026-11-27.1"
+PARSER_VERSION = "2026-12-02.1"
 PLACEHOLDER = "Không có thông tin"
 UNIT_LOST_NOTE = "(Cổng Dịch vụ công không ghi đơn vị)"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
@@ -35,10 +35,41 @@ _DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _COPIES = re.compile(r"(\d+\s*bản chính(?:\s*,\s*\d+\s*bản sao)?|\d+\s*bản sao)")
 _FORM_FILE = re.compile(r"(?:(?<=[;.)”\"])|^)\s*([^;.)]{1,80}\.(?:docx?|pdf|xlsx?|rtf|zip))\s*$", re.IGNORECASE)
 
+# Rows of the documents table that are not documents: notes, instructions and headings the
+# portal typed into the name cell, usually with a '0 bản chính' count.
+_NOTE_ROW = re.compile(r"^[\W\d]*(lưu ý|ghi chú|chú ý|ví dụ|số lượng hồ sơ|số bộ hồ sơ)\b", re.IGNORECASE)
+_HEADING_ROW = re.compile(
+    r":\s*$|^\W*(giấy tờ phải (nộp|xuất trình)|thành phần hồ sơ|hồ sơ gồm|bao gồm)\b|các giấy tờ sau\W*$", re.IGNORECASE
+)
+_SENTENCE_LEAD = re.compile(
+    r"^\W*(?:[a-zđ0-9]{1,2}[.)]\s*)?(trường hợp|trong trường hợp|nếu|khi|trong đó|trong thời hạn|đối với|ngoài|việc)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(
+    r" thì |có trách nhiệm|chịu trách nhiệm|không được|không phải|có thể|phải được|phải bảo đảm|phải có|được tạo lập|từ chối giải quyết"
+)
+_OWN_COUNT = re.compile(r"\b\d+\s*bản\s*(chụp|sao|chính)|\(\d+\)\s*bản", re.IGNORECASE)
+
 _LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
 _LEGAL_NUMBER = re.compile(r"\d+(?:\.\d+)?/\d{4}/(?:(?:UBTV)?QH\d{2}|[A-ZĐ]+(?:-[A-ZĐ][A-Za-zĐđ]*)+)")
 _TRAILING_DOC_KIND = re.compile(r"(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Thông tư liên tịch)(?: số)?\s*$")
 _RESULT_UI_TAIL = re.compile(r"(?:Mã:\s*KQ|Từ khóa|Chọn cơ quan thực hiện).*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class DocumentTable:
+    """The documents table repaired: the documents, and the rows cleaned out as notes or headings."""
+
+    documents: list[Document]
+    cleaned: list[str]
+
+
+@dataclass(frozen=True)
+class PortalRecord:
+    """One parsed record, with what the ingest report shows about its repair."""
+
+    procedure: Procedure
+    document_rows_cleaned: int
 
 
 @dataclass(frozen=True)
@@ -163,14 +194,33 @@ def _recover_unit(value: str, text: str) -> str | None:
     return None
 
 
-def parse_documents(cell: str) -> list[Document]:
+def document_row_kind(name: str, copies: str) -> str:
+    """'document', 'heading' (it titles the rows after it) or 'note' (an instruction, not a document).
+
+    Only rows with no positive copy count are judged by their wording: a counted row that starts
+    'Trường hợp … thì nộp …' is a conditional document, and stays.
+    """
+    if not any(ch.isalpha() for ch in name) or _NOTE_ROW.search(name):
+        return "note"
+    if any(int(n) for n in re.findall(r"\d+", copies)) or _OWN_COUNT.search(name):
+        return "document"
+    if _HEADING_ROW.search(name) and len(name) <= 160:
+        return "heading"
+    if _SENTENCE_LEAD.search(name) or _CLAUSE.search(name) or not name[0].isupper() and not name[0].isdigit():
+        return "note"
+    return "document"
+
+
+def parse_documents(cell: str) -> DocumentTable:
     """Repair the flattened documents table into (document, copies, note) rows.
 
     The cell is a series of '<group title><header><rows>' blocks; a group title
-    such as '* Giấy tờ phải xuất trình:' trails the previous block's last row.
+    such as '* Giấy tờ phải xuất trình:' trails the previous block's last row. Rows
+    that are notes or headings are cleaned out; a heading titles the rows after it.
     """
     parts = empty_if_placeholder(cell).split(_DOC_HEADER)
     documents: list[Document] = []
+    cleaned: list[str] = []
     group = parts[0].strip("-* :") if parts else ""
     for part in parts[1:]:
         pieces = _COPIES.split(part)  # text, copies, text, copies, ..., trailing group title
@@ -182,10 +232,17 @@ def parse_documents(cell: str) -> list[Document]:
                 notes.append(f"Mẫu: {form.group(1).strip()}")
                 name = name[: form.start(1)].strip()
             name = name.strip("-–+ ;").strip()
-            if name:
+            if not name:
+                continue
+            kind = document_row_kind(name, copies)
+            if kind == "document":
                 documents.append(Document(name=name, copies=copies, note="; ".join(notes) or None))
+                continue
+            cleaned.append(name)
+            if kind == "heading":
+                group = name.strip("-* :")
         group = pieces[-1].strip("-* :")
-    return documents
+    return DocumentTable(documents, cleaned)
 
 
 def parse_legal_basis(cell: str) -> list[LegalRef]:
@@ -219,6 +276,11 @@ def split_steps(text: str) -> list[str]:
 
 def record_to_procedure(record: dict) -> Procedure:
     """Map one portal record to a :class:`Procedure`. Raises ValueError on unusable records."""
+    return parse_record(record).procedure
+
+
+def parse_record(record: dict) -> PortalRecord:
+    """One portal record parsed, with the count of document rows cleaned out. Raises ValueError on unusable records."""
     if not isinstance(record, dict):
         raise ValueError("bản ghi không phải đối tượng JSON")
     code = normalize_inline(str(record.get("ma_thu_tuc") or ""))
@@ -236,7 +298,8 @@ def record_to_procedure(record: dict) -> Procedure:
     ]
     agency = empty_if_placeholder(record.get("co_quan_thuc_hien")) or empty_if_placeholder(record.get("co_quan_co_tham_quyen"))
     levels = [lvl.strip() for lvl in normalize_inline(record.get("cap_thuc_hien")).split(",") if lvl.strip()]
-    return Procedure(
+    table = parse_documents(record.get("thanh_phan_ho_so") or "")
+    procedure = Procedure(
         code=code,
         name=name,
         field=normalize_inline(record.get("linh_vuc")),
@@ -244,7 +307,7 @@ def record_to_procedure(record: dict) -> Procedure:
         agency=agency or None,
         applicants=empty_if_placeholder(record.get("doi_tuong_thuc_hien")) or None,
         channels=channels,
-        documents=parse_documents(record.get("thanh_phan_ho_so") or ""),
+        documents=table.documents,
         steps=split_steps(steps_text),
         conditions=split_steps(record.get("yeu_cau_dieu_kien") or ""),
         result=clean_result(record.get("ket_qua_xu_ly") or "") or None,
@@ -252,3 +315,4 @@ def record_to_procedure(record: dict) -> Procedure:
         url=normalize_inline(record.get("detail_url")) or None,
         source="portal",
     )
+    return PortalRecord(procedure, len(table.cleaned))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from tthc.schema import SECTION_TITLES, Chunk, Citation, Procedure
+from ingest.portal import UNIT_LOST_NOTE
+from rag.query import Ask
+from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables
 
 CONTACT = "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công phường Nam Gia Nghĩa để được hướng dẫn trực tiếp."
@@ -33,89 +35,245 @@ INTENT_SECTIONS = {
     "legal_basis": "legal_basis",
     "overview": "overview",
 }
-_MAX_NOTE = 220
+# The full procedure card; answers show only what was asked and point here for the rest.
+CARD_PATH = "/api/procedures/{code}"
+# Answers are read on phones: lists are capped and items cut at a word boundary.
+MAX_DOCUMENTS = 6
+MAX_STEPS = 8
+MAX_LIST_ITEMS = 5
+MAX_ITEM = 100
+MAX_ITEM_NOTE = 70
+MAX_STEP = 160
+MAX_NOTE = 160
+MAX_VALUE = 120
+MAX_NAME = 150
+# A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
+_UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(đơn vị không ghi rõ trên Cổng)"])) + ")")
+UNIT_LOST_PLAIN = " (Cổng Dịch vụ công không ghi rõ là ngày hay giờ; bạn nên hỏi lại cán bộ tiếp nhận)"
+_CHANNEL_SHORT = {"Trực tiếp": "trực tiếp", "Trực tuyến": "trực tuyến", "Dịch vụ bưu chính": "bưu chính"}
+_STEP_MARK = re.compile(r"^\W*bước\s*\d+\s*[:.)-]?\s*", re.IGNORECASE)
+_NO_ORIGINALS = re.compile(r"\b0+ bản chính\s*[,;]\s*|^0+ bản chính$")
+_FREE = re.compile(r"^miễn", re.IGNORECASE)
+# The head words of a document name: an item asked about without one is not a document.
+_DOCUMENT_WORDS = re.compile(
+    r"\b(giay|ban|van ban|hop dong|to khai|don|so|the|anh|ho chieu|can cuoc|chung minh|cccd|cmnd|quyet dinh|bien ban"
+    r"|trich luc|phieu|chung tu|chung chi|xac nhan)\b"
+)
 
 
 def refusal_text(reason: str) -> str:
     return f"{REFUSALS.get(reason, REFUSALS['weak_evidence'])} {CONTACT}"
 
 
-def _short(note: str | None, limit: int = _MAX_NOTE) -> str:
+def _short(note: str | None, limit: int = MAX_NOTE) -> str:
+    """The text on one line, cut at a word boundary."""
     if not note:
         return ""
     note = " ".join(note.split())
-    return note if len(note) <= limit else note[:limit].rsplit(" ", 1)[0] + " …"
+    return note if len(note) <= limit else note[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
-def _per_channel(proc: Procedure, attribute: str, label: str) -> list[str]:
-    values = [(c.channel, getattr(c, attribute)) for c in proc.channels]
-    known = [(ch, v) for ch, v in values if v]
-    if not known:
-        return [f"- {label}: Cổng Dịch vụ công không ghi thông tin này."]
-    if len({v for _, v in known}) == 1 and len(known) == len(values):
-        return [f"- {label}: {known[0][1]} (áp dụng cho mọi hình thức nộp: {', '.join(ch for ch, _ in values)})"]
-    return [f"- {label} khi nộp {ch.lower()}: {v or 'không ghi'}" for ch, v in values]
+def _first_sentence(text: str | None, limit: int = MAX_NOTE) -> str:
+    return _short(_SENTENCE.split(" ".join((text or "").split()), 1)[0], limit)
 
 
-def _fee_notes(proc: Procedure) -> list[str]:
-    notes = []
+def plain_time(value: str) -> str:
+    """A time limit a citizen can read: a lost unit is said in plain words, with what to do."""
+    return _UNIT_LOST.sub(UNIT_LOST_PLAIN, value)
+
+
+def _end(text: str) -> str:
+    """Close a sentence built around a copied value without doubling its own full stop."""
+    return text if text.endswith((".", "…")) else text + "."
+
+
+def card_line(proc: Procedure) -> str:
+    return "Xem đầy đủ: " + CARD_PATH.format(code=proc.code)
+
+
+def _compact(proc: Procedure, attribute: str) -> str | None:
+    """One value, or values per channel: '150.000 đồng (trực tuyến, bưu chính); 50.000 đồng (trực tiếp)'."""
+    values: dict[str, list[str]] = {}
     for channel in proc.channels:
-        note = _short(channel.note)
-        if note and note not in notes:
-            notes.append(note)
-    return [f"  Ghi chú: {n}" for n in notes[:2]]
+        value = _short(getattr(channel, attribute), MAX_VALUE) or "không ghi"
+        if attribute == "time_limit":
+            value = plain_time(value)
+        names = values.setdefault(value, [])
+        if _CHANNEL_SHORT[channel.channel] not in names:
+            names.append(_CHANNEL_SHORT[channel.channel])
+    if not values or set(values) == {"không ghi"}:
+        return None
+    if len(values) == 1:
+        return next(iter(values))
+    named = [name for names in values.values() for name in names]
+    if len(named) > len(set(named)):  # one channel with two values: the rows differ by case, not channel
+        return "; ".join(values) + " (tùy trường hợp)"
+    return "; ".join(f"{value} ({', '.join(names)})" for value, names in values.items())
 
 
-def _online(proc: Procedure) -> str | None:
-    if any(c.channel == "Trực tuyến" for c in proc.channels) and proc.url:
-        return f"Có thể nộp trực tuyến qua Cổng Dịch vụ công quốc gia: {proc.url}"
-    return None
+def _time_line(proc: Procedure) -> str:
+    value = _compact(proc, "time_limit")
+    return _end(f"Thời hạn giải quyết: {value}") if value else "Cổng Dịch vụ công không ghi thời hạn giải quyết cho thủ tục này."
 
 
-def compose_section(proc: Procedure, intent: str) -> list[str]:
-    """The answer lines for one intent."""
+def _fee_line(proc: Procedure) -> str:
+    value = _compact(proc, "fee")
+    return _end(f"Lệ phí: {value}") if value else "Cổng Dịch vụ công không ghi lệ phí cho thủ tục này."
+
+
+def _channels(proc: Procedure) -> str:
+    return ", ".join(dict.fromkeys(_CHANNEL_SHORT[c.channel] for c in proc.channels))
+
+
+def _copies(copies: str | None) -> str:
+    """'0 bản chính,1 bản sao' -> '1 bản sao': a zero count says nothing to a citizen."""
+    return re.sub(r"\s*[,;]\s*", ", ", _NO_ORIGINALS.sub("", copies or "")).strip(" ,")
+
+
+def _document_item(doc: Document, shared_note: str | None = None) -> str:
+    """One line: name, copies and the first sentence of its note (left out when it repeats the item above)."""
+    copies = _copies(doc.copies)
+    note = _first_sentence(doc.note, MAX_ITEM_NOTE) if doc.note != shared_note else ""
+    return f"- {_short(doc.name, MAX_ITEM)}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
+
+
+def _words(text: str) -> set[str]:
+    return {fold_diacritics(w) for w in syllables(text)}
+
+
+def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
+    """The first documents, and any the question names, up to the cap; the card has the rest."""
+    if not proc.documents:
+        return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
+    wanted = set(content_words) - _words(proc.name)
+    named = [i for i, d in enumerate(proc.documents) if len(wanted & _words(d.name)) >= 2]
+    shown = named[:MAX_DOCUMENTS]
+    shown = sorted(shown + [i for i in range(len(proc.documents)) if i not in shown][: MAX_DOCUMENTS - len(shown)])
+    lines = [f"Hồ sơ gồm {len(proc.documents)} giấy tờ:"]
+    previous = None
+    for i in shown:
+        lines.append(_document_item(proc.documents[i], previous))
+        previous = proc.documents[i].note
+    if len(proc.documents) > len(shown):
+        lines.append(f"… và {len(proc.documents) - len(shown)} giấy tờ khác (xem đầy đủ).")
+    return lines
+
+
+def step_list(proc: Procedure) -> list[str] | None:
+    """The steps, one text each; None when the record's lines are not numbered steps.
+
+    Portal steps are lines: 'Bước N' marks where a step starts, and the lines after it belong
+    to it. Curated steps are one step a line. Unnumbered portal lines are paragraphs, not steps.
+    """
+    if any(_STEP_MARK.match(line) for line in proc.steps):
+        steps: list[str] = []
+        for line in proc.steps:
+            if _STEP_MARK.match(line):
+                steps.append(_STEP_MARK.sub("", line))
+            elif steps:
+                steps[-1] += " " + line
+        return steps
+    return list(proc.steps) if proc.source == "curated" else None
+
+
+def _steps(proc: Procedure) -> list[str]:
+    if not proc.steps:
+        return ["Cổng Dịch vụ công không ghi trình tự thực hiện cho thủ tục này."]
+    steps = step_list(proc)
+    if steps is None:
+        lines = ["Trình tự thực hiện:", *[f"- {_short(line, MAX_STEP)}" for line in proc.steps[:MAX_STEPS]]]
+        rest = len(proc.steps) - MAX_STEPS
+    else:
+        lines = [f"Gồm {len(steps)} bước:", *[f"{i}. {_short(s, MAX_STEP)}" for i, s in enumerate(steps[:MAX_STEPS], start=1)]]
+        rest = len(steps) - MAX_STEPS
+    if rest > 0:
+        lines.append(f"… và {rest} {'bước' if steps else 'đoạn'} nữa (xem đầy đủ).")
+    return lines
+
+
+def _capped(title: str, items: list[str]) -> list[str]:
+    lines = [title, *[f"- {_short(item, MAX_STEP)}" for item in items[:MAX_LIST_ITEMS]]]
+    if len(items) > MAX_LIST_ITEMS:
+        lines.append(f"… và {len(items) - MAX_LIST_ITEMS} mục khác (xem đầy đủ).")
+    return lines
+
+
+def compose_section(proc: Procedure, intent: str, content_words: list[str] | None = None) -> list[str]:
+    """The answer lines for one intent: the fact asked first, then a capped list."""
     if intent == "documents":
-        if not proc.documents:
-            return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
-        lines = ["Hồ sơ gồm:"]
-        for doc in proc.documents:
-            extra = f" — {doc.copies}" if doc.copies else ""
-            note = _short(doc.note)
-            lines.append(f"- {doc.name}{extra}" + (f" ({note})" if note else ""))
-        return lines
+        return _documents(proc, content_words or [])
     if intent == "time":
-        return ["Thời hạn giải quyết:", *_per_channel(proc, "time_limit", "Thời hạn")]
+        return [_time_line(proc)]
     if intent == "fees":
-        return ["Phí, lệ phí:", *_per_channel(proc, "fee", "Lệ phí"), *_fee_notes(proc)]
+        return [_fee_line(proc)]
     if intent == "agency":
-        lines = [f"Cơ quan thực hiện: {proc.agency or 'Cổng Dịch vụ công không ghi'}"]
+        lines = [_end(f"Cơ quan thực hiện: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}")]
         if proc.channels:
-            lines.append("Hình thức nộp: " + ", ".join(dict.fromkeys(c.channel for c in proc.channels)) + ".")
+            lines.append(f"Hình thức nộp: {_channels(proc)}.")
         return lines
     if intent == "steps":
-        if not proc.steps:
-            return ["Cổng Dịch vụ công không ghi trình tự thực hiện cho thủ tục này."]
-        return ["Các bước thực hiện:", *[f"{i}. {step}" for i, step in enumerate(proc.steps, start=1)]]
+        return _steps(proc)
     if intent == "conditions":
         if not proc.conditions:
             return ["Cổng Dịch vụ công không nêu yêu cầu, điều kiện riêng cho thủ tục này."]
-        return ["Yêu cầu, điều kiện:", *[f"- {c}" for c in proc.conditions]]
+        return _capped("Yêu cầu, điều kiện:", proc.conditions)
     if intent == "result":
-        return [f"Kết quả: {proc.result or 'Cổng Dịch vụ công không ghi'}"]
+        return [f"Kết quả: {_short(proc.result, 300) or 'Cổng Dịch vụ công không ghi'}"]
     if intent == "legal_basis":
         if not proc.legal_basis:
             return ["Cổng Dịch vụ công không ghi căn cứ pháp lý cho thủ tục này."]
-        return ["Căn cứ pháp lý:", *[f"- {r.title}" + (f" ({r.number})" if r.number else "") for r in proc.legal_basis]]
-    # overview: short and useful for a citizen on a phone
-    lines = []
-    if proc.summary:
-        lines.append(proc.summary)
-    lines.append(f"- Cơ quan thực hiện: {proc.agency or 'Cổng Dịch vụ công không ghi'}")
-    lines += _per_channel(proc, "time_limit", "Thời hạn")
-    lines += _per_channel(proc, "fee", "Lệ phí")
+        refs = [r.title + (f" ({r.number})" if r.number and r.number not in r.title else "") for r in proc.legal_basis]
+        return _capped("Căn cứ pháp lý:", refs)
+    return _overview(proc)
+
+
+def _overview(proc: Procedure) -> list[str]:
+    """At most four lines before the card link: what it is, where, how long and how much, how many documents."""
+    lines = [_first_sentence(proc.summary) if proc.summary else f"{_short(proc.name, MAX_NAME)} (mã {proc.code})."]
+    where = _end(f"Nơi nộp: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}")
+    lines.append(where + (f" Hình thức: {_channels(proc)}." if proc.channels else ""))
+    time_limit, fee = _compact(proc, "time_limit"), _compact(proc, "fee")
+    lines.append(_end(f"Thời hạn: {time_limit or 'không ghi'}") + " " + _end(f"Lệ phí: {fee or 'không ghi'}"))
     if proc.documents:
-        lines.append(f"- Hồ sơ: {len(proc.documents)} loại giấy tờ (hỏi “cần giấy tờ gì” để xem danh sách).")
+        lines.append(f"Hồ sơ: {len(proc.documents)} giấy tờ.")
     return lines
+
+
+def _matching_documents(proc: Procedure, words: tuple[str, ...]) -> list[Document]:
+    """Documents whose name holds most of the words asked about ('CCCD' is matched by its expansion)."""
+    if not words:
+        return []
+    scored = []
+    for doc in proc.documents:
+        share = len(set(words) & _words(doc.name)) / len(words)
+        if share >= 0.6:
+            scored.append((share, doc))
+    return [doc for _, doc in sorted(scored, key=lambda sd: -sd[0])]
+
+
+def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
+    """'Có.' or 'Không.' and why, when the record settles the question; None when it does not."""
+    if ask.kind == "online" and proc.channels:
+        if any(c.channel == "Trực tuyến" for c in proc.channels):
+            return ["Có. Thủ tục này nộp trực tuyến được qua Cổng Dịch vụ công quốc gia.", f"Hình thức nộp: {_channels(proc)}."]
+        return [f"Không. Theo Cổng Dịch vụ công, thủ tục này chỉ nộp {_channels(proc)}."]
+    if ask.kind in ("paid", "free"):
+        fees = [c.fee for c in proc.channels if c.fee]
+        if not fees:
+            return None
+        free = [bool(_FREE.match(f)) for f in fees]
+        if all(free) or not any(free):
+            says_yes = all(free) == (ask.kind == "free")
+            why = "Thủ tục này miễn phí." if all(free) else _fee_line(proc)
+            return [("Có. " if says_yes else "Không. ") + why]
+        return [f"Tùy hình thức nộp. {_fee_line(proc)}"]
+    if ask.kind == "document":
+        found = _matching_documents(proc, ask.item_words)
+        if found:
+            return ["Có. Hồ sơ có:", *[_document_item(d) for d in found[:2]]]
+        if _DOCUMENT_WORDS.search(" ".join(ask.item_words)) and proc.documents:
+            return [f"Không. Thành phần hồ sơ trên Cổng không có giấy tờ nào tên “{_short(ask.item, 60)}”.", *_documents(proc, [])]
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -137,7 +295,7 @@ _TIME_EXPR = re.compile(r"\d+\s*(ngày|giờ|tháng|năm)", re.IGNORECASE)
 _FEE_EXPR = re.compile(r"đồng|lệ phí|\bphí\b|miễn", re.IGNORECASE)
 
 
-def related_notes(proc: Procedure, content_words: list[str], shown: str, intents: list[str], limit: int = 2) -> list[str]:
+def related_notes(proc: Procedure, content_words: list[str], shown: str, intents: list[str], limit: int = 1) -> list[str]:
     """The record's sentences that best match what the question asks beyond the procedure's name.
 
     For time and fee questions, sentences that state a duration or an amount are preferred.
@@ -157,21 +315,30 @@ def related_notes(proc: Procedure, content_words: list[str], shown: str, intents
         elif wanted and overlap >= min(2, len(wanted)):
             scored.append((overlap, -len(sentence), sentence))
     scored.sort(reverse=True)
-    return [_short(s, 300) for _, _, s in scored[:limit]]
+    return [_short(s) for _, _, s in scored[:limit]]
 
 
-def compose_procedure_answer(proc: Procedure, intents: list[str], content_words: list[str] | None = None) -> tuple[str, Citation]:
-    """Heading, the asked sections, related notes from the record, the online link and the source."""
+def compose_procedure_answer(
+    proc: Procedure, intents: list[str], content_words: list[str] | None = None, ask: Ask | None = None
+) -> tuple[str, Citation]:
+    """The answer to what was asked first, a capped section, one related note, the card link, the source.
+
+    The procedure is named in the source line, which stays last (the service and the UI rely on it).
+    """
     section = INTENT_SECTIONS.get(intents[0], "overview")
-    lines = [f"{proc.name} (mã {proc.code})"]
+    lines = compose_yes_no(proc, ask) if ask else None
+    yes_no = lines is not None
+    lines = lines or []
     for intent in intents:
-        lines += compose_section(proc, intent)
-    notes = related_notes(proc, content_words or [], "\n".join(lines), intents)
-    lines += [f"Lưu ý: {note}" for note in notes]
-    online = _online(proc)
-    if online and any(i in ("overview", "agency", "steps", "documents") for i in intents):
-        lines.append(online)
-    lines.append(f"Nguồn: {proc.name}, mã {proc.code}, mục “{SECTION_TITLES[section]}”" + (f" — {proc.url}" if proc.url else ""))
+        if yes_no and intent in ("fees", "agency", "documents", "overview"):
+            continue  # the yes/no lines already say it
+        lines += compose_section(proc, intent, content_words)
+    if not yes_no and not set(intents) & {"overview", "documents", "steps"}:  # their lists carry notes already
+        notes = related_notes(proc, content_words or [], "\n".join(lines), intents)
+        lines += [f"Lưu ý: {note}" for note in notes]
+    lines.append(card_line(proc))
+    source = f"Nguồn: {_short(proc.name, MAX_NAME)}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
+    lines.append(source + (f" — {proc.url}" if proc.url else ""))
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation
 
@@ -216,6 +383,7 @@ def compose_checklist(proc: Procedure) -> str:
         lines.append("(Cổng Dịch vụ công không liệt kê thành phần hồ sơ)")
     lines.append("")
     for channel in proc.channels:
-        lines.append(f"{channel.channel}: thời hạn {channel.time_limit or 'không ghi'}; lệ phí {channel.fee or 'không ghi'}")
+        time_limit = plain_time(channel.time_limit) if channel.time_limit else "không ghi"
+        lines.append(f"{channel.channel}: thời hạn {time_limit}; lệ phí {channel.fee or 'không ghi'}")
     lines += [f"Nơi nộp: {proc.agency or 'Trung tâm Phục vụ hành chính công'}", f"Nguồn: {proc.url or proc.code}"]
     return "\n".join(lines)

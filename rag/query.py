@@ -96,12 +96,25 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("time", re.compile(r"\b(bao lau|may ngay|thoi han|thoi gian|bao nhieu ngay|khi nao co|lau khong|trong vong)\b")),
     ("result", re.compile(r"\b(ket qua|nhan duoc (giay )?(gi|nhung gi)|duoc cap (giay )?(gi|nhung gi)|nhan lai gi)\b")),
     ("agency", re.compile(r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|ai giai quyet|tham quyen|truc tuyen|online)\b")),
+    # naming the steps outright beats 'hồ sơ' ("quy trình nộp hồ sơ … gồm mấy bước")
+    ("steps", re.compile(r"\b(cac buoc|may buoc|bao nhieu buoc|nhung buoc|buoc nao|quy trinh|trinh tu)\b")),
     ("documents", re.compile(r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh)\b")),
-    ("steps", re.compile(r"\b(cac buoc|quy trinh|trinh tu|lam the nao|lam sao|nhu the nao|cach lam|huong dan)\b")),
+    ("steps", re.compile(r"\b(lam the nao|lam sao|nhu the nao|cach lam|huong dan)\b")),
     ("conditions", re.compile(r"\b(dieu kien|yeu cau|ai duoc|doi tuong|co duoc)\b")),
 ]
 MAX_INTENTS = 2
 
+# Yes/no questions end in 'không' (or 'chưa'), maybe followed by a particle: "… có mất phí không ạ?"
+_YES_NO = re.compile(r"\b(khong|ko|k|chua)( (a|vay|nhi|nhe|ha|the))*$")
+_ASKS_ONLINE = re.compile(r"\b(online|truc tuyen|qua mang|tren mang|dich vu cong|vneid)\b")
+_ASKS_FREE = re.compile(r"\bmien (le )?phi\b")
+_ASKS_COST = re.compile(r"\b(phi|le phi|mat tien|ton tien|tra tien|dong tien|nop tien)\b")
+# "có cần (phải) mang CCCD không", "phải nộp hợp đồng thuê nhà không": the item between the verb and
+# 'không', read on the restored text, where 'cần' (need) and 'căn' (as in căn cước) differ.
+_ASKS_ITEM = re.compile(
+    r"\b(?:cần|phải|bắt buộc)(?: phải)?(?: (?:nộp|mang theo|mang|có|xuất trình|chuẩn bị|kèm theo|kèm|đem theo|đem|photo))?"
+    r" (?P<item>.+?) (?:không|ko|k|chưa)\b"
+)
 
 # Function words and question words (accented): they say nothing about which procedure is meant.
 STOPWORDS = frozenset(
@@ -116,6 +129,15 @@ STOPWORDS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Ask:
+    """A yes/no question the record can settle: 'online', 'paid', 'free' or 'document' (with the item asked)."""
+
+    kind: str
+    item: str = ""
+    item_words: tuple[str, ...] = ()
+
+
 @dataclass
 class Query:
     """A question made ready for retrieval."""
@@ -127,6 +149,7 @@ class Query:
     folded: str
     intents: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
+    ask: Ask | None = None
 
     @property
     def content_words(self) -> list[str]:
@@ -150,12 +173,34 @@ def normalize_question(text: str) -> str:
 
 def detect_intents(folded: str) -> list[str]:
     """The sections asked about, most specific first (at most two); ['overview'] when none."""
-    found = [name for name, pattern in INTENTS if pattern.search(folded)]
+    found = list(dict.fromkeys(name for name, pattern in INTENTS if pattern.search(folded)))
     return found[:MAX_INTENTS] or ["overview"]
 
 
 def detect_intent(folded: str) -> str:
     return detect_intents(folded)[0]
+
+
+def detect_ask(folded: str, restored: str) -> Ask | None:
+    """The yes/no question asked, when it is one the record can answer (channels, fees, documents)."""
+    folded = " ".join(re.sub(r"[^\w\s]", " ", folded).split())
+    if not _YES_NO.search(folded):
+        return None
+    if _ASKS_ONLINE.search(folded):
+        return Ask("online")
+    if _ASKS_FREE.search(folded):
+        return Ask("free")
+    if _ASKS_COST.search(folded):
+        return Ask("paid")
+    match = _ASKS_ITEM.search(" ".join(re.sub(r"[^\w\s]", " ", restored).split()))
+    if not match:
+        return None
+    item = match.group("item")
+    abbreviations = _ABBREVIATION_RE.findall(fold_diacritics(item))
+    words = [fold_diacritics(w) for w in syllables(item) if w not in STOPWORDS and fold_diacritics(w) not in abbreviations]
+    words += [fold_diacritics(w) for key in abbreviations for w in ABBREVIATIONS[key].split()]
+    content = tuple(dict.fromkeys(words))
+    return Ask("document", item, content) if content else None
 
 
 class QueryAnalyzer:
@@ -187,4 +232,5 @@ class QueryAnalyzer:
             folded=folded,
             intents=detect_intents(folded),
             expansions=expansions,
+            ask=detect_ask(folded, restored),
         )

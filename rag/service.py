@@ -233,7 +233,7 @@ class Assistant:
 
     def _procedure_answer(self, question: str, code: str, query: Query, retrieved: list[str], confidence: float) -> Answer:
         proc = self.index.procedures[code]
-        text, citation = compose_procedure_answer(proc, query.intents, query.content_words)
+        text, citation = compose_procedure_answer(proc, query.intents, query.content_words, query.ask)
         if self.phraser is not None:
             phrased = self.phraser.phrase(question, text)
             if phrased:

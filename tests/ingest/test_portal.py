@@ -6,6 +6,7 @@ from ingest.portal import (
     parse_channel_rows,
     parse_documents,
     parse_legal_basis,
+    parse_record,
     record_to_procedure,
 )
 from tthc.text import empty_if_placeholder, fold_diacritics, normalize_text
@@ -55,7 +56,7 @@ def test_documents_keep_group_titles_and_copies():
         "- Giấy chứng sinh1 bản chính* Giấy tờ phải xuất trình:Tên giấy tờMẫu đơn, tờ khaiSố lượng"
         "- Hộ chiếu hoặc thẻ căn cước0 bản chính,1 bản sao"
     )
-    docs = parse_documents(cell)
+    docs = parse_documents(cell).documents
     assert [(d.name, d.copies) for d in docs] == [
         ("Tờ khai đăng ký khai sinh theo mẫu", "1 bản chính"),
         ("Giấy chứng sinh", "1 bản chính"),
@@ -66,9 +67,38 @@ def test_documents_keep_group_titles_and_copies():
 
 def test_form_file_name_is_split_from_the_document_name():
     cell = "--Tên giấy tờMẫu đơn, tờ khaiSố lượngĐơn đề nghị theo Mẫu số 08 ban hành kèm Nghị định;Mus08.docx1 bản chính"
-    doc = parse_documents(cell)[0]
+    doc = parse_documents(cell).documents[0]
     assert doc.name == "Đơn đề nghị theo Mẫu số 08 ban hành kèm Nghị định"
     assert doc.note == "Mẫu: Mus08.docx"
+
+
+def test_rows_that_are_notes_or_headings_are_cleaned_out_and_counted():
+    cell = (
+        "--Tên giấy tờMẫu đơn, tờ khaiSố lượng"
+        "Tờ khai thay đổi thông tin cư trú1 bản chính"
+        "Trường hợp đã nộp bản điện tử thì không phải nộp bản giấy.0 bản chính"
+        "*Lưu ý: Khi nộp hồ sơ trực tuyến, công dân không đính kèm biểu mẫu CT01.0 bản chính"
+        "Số lượng hồ sơ: 01 (một) bộ.1 bản chính"
+        "Thành phần hồ sơ đối với người chưa thành niên:0 bản chính"
+        "Văn bản đồng ý của cha, mẹ hoặc người giám hộ1 bản chính"
+        "Trường hợp ủy quyền thì nộp văn bản ủy quyền1 bản chính"
+        "Hóa đơn thương mại: 01 bản chụp0 bản chính"
+        "Hộ chiếu hoặc thẻ căn cước0 bản chính,1 bản sao"
+    )
+    table = parse_documents(cell)
+    assert [d.name for d in table.documents] == [
+        "Tờ khai thay đổi thông tin cư trú",
+        "Văn bản đồng ý của cha, mẹ hoặc người giám hộ",
+        "Trường hợp ủy quyền thì nộp văn bản ủy quyền",  # a conditional document: it has a copy count
+        "Hóa đơn thương mại: 01 bản chụp",  # the count is in its name
+        "Hộ chiếu hoặc thẻ căn cước",
+    ]
+    assert len(table.cleaned) == 4
+    assert table.documents[1].note == "Thành phần hồ sơ đối với người chưa thành niên"  # the heading titles the rows after it
+    record = {"ma_thu_tuc": "1.1", "ten_thu_tuc": "Đăng ký tạm trú", "thanh_phan_ho_so": cell}
+    parsed = parse_record(record)
+    assert parsed.document_rows_cleaned == 4 and len(parsed.procedure.documents) == 5
+    assert record_to_procedure(record) == parsed.procedure
 
 
 def test_legal_basis_pairs_even_when_the_title_repeats_the_number():

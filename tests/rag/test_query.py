@@ -69,6 +69,8 @@ def test_lower_case_ai_means_who_not_artificial_intelligence(analyzer):
         ("cơ quan nào giải quyết khai tử", "agency"),
         ("các bước đăng ký thường trú", "steps"),
         ("quy trình cấp giấy phép xây dựng", "steps"),
+        ("quy trình nộp hồ sơ đăng ký khai sinh gồm mấy bước", "steps"),
+        ("làm hộ chiếu có bao nhiêu bước", "steps"),
         ("điều kiện công nhận hòa giải viên", "conditions"),
         ("căn cứ pháp lý của thủ tục khai sinh", "legal_basis"),
         ("đăng ký khai sinh", "overview"),

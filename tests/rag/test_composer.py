@@ -1,0 +1,165 @@
+"""Composed answers fit a phone: what was asked first, capped lists, the card link, the source line last."""
+
+import json
+
+import pytest
+
+from ingest.curated import load_curated_file
+from ingest.portal import UNIT_LOST_NOTE, record_to_procedure
+from rag.composer import CARD_PATH, MAX_DOCUMENTS, compose_procedure_answer, step_list
+from rag.query import Ask, detect_ask, normalize_question
+from tests.conftest import CORPUS, SHARED_PORTAL
+from tthc.schema import Channel, Document, Procedure
+from tthc.text import fold_diacritics
+
+CURATED = sorted((CORPUS / "procedures").glob("*.yaml"))
+INTENTS = [["overview"], ["documents"], ["steps"], ["time"], ["fees"], ["agency"], ["conditions"], ["result"], ["legal_basis"]]
+PHONE_LIMIT = 2000
+
+
+def _answer(proc: Procedure, intents: list[str], ask: Ask | None = None) -> str:
+    return compose_procedure_answer(proc, intents, [], ask)[0]
+
+
+def _ask(question: str) -> Ask | None:
+    normalized = normalize_question(question)
+    return detect_ask(fold_diacritics(normalized), normalized)
+
+
+def _portal_records(min_documents: int, limit: int) -> list[Procedure]:
+    """Real portal records with long document lists (the shared corpus is not in every checkout)."""
+    path = SHARED_PORTAL / "procedures.jsonl"
+    if not path.exists():
+        pytest.skip("../shared portal corpus is not present")
+    found = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            proc = record_to_procedure(json.loads(line))
+            if len(proc.documents) >= min_documents:
+                found.append(proc)
+            if len(found) == limit:
+                break
+    return found
+
+
+def _procedure(**fields) -> Procedure:
+    return Procedure(code="9.000001", name="Đăng ký thử", **fields)
+
+
+@pytest.mark.parametrize("path", CURATED, ids=lambda p: p.stem)
+def test_every_curated_answer_fits_a_phone_and_ends_with_its_source(path):
+    proc = load_curated_file(path)
+    for intents in INTENTS:
+        lines = _answer(proc, intents).split("\n")
+        assert sum(map(len, lines)) + len(lines) - 1 <= PHONE_LIMIT, intents
+        assert lines[-1].startswith(f"Nguồn: {proc.name[:40]}") and f"mã {proc.code}" in lines[-1]
+        assert lines[-2] == "Xem đầy đủ: " + CARD_PATH.format(code=proc.code)
+    overview = _answer(proc, ["overview"]).split("\n")
+    assert len(overview) <= 6  # five lines at most, then the source
+
+
+def test_long_portal_document_lists_are_capped_with_a_pointer_to_the_card():
+    for proc in _portal_records(min_documents=15, limit=20):
+        answer = _answer(proc, ["documents"])
+        assert len(answer) <= PHONE_LIMIT
+        assert answer.startswith(f"Hồ sơ gồm {len(proc.documents)} giấy tờ:")
+        assert answer.count("\n- ") == MAX_DOCUMENTS
+        assert f"… và {len(proc.documents) - MAX_DOCUMENTS} giấy tờ khác (xem đầy đủ)." in answer
+
+
+def test_steps_question_leads_with_the_number_of_steps(assistant):
+    answer = assistant.answer("quy trình nộp hồ sơ đăng ký khai sinh gồm mấy bước?")
+    assert answer.focus_code == "1.001193"
+    assert answer.answer.startswith("Gồm 6 bước:\n1. ")
+    assert all(len(line) <= 170 for line in answer.answer.split("\n")[1:7])
+
+
+def test_numbered_portal_steps_are_counted_by_their_markers():
+    proc = _procedure(
+        source="portal",
+        steps=["- Bước 1: Nộp hồ sơ.", "Trường hợp nộp trực tuyến thì ký số.", "- Bước 2: Thẩm định.", "Bước 3: Trả kết quả."],
+    )
+    assert step_list(proc) == ["Nộp hồ sơ. Trường hợp nộp trực tuyến thì ký số.", "Thẩm định.", "Trả kết quả."]
+    assert _answer(proc, ["steps"]).startswith("Gồm 3 bước:\n1. Nộp hồ sơ.")
+    unnumbered = _procedure(source="portal", steps=["a) Nộp hồ sơ:", "Người yêu cầu nộp hồ sơ."])
+    assert step_list(unnumbered) is None and _answer(unnumbered, ["steps"]).startswith("Trình tự thực hiện:")
+
+
+def test_fee_question_leads_with_the_fee(assistant):
+    answer = assistant.answer("đăng ký thành lập hộ kinh doanh hết bao nhiêu tiền")
+    assert answer.focus_code == "1.001612"
+    assert answer.answer.startswith("Lệ phí: 150.000 đồng (trực tuyến, bưu chính); 50.000 đồng (trực tiếp).")
+
+
+def test_time_question_leads_with_the_time_limit(assistant):
+    assert assistant.answer("thời hạn cấp đổi CCCD").answer.startswith("Thời hạn giải quyết: 7 ngày làm việc")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("đăng ký khai sinh có mất phí không?", "paid"),
+        ("lam giay khai sinh co mat tien khong", "paid"),
+        ("chứng thực có miễn phí không ạ", "free"),
+        ("có nộp online được không", "online"),
+        ("đăng ký tạm trú làm trực tuyến được không", "online"),
+        ("có cần mang CCCD không", "document"),
+        ("đăng ký khai sinh cần giấy tờ gì", None),
+        ("lệ phí đăng ký kết hôn bao nhiêu", None),
+    ],
+)
+def test_yes_no_questions_are_detected(question, kind):
+    ask = _ask(question)
+    assert (ask.kind if ask else None) == kind
+
+
+def test_yes_no_answers_lead_with_co_or_khong():
+    free = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí"), Channel(channel="Trực tuyến", fee="Miễn phí")])
+    paid = _procedure(channels=[Channel(channel="Trực tiếp", fee="10.000 đồng")])
+    assert _answer(free, ["fees"], _ask("có mất phí không")).startswith("Không. Thủ tục này miễn phí.")
+    assert _answer(free, ["fees"], _ask("có miễn phí không")).startswith("Có. Thủ tục này miễn phí.")
+    assert _answer(paid, ["fees"], _ask("có mất tiền không")).startswith("Có. Lệ phí: 10.000 đồng.")
+    assert _answer(free, ["agency"], _ask("có nộp online được không")).startswith("Có. ")
+    offline = _answer(paid, ["agency"], _ask("có nộp online được không"))
+    assert offline.startswith("Không. Theo Cổng Dịch vụ công, thủ tục này chỉ nộp trực tiếp.")
+    unknown = _procedure(channels=[Channel(channel="Trực tiếp")])
+    assert not _answer(unknown, ["fees"], _ask("có mất phí không")).startswith(("Có.", "Không."))
+
+
+def test_do_i_need_a_document_is_answered_from_the_document_list():
+    proc = _procedure(
+        documents=[
+            Document(name="Tờ khai theo mẫu", copies="1 bản chính"),
+            Document(name="Thẻ căn cước hoặc hộ chiếu", copies="0 bản chính, 1 bản sao", note="Xuất trình, không nộp."),
+        ]
+    )
+    yes = _answer(proc, ["overview"], _ask("có cần mang CCCD không"))
+    assert yes.startswith("Có. Hồ sơ có:\n- Thẻ căn cước hoặc hộ chiếu — 1 bản sao (Xuất trình, không nộp.)")
+    no = _answer(proc, ["overview"], _ask("có cần giấy khai sinh không"))
+    assert no.startswith("Không. Thành phần hồ sơ trên Cổng không có giấy tờ nào tên “giấy khai sinh”.")
+    not_a_document = _answer(proc, ["overview"], _ask("có cần cả hai người có mặt không"))
+    assert not not_a_document.startswith(("Có.", "Không."))
+
+
+def test_yes_no_through_the_chain(assistant):
+    assert assistant.answer("đăng ký khai sinh có mất phí không").answer.startswith("Không. Thủ tục này miễn phí.")
+    assert assistant.answer("có nộp online đăng ký khai sinh được không").answer.startswith("Có. ")
+
+
+def test_lost_time_unit_is_explained_in_plain_words():
+    plain = "Cổng Dịch vụ công không ghi rõ là ngày hay giờ; bạn nên hỏi lại cán bộ tiếp nhận"
+    curated = load_curated_file(CORPUS / "procedures" / "1.004873.yaml")
+    answer = _answer(curated, ["time"])
+    assert answer.startswith(f"Thời hạn giải quyết: 3 ({plain}).") and "đơn vị không ghi rõ trên Cổng" not in answer
+    portal = _procedure(source="portal", channels=[Channel(channel="Trực tiếp", time_limit=f"1 {UNIT_LOST_NOTE}")])
+    assert _answer(portal, ["overview"]).split("\n")[2].startswith(f"Thời hạn: 1 ({plain}).")
+
+
+def test_portal_rows_that_are_notes_are_not_listed_as_documents():
+    path = SHARED_PORTAL / "procedures.jsonl"
+    if not path.exists():
+        pytest.skip("../shared portal corpus is not present")
+    with path.open(encoding="utf-8") as lines:
+        record = next(r for r in map(json.loads, lines) if r["ma_thu_tuc"] == "1.010041")
+    answer = _answer(record_to_procedure(record), ["documents"])
+    assert "Lưu ý" not in answer and "0 bản chính" not in answer
