@@ -45,6 +45,7 @@ _UP = "[" + re.escape(_UPPER_CHARS) + "]"
 _WORD = r"[^\W\d_]+"
 _CAP = rf"{_UP}[^\W\d_]*"
 _CAP_RUN = rf"{_CAP}(?:[ \t]+{_CAP}){{0,4}}"
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 _SENTINEL = re.compile("\ue000([\ue100-\uf8ff]+)\ue001")
 
 # --- dates ------------------------------------------------------------------------------------
@@ -61,6 +62,8 @@ _PROTECTED = re.compile(
         [
             # law and decision numbers: 13/2023/NĐ-CP, 60/2014/QH13, 1234/QĐ-UBND, and their dates
             rf"\d{{1,5}}/(?:\d{{4}}/)?(?:[A-ZĐ][A-ZĐ0-9]*)(?:-[A-ZĐ0-9]+)*(?:\s+(?:ngày|ngay)\s+{_FULL_DATE})?",
+            # links, whose ids look like plates and ID numbers
+            r"(?i:https?://|www\.)\S+",
             # procedure codes: 1.001193, 2.000986.000.00.00.H38
             r"(?<![\d.])\d\.\d{6}(?:\.[\dA-Z]+)*(?![\d])",
             # fees and amounts: 8.000 đồng, 50.000đ, 100.000.000 VNĐ
@@ -133,7 +136,7 @@ _LOCAL_UNIT = re.compile(
     r"buôn|buon|bon|bản)\s+(?:số\s+|so\s+)?)\d{1,3}[A-Za-z]?(?!\w)"
 )
 _NAMED_LOCAL_UNIT = re.compile(
-    r"(?i:(?<!\w)(?:tổ\s+dân\s+phố|khu\s+phố|ấp|thôn|thon|xóm|xom|buôn|buon|bon|bản|làng)\s+)"
+    r"(?i:(?<!\w)(?<!văn )(?<!van )(?<!phiên )(?:tổ\s+dân\s+phố|khu\s+phố|ấp|thôn|thon|xóm|xom|buôn|buon|bon|bản|làng)\s+)"
     rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}}"
 )
 
@@ -152,7 +155,8 @@ _PLACES = _phrases(
     "Bà Rịa, Vũng Tàu, Long An, Tiền Giang, Bến Tre, Vĩnh Long, Trà Vinh, Sóc Trăng, Bạc Liêu, Cà Mau, Kiên Giang, An Giang, "
     "Hậu Giang, Tây Ninh, Tuyên Quang, Yên Bái, Phú Thọ, Vĩnh Phúc, Bắc Ninh, Bắc Giang, Bắc Kạn, Hưng Yên, Hải Dương, "
     "Nam Định, Sơn La, Điện Biên, Lai Châu, Tây Nguyên, Việt Nam, Đắk Mil, Đắk Song, Đắk R'Lấp, Tuy Đức, Krông Nô, Cư Jút, "
-    "Nghĩa Đức, Nghĩa Trung, Nghĩa Tân, Nghĩa Thành, Quảng Thành, Đắk Nia, Đắk R'Moan, Quảng Tín, Quảng Khê"
+    "Nghĩa Đức, Nghĩa Trung, Nghĩa Tân, Nghĩa Thành, Quảng Thành, Đắk Nia, Đắk R'Moan, Quảng Tín, Quảng Khê, "
+    "Thái Lan, Đồng Xoài, Đồng Hới, Lý Sơn, Cao Lãnh, Hồ Tây, Mai Châu"
 )
 _PLACE_NAMES = re.compile(r"(?<!\w)(?:" + "|".join(sorted({re.escape(p) for p in _PLACES}, key=len, reverse=True)) + r")(?!\w)")
 _PLACE_AFTER_WORD = re.compile(
@@ -199,7 +203,12 @@ def _lexicon(*texts: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 _SURNAME_LEX = _lexicon(_SURNAMES)
-_MIDDLE_LEX = _lexicon(_MIDDLES)
+# Without a cue, a lower-case name needs a surname that is not also a common word once diacritics are
+# gone ("lai", "ho", "do", "dang" are lại, hộ, đô, đang) and a middle name that marks a name.
+_PLAIN_SURNAME_LEX = _lexicon(
+    "nguyễn trần lê phạm hoàng huỳnh phan vũ võ bùi ngô dương đinh đoàn trương trịnh lương phùng triệu quách vương kiều nghiêm"
+)
+_MARKER_LEX = _lexicon("văn thị hữu đức đình ngọc")
 _GIVEN_LEX = _lexicon(_GIVEN, _MIDDLES, _SURNAMES)
 
 # Two-word terms that look like names when capitalised ("Hồ Sơ", "Lý Lịch", "Công an").
@@ -228,8 +237,14 @@ _STOP_WORDS = _lexicon(
 )
 _HONORIFICS = _lexicon("ông bà anh chị cháu bé em cô chú bác cụ dì thím mợ dượng")
 # Cue phrases (folded): a name follows. Strong cues accept any plausible name, weak ones a full name.
-_STRONG_CUES = (("ten",), ("ten", "la"), ("ho", "ten"), ("ho", "va", "ten"), ("ten", "goi"), ("ten", "goi", "la"))
-_WEAK_CUES = (("toi", "la"), ("em", "la"), ("minh", "la"), ("chau", "la"), ("nguoi", "ten"))
+_STRONG_CUES = tuple(
+    tuple(cue.split())
+    for cue in _phrases(
+        "ten, ten la, ho ten, ho va ten, ten goi, ten goi la, ten toi, ten toi la, ten em, ten em la, ten minh la, "
+        "ten con la, ten chau la, ten be la, ten cua toi la"
+    )
+)
+_WEAK_CUES = tuple(tuple(cue.split()) for cue in _phrases("toi la, em la, e la, minh la, chau la, con toi la, toi"))
 _TOKEN = re.compile(rf"{_WORD}(?:'{_WORD})?")
 
 
@@ -257,7 +272,8 @@ class _Tokens:
         self.spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
         self.words = [text[s:e] for s, e in self.spans]
         self.folded = [_fold(w) for w in self.words]
-        self.joined = [False] + [text[self.spans[i - 1][1] : self.spans[i][0]].strip(" \t") == "" for i in range(1, len(self.spans))]
+        self.gaps = [""] + [text[self.spans[i - 1][1] : self.spans[i][0]] for i in range(1, len(self.spans))]
+        self.joined = [False] + [gap.strip(" \t") == "" for gap in self.gaps[1:]]
 
     def __len__(self) -> int:
         return len(self.words)
@@ -281,7 +297,10 @@ class _Tokens:
                 n = len(cue)
                 if i >= n and tuple(self.folded[i - n : i]) == cue and all(self.joined[i - n + 1 : i + 1]):
                     return kind
-        if i >= 1 and self.joined[i] and _in(_HONORIFICS, self.words[i - 1]):
+        if i >= 1 and self.gaps[i].strip() == ":" and "ten" in self.folded[max(0, i - 4) : i]:
+            return "strong"  # a labelled field: "họ tên người khai: …"
+        honorific = self.words[i - 1] if i >= 1 and self.joined[i] else ""
+        if _in(_HONORIFICS, honorific) and not honorific.isupper():  # "CHI TIẾT" in a title is no "chị"
             return "honorific"
         return None
 
@@ -299,37 +318,40 @@ def _rule_names(text: str) -> list[tuple[int, int]]:
     tokens = _Tokens(text)
     words = tokens.words
     found: list[tuple[int, int]] = []
+
+    def lexical(j: int, pos: int) -> bool:
+        return _is_capitalised(words[j]) or _in(_GIVEN_LEX, words[j])
+
+    def capitalised(j: int, pos: int) -> bool:
+        return _is_capitalised(words[j])
+
+    def lower_after_cue(j: int, pos: int) -> bool:
+        return not _is_capitalised(words[j]) and (_in(_PLAIN_SURNAME_LEX, words[j]) if pos == 0 else _in(_GIVEN_LEX, words[j]))
+
+    def lower_full(j: int, pos: int) -> bool:
+        if _is_capitalised(words[j]):
+            return False
+        return _in((_PLAIN_SURNAME_LEX, _MARKER_LEX, _GIVEN_LEX)[min(pos, 2)], words[j])
+
     i = 0
     while i < len(tokens):
         cue = tokens.cue_before(i)
         if cue and tokens.folded[i] == "la":  # "tên là …": the name starts after "là"
             i += 1
             continue
-
-        def lexical(j: int, pos: int) -> bool:
-            return _is_capitalised(words[j]) or _in(_GIVEN_LEX, words[j])
-
-        def capitalised(j: int, pos: int) -> bool:
-            return _is_capitalised(words[j])
-
-        def full_lower(j: int, pos: int) -> bool:
-            if pos == 0:
-                return _in(_SURNAME_LEX, words[j])
-            return _in(_MIDDLE_LEX, words[j]) if pos == 1 else _in(_GIVEN_LEX, words[j])
-
         end = i
         if cue == "strong":
             end = _name_run(tokens, i, lexical)
-        elif cue in ("weak", "honorific") and _is_capitalised(words[i]):
+        elif cue and _is_capitalised(words[i]):
             end = _name_run(tokens, i, capitalised)
-        elif cue in ("weak", "honorific") and _in(_SURNAME_LEX, words[i]):
-            run = _name_run(tokens, i, lambda j, pos: pos == 0 or _in(_GIVEN_LEX, words[j]))
+        elif cue == "weak":
+            run = _name_run(tokens, i, lower_after_cue)
             end = run if run - i >= 2 else i
         if end == i and _is_capitalised(words[i]) and _in(_SURNAME_LEX, words[i]):
             run = _name_run(tokens, i, capitalised)
             end = run if run - i >= 2 else i
-        if end == i and not _is_capitalised(words[i]):
-            run = _name_run(tokens, i, full_lower)
+        if end == i:
+            run = _name_run(tokens, i, lower_full)
             end = run if run - i >= 3 else i
         if end > i:
             found.append((tokens.spans[i][0], tokens.spans[end - 1][1]))
@@ -372,17 +394,23 @@ def _ner_names(text: str) -> list[tuple[int, int]]:
         elif tag == "B-PER":
             found.append((start, cursor))
         inside = tag.endswith("-PER")
-    return [s for s in found if _plausible_name(text[s[0] : s[1]])]
+    return [s for s in found if _plausible_name(text[s[0] : s[1]], _segment_start(text, s[0]))]
 
 
-def _plausible_name(span: str) -> bool:
-    """Capitalised words, none of them a title word; a single word must be a known given name."""
+def _segment_start(text: str, start: int) -> bool:
+    """Whether a word opens a sentence, a line or a cell, where capitals say nothing ("Hằng năm")."""
+    before = text[:start].rstrip(" ")
+    return not before or before[-1] in ".!?:;\n\t-–•"
+
+
+def _plausible_name(span: str, at_segment_start: bool) -> bool:
+    """Capitalised words, none of them a title word; a single word must be a known given name mid-sentence."""
     tokens = _Tokens(span)
     if not len(tokens) or not all(_is_capitalised(w) for w in tokens.words):
         return False
     if any(tokens.stops_at(i) for i in range(len(tokens))):
         return False
-    return len(tokens) >= 2 or _in(_GIVEN_LEX, tokens.words[0])
+    return len(tokens) >= 2 or (not at_segment_start and _in(_GIVEN_LEX, tokens.words[0]))
 
 
 def _needs_ner(text: str) -> bool:
@@ -391,8 +419,7 @@ def _needs_ner(text: str) -> bool:
     for i, word in enumerate(tokens.words):
         if not _is_capitalised(word) or _is_stop(word) or word.isupper() and len(word) > 1:
             continue
-        before = text[: tokens.spans[i][0]].rstrip()
-        if before and before[-1] not in ".!?:\n]":
+        if not _segment_start(text, tokens.spans[i][0]):
             return True
     return False
 
@@ -458,8 +485,9 @@ def redact(text: str) -> str:
     masked = _SENTINEL.sub(lambda m: " " * len(m.group(0)), text)
     for start, end in spans:
         masked = masked[:start] + " " * (end - start) + masked[end:]
-    if _needs_ner(masked):
-        spans += _ner_names(masked)
+    for sentence in _SENTENCE.finditer(masked):  # tag only the sentences where a name may hide
+        if _needs_ner(sentence.group(0)):
+            spans += [(sentence.start() + start, sentence.start() + end) for start, end in _ner_names(sentence.group(0))]
     text = _replace_spans(text, _merge(spans), NAME)
     text = _DATE_AFTER_NAME.sub(_keep_cue(BIRTH_DATE), text)
     return vault.restore(text)
