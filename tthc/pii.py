@@ -25,6 +25,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 EMAIL = "[email]"
 PHONE = "[số điện thoại]"
@@ -68,14 +69,19 @@ _PROTECTED = re.compile(
             r"(?<![\d.])\d\.\d{6}(?:\.[\dA-Z]+)*(?![\d])",
             # fees and amounts: 8.000 đồng, 50.000đ, 100.000.000 VNĐ
             r"(?<![\d.])\d{1,3}(?:[.,]\d{3})+\s*(?:đồng|dong|đ|vnđ|vnd|VNĐ|VND)(?!\w)|(?<![\d.])\d+\s*(?:đồng|dong|VNĐ|VND|vnđ)(?!\w)",
-            # deadlines and effective dates: trước ngày 31/12/2026, hạn 15/01, từ ngày 01/7/2025
-            r"(?i:(?:trước|truoc|hạn|han|hạn chót|han chot|đến|den|tới|từ|tu|kể từ|ke tu|hết|het|hiệu lực|hieu luc|"
-            r"ban hành|ban hanh|chậm nhất|cham nhat|muộn nhất|muon nhat|trễ nhất|tre nhat|ký|ky|hẹn|hen|nộp|nop|"
-            r"trả kết quả|tra ket qua)\s*(?:ngày|ngay|là|la|:)?\s*)"
-            rf"(?:{_FULL_DATE}|\d{{1,2}}\s*/\s*\d{{1,2}}(?![\d/]))",
         ]
     )
 )
+# Deadlines and effective dates: "trước ngày 31/12/2026", "hạn 15/01", "từ ngày 01/7/2025". Each date is
+# checked for a cue just before it, cheaper than trying every cue word at every position of a long answer.
+_DAY = re.compile(rf"{_FULL_DATE}|(?<![\d/])\d{{1,2}}\s*/\s*\d{{1,2}}(?![\d/])")
+_DEADLINE_CUE = re.compile(
+    r"(?i:(?<!\w)(?:trước|truoc|hạn|han|hạn chót|han chot|đến|den|tới|từ|tu|kể từ|ke tu|hết|het|hiệu lực|hieu luc|"
+    r"ban hành|ban hanh|chậm nhất|cham nhat|muộn nhất|muon nhat|trễ nhất|tre nhat|ký|ky|hẹn|hen|nộp|nop|"
+    r"trả kết quả|tra ket qua)\s*(?:ngày|ngay|là|la|:)?\s*)$"
+)
+# Account and insurance numbers have at least six digits; most texts have none, so their costlier rules are skipped.
+_LONG_NUMBER = re.compile(r"\d(?:[ .-]?\d){5}")
 
 # --- numbers ----------------------------------------------------------------------------------
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -133,10 +139,10 @@ _STREET_ADDRESS = re.compile(
 _HOUSE_NUMBER = re.compile(r"(?i:(?<!\w)(?:số\s+nhà|so\s+nha|nhà\s+số|nha\s+so)\s*:?\s*)\d{1,4}[a-zA-Z]?(?:/\d{1,4})*")
 _LOCAL_UNIT = re.compile(
     r"(?i:(?<!\w)(?:tổ\s+dân\s+phố|to\s+dan\s+pho|tdp|tổ|to|khu\s+phố|khu\s+pho|kp|khối|khoi|ấp|ap|thôn|thon|xóm|xom|"
-    r"buôn|buon|bon|bản)\s+(?:số\s+|so\s+)?)\d{1,3}[A-Za-z]?(?!\w)"
+    r"buôn|buon|bon|bản)[ \t]+(?:số[ \t]+|so[ \t]+)?)\d{1,3}[A-Za-z]?(?!\w)"
 )
 _NAMED_LOCAL_UNIT = re.compile(
-    r"(?i:(?<!\w)(?<!văn )(?<!van )(?<!phiên )(?:tổ\s+dân\s+phố|khu\s+phố|ấp|thôn|thon|xóm|xom|buôn|buon|bon|bản|làng)\s+)"
+    r"(?i:(?<![\w/])(?<!văn )(?<!van )(?<!phiên )(?:tổ\s+dân\s+phố|khu\s+phố|ấp|thôn|thon|xóm|xom|buôn|buon|bon|bản|làng)[ \t]+)"
     rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}}"
 )
 
@@ -190,6 +196,7 @@ _GIVEN = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold(word: str) -> str:
     """Lower-case and strip diacritics: how a citizen types a word without Vietnamese input."""
     stripped = "".join(c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c))
@@ -211,20 +218,26 @@ _PLAIN_SURNAME_LEX = _lexicon(
 _MARKER_LEX = _lexicon("văn thị hữu đức đình ngọc")
 _GIVEN_LEX = _lexicon(_GIVEN, _MIDDLES, _SURNAMES)
 
-# Two-word terms that look like names when capitalised ("Hồ Sơ", "Lý Lịch", "Công an").
-_STOP_PAIRS = frozenset(
-    tuple(_fold(p).split())
-    for p in _phrases(
-        "hồ sơ, lý lịch, đăng ký, công an, ủy ban, uỷ ban, nhân dân, hộ tịch, hộ khẩu, hộ chiếu, khai sinh, khai tử, kết hôn, "
-        "căn cước, tạm trú, thường trú, lệ phí, bảo hiểm, xã hội, y tế, tư pháp, hành chính, chứng thực, chứng minh, "
-        "doanh nghiệp, dịch vụ, trung tâm, công dân, cơ quan, mai táng, trợ cấp, thị trấn, thị xã, gia đình, giải quyết, "
-        "xác nhận, quốc tịch, quốc gia, an sinh, an toàn, thanh toán, thanh niên, thủ tục, giấy tờ, thu phí, văn phòng, văn bản, "
-        "hộ nghèo, phục vụ, công chứng, công an, quốc phòng, hòa giải, thông tin, dân tộc, gia hạn, thời hạn, lâm nghiệp, "
-        "nông nghiệp, đất đai, tài nguyên, môi trường, giao thông, trật tự, an ninh, kinh doanh, hải quan, đồng bào, đông y, "
-        "ban hành, phó chủ, chủ tịch, hoàng sa, trường sa, mai sau, ngày mai, sáng mai, tô giới, tôn giáo, vũ trang, võ trang, "
-        "phan thiết, thanh hóa, lý do, lê phí, lê phi, phí lê, thư viện, thư điện, vĩnh viễn, vĩnh cửu, chu kỳ, hà khắc, "
-        "cao nhất, cao đẳng, cao tuổi, giang mai, đào tạo, lương hưu, mai mốt, từ ngày, từ khi, tạ ơn, lại giấy, lại thẻ, đồng ý, "
-        "đồng thời, đồng hồ, lâm thời, hà nội, thái độ, bạch kim, hầu hết, tống đạt, ninh bình, thân nhân"
+# Two-word terms that look like names when capitalised ("Hồ Sơ", "Lý Lịch", "Công an"), joined by "_".
+_STOP_PAIRS = _lexicon(
+    *(
+        p.replace(" ", "_")
+        for p in _phrases(
+            "hồ sơ, lý lịch, đăng ký, công an, ủy ban, uỷ ban, nhân dân, hộ tịch, hộ khẩu, hộ chiếu, khai sinh, khai tử, kết hôn, "
+            "căn cước, tạm trú, thường trú, lệ phí, bảo hiểm, xã hội, y tế, tư pháp, hành chính, chứng thực, chứng minh, "
+            "doanh nghiệp, dịch vụ, trung tâm, công dân, cơ quan, mai táng, trợ cấp, thị trấn, thị xã, gia đình, giải quyết, "
+            "xác nhận, quốc tịch, quốc gia, an sinh, an toàn, thanh toán, thanh niên, thủ tục, giấy tờ, thu phí, văn phòng, văn bản, "
+            "hộ nghèo, phục vụ, công chứng, công an, quốc phòng, hòa giải, thông tin, dân tộc, gia hạn, thời hạn, lâm nghiệp, "
+            "nông nghiệp, đất đai, tài nguyên, môi trường, giao thông, trật tự, an ninh, kinh doanh, hải quan, đồng bào, đông y, "
+            "ban hành, phó chủ, chủ tịch, hoàng sa, trường sa, mai sau, ngày mai, sáng mai, tô giới, tôn giáo, vũ trang, võ trang, "
+            "phan thiết, thanh hóa, lý do, lê phí, lê phi, phí lê, thư viện, thư điện, vĩnh viễn, vĩnh cửu, chu kỳ, hà khắc, "
+            "cao nhất, cao đẳng, cao tuổi, giang mai, đào tạo, lương hưu, mai mốt, từ ngày, từ khi, tạ ơn, lại giấy, lại thẻ, đồng ý, "
+            "đồng thời, đồng hồ, lâm thời, hà nội, thái độ, bạch kim, hầu hết, tống đạt, ninh bình, thân nhân, thành phố, cơ sở, "
+            "dân cư, chính phủ, chính quyền, quân đội, quân sự, bảo trợ, bảo vệ, công nghệ, công thương, công báo, việt nam, "
+            "trung ương, công khai, công việc, công tác, công nhận, dân số, quân nhân, thành viên, thành lập, thành phần, văn hóa, "
+            "văn hoá, thông tư, thông báo, công trình, công chức, hạ tầng, chi nhánh, hợp đồng, khoa học, hiệp định, tín ngưỡng, "
+            "sĩ quan, quốc hội, biên bản, giáo dục, hòa bình, thanh tra, bảo tàng, tài chính, tài sản, kế hoạch, phòng ban"
+        )
     )
 )
 # Capitalised words of titles and agency names that are never a person's name.
@@ -232,19 +245,19 @@ _STOP_WORDS = _lexicon(
     "ủy uỷ ban sở bộ phòng cục luật nghị quyết giấy thẻ phiếu sổ ký cấp hộ tịch khẩu căn cước chứng xác tờ đơn mẫu "
     "số ngày tháng phường xã tỉnh huyện quận phố thôn tổ ấp xóm đường hẻm ngõ trường bệnh viện tòa án thủ tục phí "
     "điều khoản chương mục vneid cccd cmnd ubnd hđnd bhxh bhyt qđ nđ tt cp đăng khai tạm thường kết hôn ly nhận "
-    "cho của và hoặc tại theo về với trong được không có là thì nào gì sao đâu xin hỏi cần muốn làm nộp tôi em mình "
+    "cho của và hoặc tại theo về với trong được không có là thì nào gì sao đâu xin hỏi cần muốn làm nộp tôi em mình người "
     "chúng anh chị ông bà cháu bé con vợ chồng mẹ bố cha cô chú bác cụ dì thím mợ dượng"
 )
 _HONORIFICS = _lexicon("ông bà anh chị cháu bé em cô chú bác cụ dì thím mợ dượng")
 # Cue phrases (folded): a name follows. Strong cues accept any plausible name, weak ones a full name.
-_STRONG_CUES = tuple(
-    tuple(cue.split())
+_CUES = {tuple(cue.split()): "weak" for cue in _phrases("toi la, em la, e la, minh la, chau la, con toi la, toi")} | {
+    tuple(cue.split()): "strong"
     for cue in _phrases(
         "ten, ten la, ho ten, ho va ten, ten goi, ten goi la, ten toi, ten toi la, ten em, ten em la, ten minh la, "
         "ten con la, ten chau la, ten be la, ten cua toi la"
     )
-)
-_WEAK_CUES = tuple(tuple(cue.split()) for cue in _phrases("toi la, em la, e la, minh la, chau la, con toi la, toi"))
+}
+_CUE_LENGTHS = sorted({len(cue) for cue in _CUES}, reverse=True)
 _TOKEN = re.compile(rf"{_WORD}(?:'{_WORD})?")
 
 
@@ -278,6 +291,10 @@ class _Tokens:
     def __len__(self) -> int:
         return len(self.words)
 
+    def pair_is_term(self, i: int) -> bool:
+        """Whether words i and i+1 form a term such as "hồ sơ"; with diacritics, "Văn Hòa" is not "văn hóa"."""
+        return _in(_STOP_PAIRS, f"{self.words[i]}_{self.words[i + 1]}")
+
     def stops_at(self, i: int, first: bool = True) -> bool:
         """True where a name cannot continue: a stop word, or the first word of a stop pair.
 
@@ -286,18 +303,28 @@ class _Tokens:
         """
         if _is_stop(self.words[i]):
             return True
-        if i + 1 >= len(self) or not self.joined[i + 1] or (self.folded[i], self.folded[i + 1]) not in _STOP_PAIRS:
+        if i + 1 >= len(self) or not self.joined[i + 1] or not self.pair_is_term(i):
             return False
         return first or _is_capitalised(self.words[i]) == _is_capitalised(self.words[i + 1])
 
+    def _label_ends_before(self, i: int) -> bool:
+        """Whether the words on the same line just before word i's colon include "tên"."""
+        j = i - 1
+        while j >= max(0, i - 4):
+            if self.folded[j] == "ten":
+                return True
+            if not self.joined[j]:
+                return False
+            j -= 1
+        return False
+
     def cue_before(self, i: int) -> str | None:
         """'strong', 'weak' or 'honorific' when a cue phrase ends right before word i."""
-        for cues, kind in ((_STRONG_CUES, "strong"), (_WEAK_CUES, "weak")):
-            for cue in cues:
-                n = len(cue)
-                if i >= n and tuple(self.folded[i - n : i]) == cue and all(self.joined[i - n + 1 : i + 1]):
-                    return kind
-        if i >= 1 and self.gaps[i].strip() == ":" and "ten" in self.folded[max(0, i - 4) : i]:
+        for n in _CUE_LENGTHS:  # the longest cue wins: "tên tôi là" over "tôi là"
+            kind = _CUES.get(tuple(self.folded[i - n : i])) if i >= n else None
+            if kind and all(self.joined[i - n + 1 : i + 1]):
+                return kind
+        if i >= 1 and self.gaps[i].strip(" \t") == ":" and self._label_ends_before(i):
             return "strong"  # a labelled field: "họ tên người khai: …"
         honorific = self.words[i - 1] if i >= 1 and self.joined[i] else ""
         if _in(_HONORIFICS, honorific) and not honorific.isupper():  # "CHI TIẾT" in a title is no "chị"
@@ -413,13 +440,23 @@ def _plausible_name(span: str, at_segment_start: bool) -> bool:
     return len(tokens) >= 2 or (not at_segment_start and _in(_GIVEN_LEX, tokens.words[0]))
 
 
+# A syllable spelled the Vietnamese way; names of the Ê Đê, M'Nông, Gia Rai… ("Ksor", "Bih", "H'Lan") are not.
+_VIETNAMESE_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+
+
 def _needs_ner(text: str) -> bool:
-    """A capitalised word the rules left, other than a sentence's first word, may be a name."""
+    """Whether a capitalised word the rules left could be a name: a name syllable or a non-Vietnamese one, mid-sentence.
+
+    The tagger costs milliseconds per sentence; most capitalised words in answers are agency and
+    document words ("Cổng Dịch vụ công", "Trung tâm"), which this keeps away from it.
+    """
     tokens = _Tokens(text)
     for i, word in enumerate(tokens.words):
-        if not _is_capitalised(word) or _is_stop(word) or word.isupper() and len(word) > 1:
+        if len(word) < 2 or not _is_capitalised(word) or word.isupper() or _segment_start(text, tokens.spans[i][0]):
             continue
-        if not _segment_start(text, tokens.spans[i][0]):
+        if tokens.stops_at(i) or i > 0 and tokens.joined[i] and tokens.pair_is_term(i - 1):
+            continue
+        if _in(_GIVEN_LEX, word) or not _VIETNAMESE_SYLLABLE.fullmatch(tokens.folded[i]):
             return True
     return False
 
@@ -463,9 +500,11 @@ def redact(text: str) -> str:
     """Replace citizens' personal data with Vietnamese placeholders, keeping procedure facts intact."""
     vault = _Vault()
     text = _PROTECTED.sub(vault.hide, text)
+    text = _DAY.sub(lambda m: vault.hide(m) if _DEADLINE_CUE.search(m.string, max(0, m.start() - 30), m.start()) else m.group(0), text)
     text = _EMAIL.sub(EMAIL, text)
-    text = _ACCOUNT.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + ACCOUNT, text)
-    text = _SOCIAL_INSURANCE.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + SOCIAL_INSURANCE, text)
+    if _LONG_NUMBER.search(text):
+        text = _ACCOUNT.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + ACCOUNT, text)
+        text = _SOCIAL_INSURANCE.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + SOCIAL_INSURANCE, text)
     text = _HEALTH_CARD.sub(SOCIAL_INSURANCE, text)
     text = _PASSPORT.sub(PASSPORT, text)
     text = _PLATE.sub(PLATE, text)

@@ -49,6 +49,8 @@ def test_lookalike_questions_keep_their_facts():
         ("Hồ sơ của Nguyễn Văn A đã xong chưa", "Hồ sơ của [họ tên] đã xong chưa"),
         ("ho so cua tran thi mai bi tra lai", "ho so cua [họ tên] bi tra lai"),
         ("Ông Y Bih Niê cần làm sổ đỏ", "Ông [họ tên] cần làm sổ đỏ"),
+        ("kết hôn cho Trần Văn Hòa", "kết hôn cho [họ tên]"),
+        ("Họ và tên người khai: TRẦN VĂN BÌNH", "Họ và tên người khai: [họ tên]"),
     ],
 )
 def test_names(text, expected):
@@ -68,6 +70,11 @@ def test_names(text, expected):
         "Thay đổi họ tên cho con dưới 18 tuổi",
         "Ngày mai phường có làm việc không",
         "Kho bạc Nhà nước",
+        "Chủ trì thực hiện: Phòng Văn hóa – Xã hội",
+        "QUY ĐỊNH CHI TIẾT MỘT SỐ ĐIỀU",
+        "Lệ phí 10 USD/bản\n  Ghi chú: Tại Ủy ban nhân dân cấp xã",
+        "(họ, chữ đệm và tên;\nLưu ý: Người chưa thành niên",
+        "Hằng năm\tTrung tâm Phục vụ hành chính công",
     ],
 )
 def test_names_of_places_agencies_and_procedures_stay(text):
