@@ -47,7 +47,7 @@ _WORD = r"[^\W\d_]+"
 _CAP = rf"{_UP}[^\W\d_]*"
 _CAP_RUN = rf"{_CAP}(?:[ \t]+{_CAP}){{0,4}}"
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
-_SENTINEL = re.compile("\ue000([\ue100-\uf8ff]+)\ue001")
+_SENTINEL = re.compile("\ue000([\ue100-\uf8ff])\ue001")
 
 # --- dates ------------------------------------------------------------------------------------
 _FULL_DATE = r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(?:19|20)?\d{2}(?!\d)"
@@ -481,7 +481,8 @@ def _keep_cue(placeholder: str) -> Callable[[re.Match[str]], str]:
 
 
 def _replace_spans(text: str, spans: list[tuple[int, int]], placeholder: str) -> str:
-    for start, end in sorted(set(spans), reverse=True):
+    """Replace sorted, disjoint spans, from the end so earlier offsets stay valid."""
+    for start, end in reversed(spans):
         text = text[:start] + placeholder + text[end:]
     return text
 
@@ -499,6 +500,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def redact(text: str) -> str:
     """Replace citizens' personal data with Vietnamese placeholders, keeping procedure facts intact."""
     vault = _Vault()
+    text = text.replace("\ue000", "").replace("\ue001", "")  # a citizen's text cannot forge a sentinel
     text = _PROTECTED.sub(vault.hide, text)
     text = _DAY.sub(lambda m: vault.hide(m) if _DEADLINE_CUE.search(m.string, max(0, m.start() - 30), m.start()) else m.group(0), text)
     text = _EMAIL.sub(EMAIL, text)

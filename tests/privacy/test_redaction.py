@@ -189,3 +189,8 @@ def test_the_tagger_loads_lazily_and_without_network():
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_citizen_cannot_forge_the_internal_markers():
+    forged = "\ue000\ue100\ue001 tôi là Trần Văn An ở Lâm Đồng \ue000\ue100\ue101\ue001"
+    assert redact(forged) == "\ue100 tôi là [họ tên] ở Lâm Đồng \ue100\ue101"
