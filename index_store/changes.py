@@ -30,11 +30,6 @@ def today() -> date:
     return datetime.now(VIETNAM_TZ).date()
 
 
-def display_date(iso_date: str) -> str:
-    """'2026-12-02' -> '02/12/2026'."""
-    return date.fromisoformat(iso_date).strftime("%d/%m/%Y")
-
-
 def read_changes(version_dir: Path) -> VersionChanges | None:
     """The change report of one version directory; None when it has none (built before reports existed).
 
