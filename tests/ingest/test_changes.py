@@ -26,7 +26,9 @@ PORTAL_RECORD = {
     "doi_tuong_thuc_hien": "Công dân Việt Nam",
     "co_quan_co_tham_quyen": "Công an cấp Xã",
     "co_quan_thuc_hien": "Công an cấp Xã",
-    "trinh_tu_thuc_hien": "Bước 1: Cá nhân, tổ chức chuẩn bị hồ sơ theo quy định của pháp luật.\n Bước 2: Cá nhân, tổ chức nộp hồ sơ đến Công an cấp xã.",
+    "trinh_tu_thuc_hien": (
+        "Bước 1: Cá nhân, tổ chức chuẩn bị hồ sơ theo quy định của pháp luật.\n Bước 2: Cá nhân, tổ chức nộp hồ sơ đến Công an cấp xã."
+    ),
     "cach_thuc_thuc_hien": (
         "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếp5 Ngày làm việc10,000 Việt Nam Đồng"
         "(Trường hợp công dân nộp hồ sơ trực tiếp thu 10.000 đồng/lần đăng ký;)- Nộp hồ sơ trực tiếp tại Công an cấp xã."
@@ -97,7 +99,8 @@ def test_real_portal_record_from_the_crawl(settings, embeddings_factory, tmp_pat
     with open(crawl, encoding="utf-8") as handle:
         record = next(r for r in map(json.loads, handle) if r.get("ma_thu_tuc") == "1.010038")
     run_ingest(settings, [_write_jsonl(tmp_path / "v1.jsonl", [record])], embeddings_factory=embeddings_factory)
-    report = run_ingest(settings, [_write_jsonl(tmp_path / "v2.jsonl", [_fee_and_document_changed(record)])], embeddings_factory=embeddings_factory)
+    newer = _write_jsonl(tmp_path / "v2.jsonl", [_fee_and_document_changed(record)])
+    report = run_ingest(settings, [newer], embeddings_factory=embeddings_factory)
     assert report.change_lines == EXPECTED_PORTAL_LINES
 
 
