@@ -266,7 +266,7 @@ def build_blocks(service: TthcService) -> gr.Blocks:
             show.click(open_card, [code], [card, checklist], api_name="card")
             with gr.Accordion("Mới cập nhật", open=True):
                 updates_text = gr.Markdown(elem_id="recent-updates")
-                load_updates = gr.Button("Xem thủ tục mới cập nhật", elem_id="updates-button")
+                load_updates = gr.Button("Làm mới danh sách", elem_id="updates-button")
             load_updates.click(recent_updates, None, [updates_text], api_name="updates")
         with gr.Tab("Quản trị"):
             token = gr.Textbox(label="Mã quản trị", type="password", elem_id="admin-token")
