@@ -1,4 +1,4 @@
-"""The `tthc` command line: ingest, status, ask, serve, eval, bench. Flags win over the environment and the defaults."""
+"""The `tthc` command line: ingest, status, changes, ask, serve, eval, bench. Flags win over the environment and the defaults."""
 
 from __future__ import annotations
 
@@ -71,6 +71,45 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"   Vector: {counts['dense_units']}"
     )
     print(f"Các phiên bản giữ lại: {', '.join(info['versions'])}")
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    from index_store.changes import read_changes
+    from index_store.store import VersionStore
+    from tthc.text import display_date
+
+    settings = _settings(args)
+    store = VersionStore(settings.index_dir)
+    version = args.version or store.current()
+    problem = None
+    if version is None:
+        problem = f"chưa có chỉ mục tại {settings.index_dir}; hãy chạy 'tthc ingest'"
+    elif version not in store.versions():
+        problem = f"không có phiên bản {version}; các phiên bản giữ lại: {', '.join(store.versions()) or '—'}"
+    else:
+        try:
+            changes = read_changes(store.versions_dir / version)
+        except ValueError as exc:
+            changes, problem = None, f"báo cáo thay đổi của {version} không đọc được: {exc}"
+        if changes is None and problem is None:
+            problem = f"phiên bản {version} không có báo cáo thay đổi (được tạo trước khi có tính năng này)"
+    if problem is not None or changes is None:
+        print(json.dumps({"status": "missing", "message": problem}, ensure_ascii=False) if args.json else f"Lỗi: {problem}")
+        return 1
+    if args.json:
+        print(changes.model_dump_json(indent=1))
+        return 0
+    print(f"Báo cáo thay đổi của phiên bản {changes.version} (cập nhật ngày {display_date(changes.date)})")
+    if changes.first:
+        print("  Phiên bản đầu tiên: không có phiên bản trước để so sánh.")
+        return 0
+    counts = {status: sum(1 for p in changes.procedures if p.status == status) for status in ("changed", "added", "removed")}
+    print(f"  So với phiên bản {changes.previous}: thay đổi {counts['changed']}, thêm mới {counts['added']}, gỡ bỏ {counts['removed']}")
+    for line in changes.lines():
+        print(f"  - {line}")
+    if not changes.procedures:
+        print("  Không có thủ tục nào thay đổi.")
     return 0
 
 
@@ -180,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--data-dir")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_status)
+
+    changes = sub.add_parser("changes", help="show what changed in an index version (default: the current one)")
+    changes.add_argument("--version", help="a kept version name (see tthc status)")
+    changes.add_argument("--data-dir")
+    changes.add_argument("--json", action="store_true", help="print the report as JSON")
+    changes.set_defaults(func=cmd_changes)
 
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")

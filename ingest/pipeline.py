@@ -17,10 +17,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from index_store.changes import write_changes
 from index_store.embeddings import Embedder, make_embeddings
 from index_store.ids import PLAN_ID
 from index_store.store import LIFE_EVENTS_FILE, VersionStore, life_events_json, read_life_events
 from ingest.building import BuildJob, build_version
+from ingest.changes import version_changes
 from ingest.planning import plan_contents
 from ingest.previous import PreviousVersion
 from ingest.report import IngestReport
@@ -81,11 +83,15 @@ def run_ingest(
             return _finish(report, started)
 
         name = store.next_name()
+        created_at = datetime.now(UTC).isoformat(timespec="seconds")
+        changes = version_changes(name, created_at, previous, plan, report)
+        report.change_lines = changes.lines()
         build = store.build_dir(name)
         try:
             (build / LIFE_EVENTS_FILE).write_text(events_json, encoding="utf-8")
             job = BuildJob(settings, build, name, plan, previous, embeddings, spec, report, batch.files, events_hash)
-            build_version(job, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+            build_version(job, created_at=created_at)
+            write_changes(build, changes)  # published, kept and rolled back with its version
             store.publish(build, name)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 from ingest.sources import Failure
 
+MAX_CHANGE_LINES = 200  # the text report; the version's changes.json holds them all
+
 
 @dataclass
 class IngestReport:
@@ -29,6 +31,7 @@ class IngestReport:
     parsed: int = 0
     seconds: float = 0.0
     message: str = ""
+    change_lines: list[str] = field(default_factory=list)  # field-level changes, also in the version's changes.json
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -59,6 +62,12 @@ class IngestReport:
             lines.append(f"  Không còn trong danh sách mới ({len(self.not_in_list)}): " + ", ".join(self.not_in_list[:20]) + hint)
         if self.listed_not_indexed:
             lines.append(f"  Có trong danh sách nhưng chưa có hồ sơ chi tiết: {len(self.listed_not_indexed)}")
+        if self.change_lines:
+            lines.append("  Chi tiết thay đổi:")
+            lines += [f"  - {line}" for line in self.change_lines[:MAX_CHANGE_LINES]]
+            if len(self.change_lines) > MAX_CHANGE_LINES:
+                more = len(self.change_lines) - MAX_CHANGE_LINES
+                lines.append(f"  … và {more} thay đổi khác (xem đầy đủ: tthc changes --version {self.version})")
         for failure in self.failed[:50]:
             lines.append(f"  Lỗi {failure.source} [{failure.item}]: {failure.reason}")
         if self.message:

@@ -24,6 +24,7 @@ from service.holder import AssistantHolder
 from service.jobs import IngestJobs
 from service.ratelimit import FailureThrottle, RateLimiter
 from service.storage import Storage
+from service.updates import UpdateFeed
 from service.validation import clean_comment, clean_history, clean_question, clean_search
 from tthc.pii import redact
 from tthc.schema import (
@@ -35,6 +36,8 @@ from tthc.schema import (
     ProcedureSummary,
     PublicLimits,
     SearchHit,
+    UpdateList,
+    VersionChanges,
     VersionList,
 )
 from tthc.settings import Settings
@@ -64,6 +67,7 @@ class TthcService:
         self.storage = Storage(settings.database_path)
         self.holder = AssistantHolder(settings, embeddings_factory)
         self.jobs = IngestJobs(settings, self.storage)
+        self.updates_feed = UpdateFeed(settings)
         self._public = RateLimiter(settings.chat_rate_per_minute, settings.rate_limit_clients)
         self._admin = RateLimiter(settings.admin_rate_per_minute, settings.rate_limit_clients)
         self._admin_failures = FailureThrottle(
@@ -114,6 +118,7 @@ class TthcService:
         except VectorStoreUnavailable as exc:
             log.error("chat unavailable: %s", exc)
             raise Unavailable(INDEX_UNAVAILABLE) from exc
+        answer = self.updates_feed.annotate(answer, assistant.version)
         answer_id = self.storage.record_answer(question, answer, assistant.version)
         log.info(
             "answered %s focus=%s refused=%s in %.1f ms: %s",
@@ -165,6 +170,11 @@ class TthcService:
             return sorted({p.field for p in self.holder.get().index.procedures.values() if p.field})
         except IndexProblem:
             return []
+
+    def updates(self, caller: Caller, days: int = 30, limit: int = 100) -> UpdateList:
+        """Procedures updated in the last ``days`` days (public: codes, names, dates, what changed)."""
+        self._throttle(self._public, caller)
+        return self.updates_feed.recent(days, limit)
 
     def feedback(self, caller: Caller, answer_id: str, rating: str, comment: str | None) -> None:
         self._throttle(self._public, caller)
@@ -222,6 +232,10 @@ class TthcService:
         self.authorize_admin(caller, token)
         store = VersionStore(self.settings.index_dir)
         return VersionList(current=store.current(), versions=store.versions())
+
+    def version_changes(self, caller: Caller, token: str | None, version: str) -> VersionChanges:
+        self.authorize_admin(caller, token)
+        return self.updates_feed.version_changes(version)
 
     def rollback(self, caller: Caller, token: str | None) -> VersionList:
         self.authorize_admin(caller, token)

@@ -248,3 +248,80 @@ class PublicLimits(BaseModel):
     max_question_chars: int
     max_history_turns: int
     max_comment_chars: int
+
+
+class FieldChange(BaseModel):
+    """One field-level change of a procedure between two index versions, stated for people (Vietnamese)."""
+
+    aspect: str = Field(description="name, level, agency, field, time_limit, fee, channel, documents, steps, legal_basis, …")
+    kind: Literal["modified", "added", "removed", "note"]
+    label: str = Field(description="Ví dụ 'Lệ phí trực tiếp', 'Thêm giấy tờ'")
+    old: str | None = None
+    new: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The report line: 'Lệ phí trực tiếp: 50.000 đồng → 30.000 đồng', 'Thêm giấy tờ: …'."""
+        if self.kind == "modified":
+            return f"{self.label}: {self.old or 'không ghi'} → {self.new or 'không ghi'}"
+        value = self.new if self.kind == "added" else self.old
+        return f"{self.label}: {value}" if value else self.label
+
+    @property
+    def sentence(self) -> str:
+        """The same change inside a sentence: 'lệ phí trực tiếp đổi từ 50.000 đồng thành 30.000 đồng'."""
+        label = self.label[:1].lower() + self.label[1:]
+        if self.kind == "modified":
+            return f"{label} đổi từ {self.old or 'không ghi'} thành {self.new or 'không ghi'}"
+        value = self.new if self.kind == "added" else self.old
+        return f"{label} {value}" if value else label
+
+
+class ProcedureChange(BaseModel):
+    """What happened to one procedure in one index version."""
+
+    code: str
+    name: str
+    status: Literal["added", "changed", "removed"]
+    changes: list[FieldChange] = Field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [c.text for c in self.changes]
+
+
+class VersionChanges(BaseModel):
+    """The change report of one index version against the version it was built from (changes.json)."""
+
+    version: str
+    previous: str | None = None
+    created_at: str
+    date: str = Field(description="Ngày cập nhật (giờ Việt Nam), YYYY-MM-DD")
+    first: bool = Field(default=False, description="Phiên bản đầu tiên: không có gì để so sánh")
+    procedures: list[ProcedureChange] = Field(default_factory=list)
+    earlier: list[VersionChanges] = Field(default_factory=list, description="Các lần cập nhật trước của chuỗi phiên bản này")
+
+    def lines(self) -> list[str]:
+        """One line per change, each naming its procedure: '1.004194 Đăng ký tạm trú — Lệ phí trực tiếp: … → …'."""
+        return [f"{p.code} {p.name} — {line}" for p in self.procedures for line in p.lines()]
+
+    def history(self) -> list[VersionChanges]:
+        """This version's report then the earlier ones, newest first, without their own history."""
+        return [self.model_copy(update={"earlier": []}), *self.earlier]
+
+
+class ProcedureUpdate(BaseModel):
+    """A recent update of one procedure, as the public list shows it."""
+
+    code: str
+    name: str
+    date: str
+    status: Literal["added", "changed", "removed"]
+    changes: list[str]
+
+
+class UpdateList(BaseModel):
+    """Procedures updated in the last ``days`` days, newest first (public information)."""
+
+    days: int
+    since: str
+    items: list[ProcedureUpdate]

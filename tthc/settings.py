@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     llm_timeout: float = 20.0
 
     keep_versions: int = 3
+    updates_window_days: int = 30  # a chat answer mentions its procedure's update for this many days
     admin_token: str = DEFAULT_ADMIN_TOKEN
     dev_mode: bool = False
 

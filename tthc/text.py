@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 _WS = re.compile(r"\s+")
 _SYLLABLE = re.compile(r"[0-9a-zà-ỹđ]+(?:[.,/][0-9]+)*", re.IGNORECASE)
@@ -70,3 +71,8 @@ def bm25_tokens(text: str) -> list[str]:
     tokens += [f"{a}_{b}" for a, b in zip(syl, syl[1:])]
     tokens += [f"~{a}_{b}" for a, b in zip(folded, folded[1:])]
     return tokens
+
+
+def display_date(iso_date: str) -> str:
+    """'2026-12-02' -> '02/12/2026', as dates are written in Vietnam."""
+    return date.fromisoformat(iso_date).strftime("%d/%m/%Y")

@@ -14,7 +14,8 @@ from fastapi import FastAPI
 
 from service import ServiceError, TthcService
 from service.core import Caller, job_report_text
-from tthc.schema import SECTION_TITLES, Answer, Procedure
+from tthc.schema import SECTION_TITLES, Answer, Procedure, UpdateList
+from tthc.text import display_date
 from ui.widget import mount_widget
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,25 @@ def _card_markdown(proc: Procedure) -> str:
     return "\n".join(lines)
 
 
+UPDATE_STATUS = {"added": "thủ tục mới", "changed": "thay đổi", "removed": "bãi bỏ, gỡ khỏi tra cứu"}
+UPDATE_CHANGES_SHOWN = 4
+
+
+def _updates_markdown(listing: UpdateList) -> str:
+    """The 'Mới cập nhật' list for officers: code, name, date and what changed, newest first."""
+    e = html.escape
+    if not listing.items:
+        return f"Không có thủ tục nào cập nhật trong {listing.days} ngày qua."
+    lines = [f"**Thủ tục cập nhật trong {listing.days} ngày qua** (mới nhất trước)", ""]
+    for item in listing.items:
+        shown = [e(c) for c in item.changes[:UPDATE_CHANGES_SHOWN]]
+        if len(item.changes) > UPDATE_CHANGES_SHOWN:
+            shown.append(f"… và {len(item.changes) - UPDATE_CHANGES_SHOWN} thay đổi khác")
+        head = f"- **{e(item.code)}** {e(item.name)} — {display_date(item.date)} — {UPDATE_STATUS[item.status]}"
+        lines.append(head + "".join(f"  \n  {c}" for c in shown if item.status == "changed"))
+    return "\n".join(lines)
+
+
 def _caller(service: TthcService, request: gr.Request | None) -> Caller:
     """The caller as the API sees it: Gradio hands over the same peer address and forwarding header."""
     if request is None:
@@ -136,6 +156,11 @@ def build_blocks(service: TthcService) -> gr.Blocks:
             return gr.update(value=[]), hits
         rows = [[h.code, h.name, h.field, ", ".join(h.levels), h.snippet] for h in hits]
         return gr.update(value=rows), f"Tìm thấy {len(rows)} thủ tục. Chọn một dòng để xem thẻ thủ tục."
+
+    def recent_updates(request: gr.Request) -> str:
+        days = service.settings.updates_window_days
+        listing = _attempt(lambda: service.updates(_caller(service, request), days, limit=50))
+        return listing if isinstance(listing, str) else _updates_markdown(listing)
 
     def open_card(code: str, request: gr.Request):
         card = _attempt(lambda: service.procedure_card(_caller(service, request), code or ""))
@@ -239,6 +264,10 @@ def build_blocks(service: TthcService) -> gr.Blocks:
             query.submit(search, [query, field, level], [table, found], api_visibility="undocumented")
             table.select(select_row, [table], [code, card, checklist])
             show.click(open_card, [code], [card, checklist], api_name="card")
+            with gr.Accordion("Mới cập nhật", open=True):
+                updates_text = gr.Markdown(elem_id="recent-updates")
+                load_updates = gr.Button("Làm mới danh sách", elem_id="updates-button")
+            load_updates.click(recent_updates, None, [updates_text], api_name="updates")
         with gr.Tab("Quản trị"):
             token = gr.Textbox(label="Mã quản trị", type="password", elem_id="admin-token")
             with gr.Group():
@@ -274,6 +303,7 @@ def build_blocks(service: TthcService) -> gr.Blocks:
             list_versions.click(versions, [token], [version_text], api_name="versions")
             back.click(do_rollback, [token], [version_text])
             load_stats.click(stats, [token], [stats_text, stats_chart], api_name="stats")
+        blocks.load(recent_updates, None, [updates_text], api_visibility="undocumented")
     return blocks
 
 

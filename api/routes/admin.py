@@ -1,4 +1,4 @@
-"""Administrator routes, behind the bearer token: uploads, jobs, versions, rollback."""
+"""Administrator routes, behind the bearer token: uploads, jobs, versions and their change reports, rollback."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 
 from api.deps import CallerDep, ServiceDep, TokenDep
 from api.schemas import Message
-from tthc.schema import IngestJob, VersionList
+from tthc.schema import IngestJob, VersionChanges, VersionList
 
 router = APIRouter(
     prefix="/api/admin",
@@ -42,6 +42,12 @@ def ingest_job(job_id: str, service: ServiceDep, caller: CallerDep, token: Token
 def versions(service: ServiceDep, caller: CallerDep, token: TokenDep) -> VersionList:
     """Các phiên bản chỉ mục đang giữ và phiên bản hiện tại."""
     return service.versions(caller, token)
+
+
+@router.get("/versions/{version}/changes", response_model=VersionChanges, responses={404: {"model": Message}})
+def version_changes(version: str, service: ServiceDep, caller: CallerDep, token: TokenDep) -> VersionChanges:
+    """Báo cáo thay đổi của một phiên bản so với phiên bản trước: thủ tục thêm, đổi (từng trường), gỡ bỏ."""
+    return service.version_changes(caller, token, version)
 
 
 @router.post("/rollback", response_model=VersionList, responses={409: {"model": Message}})

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import CallerDep, ServiceDep
 from api.schemas import ChatRequest, FeedbackRequest, FeedbackResponse, Message, SearchResponse
-from tthc.schema import ChatResult, ProcedureCard, ProcedurePage, PublicLimits
+from tthc.schema import ChatResult, ProcedureCard, ProcedurePage, PublicLimits, UpdateList
 
 router = APIRouter(
     prefix="/api",
@@ -69,6 +69,17 @@ def list_procedures(
 def procedure_card(code: str, service: ServiceDep, caller: CallerDep) -> ProcedureCard:
     """Thẻ thủ tục đầy đủ: cách thức nộp, thời hạn, lệ phí, hồ sơ, trình tự, điều kiện, kết quả, căn cứ pháp lý."""
     return service.procedure_card(caller, code)
+
+
+@router.get("/updates", response_model=UpdateList)
+def updates(
+    service: ServiceDep,
+    caller: CallerDep,
+    days: Annotated[int, Query(ge=1, le=366, description="Số ngày gần đây")] = 30,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> UpdateList:
+    """Thủ tục mới cập nhật: mã, tên, ngày và nội dung thay đổi (thời hạn, lệ phí, hồ sơ…), mới nhất trước."""
+    return service.updates(caller, days, limit)
 
 
 @router.post("/feedback", response_model=FeedbackResponse, responses={404: {"model": Message}})
