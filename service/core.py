@@ -22,6 +22,7 @@ from service.clients import client_address
 from service.errors import AuthRequired, Conflict, Forbidden, NotFound, RateLimited, TooLarge, Unavailable
 from service.holder import AssistantHolder
 from service.jobs import IngestJobs
+from service.privacy import RetentionTimer, purge
 from service.ratelimit import FailureThrottle, RateLimiter
 from service.storage import Storage
 from service.validation import clean_comment, clean_history, clean_question, clean_search
@@ -62,6 +63,10 @@ class TthcService:
     def __init__(self, settings: Settings, embeddings_factory: EmbeddingsFactory = make_embeddings) -> None:
         self.settings = settings
         self.storage = Storage(settings.database_path)
+        # retention holds from the first request on, and then every interval while the process runs
+        purge(self.storage, settings.question_retention_days)
+        self._retention = RetentionTimer(self.storage, settings.question_retention_days, settings.purge_interval_hours * 3600)
+        self._retention.start()
         self.holder = AssistantHolder(settings, embeddings_factory)
         self.jobs = IngestJobs(settings, self.storage)
         self._public = RateLimiter(settings.chat_rate_per_minute, settings.rate_limit_clients)
@@ -173,16 +178,10 @@ class TthcService:
             raise NotFound("Không tìm thấy câu trả lời cần đánh giá.")
         self.storage.record_feedback(answer_id[:64], rating, comment)
 
-    def stats(self, caller: Caller) -> dict:
+    def public_stats(self, caller: Caller) -> dict:
+        """Counts anyone may read: questions per day, ratings, satisfaction against the target; never a text."""
         self._throttle(self._public, caller)
-        data = self.storage.stats()
-        try:
-            procedures = self.holder.get().index.procedures
-        except IndexProblem:  # stats stay available without an index
-            procedures = {}
-        for row in data["most_asked"]:
-            row["name"] = procedures[row["code"]].name if row["code"] in procedures else row["code"]
-        return data
+        return self.storage.public_stats()
 
     # administrators
 
@@ -233,10 +232,19 @@ class TthcService:
         return VersionList(current=store.current(), versions=store.versions())
 
     def admin_stats(self, caller: Caller, token: str | None) -> dict:
+        """The counts plus the most asked procedures and the questions we could not answer (their texts): admin only."""
         self.authorize_admin(caller, token)
-        return self.stats(caller)
+        data = self.storage.stats()
+        try:
+            procedures = self.holder.get().index.procedures
+        except IndexProblem:  # stats stay available without an index
+            procedures = {}
+        for row in data["most_asked"]:
+            row["name"] = procedures[row["code"]].name if row["code"] in procedures else row["code"]
+        return data
 
     def close(self, timeout: float = 30.0) -> None:
+        self._retention.stop()
         if not self.storage.flush(timeout=timeout):
             log.error("shutting down with unsaved answers or feedback")
 

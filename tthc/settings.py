@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ADMIN_TOKEN = "change-me"
@@ -57,6 +58,9 @@ class Settings(BaseSettings):
     admin_max_failures: int = 5
     admin_failure_window_s: float = 900.0
     admin_lockout_s: float = 900.0
+    # questions, answers and feedback older than this are deleted; daily counts are kept
+    question_retention_days: int = Field(default=90, ge=1)
+    purge_interval_hours: float = Field(default=6.0, gt=0)
 
     @property
     def admin_enabled(self) -> bool:
