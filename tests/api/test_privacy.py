@@ -6,6 +6,7 @@ and no unauthenticated response from any API route, page or Gradio handler conta
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from starlette.routing import Mount
 
 from tests.ui.handlers import fake_request, gradio_handler
+from tthc.settings import PRIVACY_NOTICE
 from ui.app import EXAMPLES
 
 PLANTED = "quokkaxyzzy"
@@ -129,3 +131,33 @@ def test_no_gradio_handler_shows_question_texts_without_the_token(client):
     assert PLANTED not in str(gradio_handler(app, "stats")("sai-ma", request))
     assert PLANTED in str(gradio_handler(app, "stats")(client.app.state.service.settings.admin_token, request))
 
+
+PERSONAL = {"name": "Nguyễn Thị Quỳnh Hoa", "cccd": "079203004567", "phone": "0912345678", "address": "số 12 đường Lê Duẩn"}
+PERSONAL_QUESTIONS = [
+    f"Tôi là {PERSONAL['name']}, CCCD {PERSONAL['cccd']}, muốn đăng ký tạm trú thì cần giấy tờ gì?",
+    f"Con tôi mới sinh, mẹ là {PERSONAL['name']}, điện thoại {PERSONAL['phone']}, làm giấy khai sinh cần gì?",
+    f"thời hạn cấp đổi CCCD {PERSONAL['cccd']} bao lâu, tôi ở {PERSONAL['address']}",
+    f"{PERSONAL['name']} {PERSONAL['phone']} lệ phí đăng ký kết hôn",
+]
+
+
+def test_answers_never_echo_the_personal_data_in_the_question(client):
+    answered = 0
+    for question in PERSONAL_QUESTIONS:
+        history = [{"role": "user", "content": question}, {"role": "assistant", "content": "Bạn cần hỏi thủ tục nào?"}]
+        for response in (
+            client.post("/api/chat", json={"question": question}),
+            client.post("/api/chat", json={"question": "còn lệ phí thì sao?", "history": history}),
+            client.post("/api/chat/stream", json={"question": question}),
+        ):
+            assert response.status_code == 200, response.text
+            for value in PERSONAL.values():
+                assert value not in response.text, (question, value)
+            answered += '"refused":false' in response.text.replace(" ", "")
+    assert answered >= len(PERSONAL_QUESTIONS)  # answered from records, not just refused
+
+
+def test_the_privacy_notice_sits_under_both_chat_inputs(client):
+    widget = client.get("/widget").text
+    assert widget.index('id="q"') < widget.index(PRIVACY_NOTICE) < widget.index("<script>")
+    assert PRIVACY_NOTICE in json.dumps(client.get("/ui/config").json(), ensure_ascii=False)

@@ -15,7 +15,7 @@ import pytest
 from ingest import run_ingest
 from tests.conftest import FAKE_EMBEDDING_ENV
 from tests.processes import serve
-from tthc.settings import PROJECT_ROOT, Settings
+from tthc.settings import PRIVACY_NOTICE, PROJECT_ROOT, Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOKEN = "browser-test-token"
@@ -73,6 +73,7 @@ def test_citizen_asks_and_sees_an_answer_with_a_citation(server, browser):
     assert page.get_by_text("Giấy chứng sinh").first.is_visible()
     citation = page.locator("a[href^='https://dichvucong.gov.vn/']", has_text="1.001193 — Đăng ký khai sinh")
     assert citation.count() >= 1
+    assert page.get_by_text(PRIVACY_NOTICE).is_visible()
     _shot(page, "hoi-dap.png")
 
 
@@ -115,4 +116,5 @@ def test_widget_answers_and_escapes(server, browser):
     page.get_by_role("button", name="Gửi").click()
     page.get_by_text("Nguồn: 1.004194").wait_for(timeout=30000)
     assert page.locator("img").count() == 0  # the question was shown as text, not HTML
+    assert page.get_by_text(PRIVACY_NOTICE).is_visible()
     _shot(page, "widget.png")
