@@ -22,7 +22,7 @@ from service.clients import client_address
 from service.errors import AuthRequired, Conflict, Forbidden, NotFound, RateLimited, TooLarge, Unavailable
 from service.holder import AssistantHolder
 from service.jobs import IngestJobs
-from service.privacy import RetentionTimer, purge
+from service.privacy import RetentionTimer
 from service.ratelimit import FailureThrottle, RateLimiter
 from service.storage import Storage
 from service.validation import clean_comment, clean_history, clean_question, clean_search
@@ -63,8 +63,7 @@ class TthcService:
     def __init__(self, settings: Settings, embeddings_factory: EmbeddingsFactory = make_embeddings) -> None:
         self.settings = settings
         self.storage = Storage(settings.database_path)
-        # retention holds from the first request on, and then every interval while the process runs
-        purge(self.storage, settings.question_retention_days)
+        # retention holds from the first request on (the timer purges once at start), then every interval
         self._retention = RetentionTimer(self.storage, settings.question_retention_days, settings.purge_interval_hours * 3600)
         self._retention.start()
         self.holder = AssistantHolder(settings, embeddings_factory)

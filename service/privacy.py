@@ -73,7 +73,11 @@ def purge(storage: Storage, retention_days: int) -> PurgeResult:
 
 
 class RetentionTimer:
-    """A daemon thread that purges every ``interval_s`` seconds until stopped; a failed purge waits for the next turn."""
+    """Purges once when started, then from a daemon thread every ``interval_s`` seconds until stopped.
+
+    A failed purge (a database locked for too long) is logged and waits for the next turn, so it
+    never keeps the service from starting.
+    """
 
     def __init__(self, storage: Storage, retention_days: int, interval_s: float) -> None:
         self._storage = storage
@@ -83,17 +87,21 @@ class RetentionTimer:
         self._thread = threading.Thread(target=self._run, name="retention-purge", daemon=True)
 
     def start(self) -> None:
+        self._purge()
         self._thread.start()
 
     def stop(self) -> None:
         self._stopped.set()
 
+    def _purge(self) -> None:
+        try:
+            purge(self._storage, self._retention_days)
+        except sqlite3.Error as exc:
+            log.error("retention purge failed, retrying at the next interval: %s", exc)
+
     def _run(self) -> None:
         while not self._stopped.wait(self._interval_s):
-            try:
-                purge(self._storage, self._retention_days)
-            except sqlite3.Error as exc:
-                log.error("retention purge failed, retrying at the next interval: %s", exc)
+            self._purge()
 
 
 def _cell(value: object) -> str:

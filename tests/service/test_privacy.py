@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -136,3 +137,16 @@ def test_export_is_redacted_again_and_safe_to_open_in_a_spreadsheet(tmp_path):
     assert rows[1] == ["2026-01-12", "'=HYPERLINK(\"http://x\") tạm trú", "1.004194", "0", "down", "'+1 chưa rõ"]
     assert rows[2][1] == "gọi tôi [số điện thoại] nhé" and rows[2][3] == "1" and rows[2][4:] == ["", ""]
     assert "trước ngày xuất" not in out.getvalue()
+
+
+def test_a_failed_purge_is_logged_and_does_not_stop_the_service(settings, embeddings_factory, monkeypatch, caplog):
+    def locked(storage: Storage, retention_days: int) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr("service.privacy.purge", locked)
+    service = TthcService(settings, embeddings_factory)
+    try:
+        assert "retention purge failed" in caplog.text
+        assert service.public_stats(service.caller("198.51.100.1"))["questions_per_day"] == []
+    finally:
+        service.close()
