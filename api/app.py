@@ -71,4 +71,5 @@ def create_api(service: TthcService) -> FastAPI:
     app.include_router(health.router)
     app.include_router(public.router)
     app.include_router(admin.router)
+    app.include_router(admin.stats_router)
     return app

@@ -1,4 +1,4 @@
-"""The `tthc` command line: ingest, status, changes, ask, serve, eval, bench. Flags win over the environment and the defaults."""
+"""The `tthc` command line: ingest, status, changes, ask, serve, privacy, eval, bench. Flags win over the environment and the defaults."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_privacy(args: argparse.Namespace) -> int:
+    from service.privacy import export_csv, purge
+    from service.storage import Storage
+
+    settings = _settings(args)
+    storage = Storage(settings.database_path)
+    if args.action == "purge":
+        print(purge(storage, settings.question_retention_days).to_text())
+        return 0
+    if args.out is None:
+        rows = export_csv(storage, args.since, sys.stdout)
+        print(f"Đã xuất {rows} dòng.", file=sys.stderr)
+        return 0
+    with Path(args.out).open("w", encoding="utf-8-sig", newline="") as out:  # the BOM lets Excel read Vietnamese
+        rows = export_csv(storage, args.since, out)
+    print(f"Đã xuất {rows} dòng vào {args.out}.")
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD)") from exc
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.runner import run_eval
     from index_store.store import IndexProblem
@@ -237,6 +264,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int)
     serve.add_argument("--data-dir")
     serve.set_defaults(func=cmd_serve)
+
+    privacy = sub.add_parser("privacy", help="retention of the question log: purge now, or export a redacted CSV")
+    privacy_actions = privacy.add_subparsers(dest="action", required=True)
+    purge = privacy_actions.add_parser("purge", help="delete questions, answers and feedback older than the retention period")
+    purge.add_argument("--data-dir")
+    export = privacy_actions.add_parser("export", help="questions since a day, with ratings and comments, as redacted CSV")
+    export.add_argument("--since", type=_day, required=True, help="first day, YYYY-MM-DD")
+    export.add_argument("--out", help="CSV file to write (default: standard output)")
+    export.add_argument("--data-dir")
+    privacy.set_defaults(func=cmd_privacy)
 
     evaluate = sub.add_parser("eval", help="run the evaluation set and write the report")
     evaluate.add_argument("--dataset", default="eval/datasets", help="a .jsonl file or a folder of them")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index_store.ids import UNIT_LOST_NOTE
 from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
 # Bump when the parsing below changes: records are then parsed again instead of reused.
 PARSER_VERSION = "2026-12-02.1"
 PLACEHOLDER = "Không có thông tin"
-UNIT_LOST_NOTE = "(Cổng Dịch vụ công không ghi đơn vị)"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _TIME_UNITS = ("Ngày làm việc", "Ngày", "Giờ", "Tháng", "Năm", "Phút")
 _MONEY_UNITS = r"(?:Việt Nam Đồng|VNĐ|VND|vnđ|Đồng|đồng|USD|Đô la Mỹ)"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.portal import UNIT_LOST_NOTE
+from index_store.ids import UNIT_LOST_NOTE
 from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables

@@ -22,6 +22,7 @@ from service.clients import client_address
 from service.errors import AuthRequired, Conflict, Forbidden, NotFound, RateLimited, TooLarge, Unavailable
 from service.holder import AssistantHolder
 from service.jobs import IngestJobs
+from service.privacy import RetentionTimer
 from service.ratelimit import FailureThrottle, RateLimiter
 from service.storage import Storage
 from service.updates import UpdateFeed
@@ -65,6 +66,9 @@ class TthcService:
     def __init__(self, settings: Settings, embeddings_factory: EmbeddingsFactory = make_embeddings) -> None:
         self.settings = settings
         self.storage = Storage(settings.database_path)
+        # retention holds from the first request on (the timer purges once at start), then every interval
+        self._retention = RetentionTimer(self.storage, settings.question_retention_days, settings.purge_interval_hours * 3600)
+        self._retention.start()
         self.holder = AssistantHolder(settings, embeddings_factory)
         self.jobs = IngestJobs(settings, self.storage)
         self.updates_feed = UpdateFeed(settings)
@@ -183,16 +187,10 @@ class TthcService:
             raise NotFound("Không tìm thấy câu trả lời cần đánh giá.")
         self.storage.record_feedback(answer_id[:64], rating, comment)
 
-    def stats(self, caller: Caller) -> dict:
+    def public_stats(self, caller: Caller) -> dict:
+        """Counts anyone may read: questions per day, ratings, satisfaction against the target; never a text."""
         self._throttle(self._public, caller)
-        data = self.storage.stats()
-        try:
-            procedures = self.holder.get().index.procedures
-        except IndexProblem:  # stats stay available without an index
-            procedures = {}
-        for row in data["most_asked"]:
-            row["name"] = procedures[row["code"]].name if row["code"] in procedures else row["code"]
-        return data
+        return self.storage.public_stats()
 
     # administrators
 
@@ -247,10 +245,19 @@ class TthcService:
         return VersionList(current=store.current(), versions=store.versions())
 
     def admin_stats(self, caller: Caller, token: str | None) -> dict:
+        """The counts plus the most asked procedures and the questions we could not answer (their texts): admin only."""
         self.authorize_admin(caller, token)
-        return self.stats(caller)
+        data = self.storage.stats()
+        try:
+            procedures = self.holder.get().index.procedures
+        except IndexProblem:  # stats stay available without an index
+            procedures = {}
+        for row in data["most_asked"]:
+            row["name"] = procedures[row["code"]].name if row["code"] in procedures else row["code"]
+        return data
 
     def close(self, timeout: float = 30.0) -> None:
+        self._retention.stop()
         if not self.storage.flush(timeout=timeout):
             log.error("shutting down with unsaved answers or feedback")
 

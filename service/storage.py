@@ -2,6 +2,8 @@
 
 Everything written here has passed through :func:`tthc.pii.redact`. Writes retry when
 another writer holds the lock, so a busy database delays feedback instead of losing it.
+Rows older than the retention period are folded into ``daily_counts`` and deleted by
+:mod:`service.privacy`; the statistics read both, so the trend outlives the texts.
 """
 
 from __future__ import annotations
@@ -62,12 +64,35 @@ MIGRATIONS: list[str] = [
         error TEXT
     );
     """,
+    # 4: per-day counts of purged questions and feedback (no text), so statistics survive retention
+    """
+    CREATE TABLE daily_counts (
+        day TEXT PRIMARY KEY,
+        questions INTEGER NOT NULL DEFAULT 0,
+        refused INTEGER NOT NULL DEFAULT 0,
+        feedback_up INTEGER NOT NULL DEFAULT 0,
+        feedback_down INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX feedback_created ON feedback(created_at);
+    """,
 ]
 RETRY_SECONDS = 10.0
+SATISFACTION_TARGET = 0.97
+# live rows and purged counts, per day: the one source of every per-day figure
+_PER_DAY = """
+SELECT day, sum(questions) AS questions, sum(refused) AS refused, sum(up) AS feedback_up, sum(down) AS feedback_down FROM (
+    SELECT substr(created_at, 1, 10) AS day, count(*) AS questions, sum(refused) AS refused, 0 AS up, 0 AS down
+        FROM answers GROUP BY day
+    UNION ALL
+    SELECT substr(created_at, 1, 10), 0, 0, sum(rating = 'up'), sum(rating = 'down') FROM feedback GROUP BY 1
+    UNION ALL
+    SELECT day, questions, refused, feedback_up, feedback_down FROM daily_counts
+) GROUP BY day ORDER BY day DESC
+"""
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Storage:
@@ -78,9 +103,10 @@ class Storage:
     nothing is lost while the process runs; :meth:`flush` waits for the queue.
     """
 
-    def __init__(self, path: Path, busy_timeout_s: float = 2.0) -> None:
+    def __init__(self, path: Path, busy_timeout_s: float = 2.0, now: Callable[[], datetime] = utc_now) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.now = now  # injectable so retention can be tested without waiting 90 days
         self._busy_timeout_s = busy_timeout_s
         self._local = threading.local()
         self.migrate()
@@ -153,12 +179,35 @@ class Storage:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
 
+    def atomic(self, action: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``action`` in one write transaction (all or nothing), retried while the database is locked."""
+
+        def transaction(connection: sqlite3.Connection) -> T:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = action(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+            return result
+
+        return self._write(transaction)
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        """Rows of a read, once the queued writes are stored."""
+        self.flush(timeout=2.0)
+        return self._connect().execute(sql, params).fetchall()
+
+    def _timestamp(self) -> str:
+        return self.now().astimezone(UTC).isoformat(timespec="seconds")
+
     def record_answer(self, question: str, answer, index_version: str | None) -> str:
         """Store a redacted question and its answer; returns the answer id."""
         answer_id = uuid.uuid4().hex
         row = (
             answer_id,
-            _now(),
+            self._timestamp(),
             redact(question),
             redact(answer.answer),
             answer.focus_code,
@@ -182,25 +231,27 @@ class Storage:
             return True
 
     def record_feedback(self, answer_id: str, rating: str, comment: str | None) -> None:
-        row = (answer_id, _now(), rating, redact(comment) if comment else None)
+        row = (answer_id, self._timestamp(), rating, redact(comment) if comment else None)
         self._queue.put(("INSERT INTO feedback (answer_id, created_at, rating, comment) VALUES (?,?,?,?)", row))
 
+    def public_stats(self, days: int = 30) -> dict:
+        """Counts only, no text: questions, refusals and ratings per day, and satisfaction against the target."""
+        per_day = [dict(r) for r in self.query(f"{_PER_DAY} LIMIT ?", (days,))]
+        totals = self.query(f"SELECT sum(feedback_up) AS up, sum(feedback_down) AS down FROM ({_PER_DAY})")[0]
+        up, down = totals["up"] or 0, totals["down"] or 0
+        return {
+            "questions_per_day": per_day,
+            "feedback_up": up,
+            "feedback_down": down,
+            "satisfaction": round(up / (up + down), 4) if up + down else None,
+            "satisfaction_target": SATISFACTION_TARGET,
+        }
+
     def stats(self, days: int = 30, top: int = 10) -> dict:
-        """Questions per day, satisfaction, most asked procedures and unanswered questions."""
-        self.flush(timeout=2.0)
-        connection = self._connect()
-        per_day = [
-            {"day": r["day"], "questions": r["n"]}
-            for r in connection.execute(
-                "SELECT substr(created_at, 1, 10) AS day, count(*) AS n FROM answers GROUP BY day ORDER BY day DESC LIMIT ?",
-                (days,),
-            )
-        ]
-        votes = connection.execute("SELECT sum(rating = 'up') AS up, sum(rating = 'down') AS down FROM feedback").fetchone()
-        up, down = votes["up"] or 0, votes["down"] or 0
+        """The public counts plus what only administrators read: most asked procedures and unanswered questions."""
         most_asked = [
             {"code": r["focus_code"], "questions": r["n"]}
-            for r in connection.execute(
+            for r in self.query(
                 "SELECT focus_code, count(*) AS n FROM answers WHERE focus_code IS NOT NULL AND refused = 0 "
                 "GROUP BY focus_code ORDER BY n DESC LIMIT ?",
                 (top,),
@@ -208,24 +259,16 @@ class Storage:
         ]
         unanswered = [
             {"question": r["question"], "created_at": r["created_at"]}
-            for r in connection.execute(
+            for r in self.query(
                 "SELECT question, created_at FROM answers WHERE refused = 1 OR clarification = 1 ORDER BY created_at DESC LIMIT ?",
                 (top * 5,),
             )
         ]
-        return {
-            "questions_per_day": per_day,
-            "feedback_up": up,
-            "feedback_down": down,
-            "satisfaction": round(up / (up + down), 4) if up + down else None,
-            "satisfaction_target": 0.97,
-            "most_asked": most_asked,
-            "unanswered": unanswered,
-        }
+        return {**self.public_stats(days), "most_asked": most_asked, "unanswered": unanswered}
 
     def create_job(self, filename: str) -> str:
         job_id = uuid.uuid4().hex[:12]
-        now = _now()
+        now = self._timestamp()
         self._write(
             lambda c: c.execute("INSERT INTO ingest_jobs VALUES (?,?,?,?,?,?,?)", (job_id, now, now, "queued", filename, None, None))
         )
@@ -236,7 +279,7 @@ class Storage:
         self._write(
             lambda c: c.execute(
                 "UPDATE ingest_jobs SET status = ?, updated_at = ?, report = coalesce(?, report), error = ? WHERE id = ?",
-                (status, _now(), payload, error, job_id),
+                (status, self._timestamp(), payload, error, job_id),
             )
         )
 

@@ -103,7 +103,10 @@ def poll_job(client: _Getter, job_id: str, headers: dict[str, str], timeout: flo
     """An admin ingest job once it is done or failed (works with httpx and FastAPI test clients)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        job = client.get(f"/api/admin/ingest/{job_id}", headers=headers).json()
+        response = client.get(f"/api/admin/ingest/{job_id}", headers=headers)
+        job = response.json()
+        if "status" not in job:
+            raise AssertionError(f"ingest job {job_id}: HTTP {response.status_code}: {job}")
         if job["status"] in ("done", "failed"):
             return job
         time.sleep(every)

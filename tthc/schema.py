@@ -325,3 +325,40 @@ class UpdateList(BaseModel):
     days: int
     since: str
     items: list[ProcedureUpdate]
+
+class DayCounts(BaseModel):
+    """One day of the question log as numbers (live rows and purged ones together)."""
+
+    day: str
+    questions: int
+    refused: int
+    feedback_up: int
+    feedback_down: int
+
+
+class PublicStats(BaseModel):
+    """Counts only, safe to publish: no question or comment text ever goes in here."""
+
+    questions_per_day: list[DayCounts]
+    feedback_up: int
+    feedback_down: int
+    satisfaction: float | None
+    satisfaction_target: float
+
+
+class MostAsked(BaseModel):
+    code: str
+    name: str
+    questions: int
+
+
+class UnansweredQuestion(BaseModel):
+    question: str
+    created_at: str
+
+
+class AdminStats(PublicStats):
+    """The counts plus what only administrators may read: the redacted texts of unanswered questions."""
+
+    most_asked: list[MostAsked]
+    unanswered: list[UnansweredQuestion]

@@ -6,9 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ADMIN_TOKEN = "change-me"
+# shown under every chat input (Gradio "Hỏi đáp" tab and the widget), so citizens leave personal data out
+PRIVACY_NOTICE = (
+    "Vui lòng không nhập họ tên, số CCCD, số điện thoại hay địa chỉ. Thông tin cá nhân nhập vào sẽ được xóa trước khi lưu."
+)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -60,6 +65,9 @@ class Settings(BaseSettings):
     admin_max_failures: int = 5
     admin_failure_window_s: float = 900.0
     admin_lockout_s: float = 900.0
+    # questions, answers and feedback older than this are deleted; daily counts are kept
+    question_retention_days: int = Field(default=90, ge=1)
+    purge_interval_hours: float = Field(default=6.0, gt=0)
 
     @property
     def admin_enabled(self) -> bool:

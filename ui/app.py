@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from service import ServiceError, TthcService
 from service.core import Caller, job_report_text
 from tthc.schema import SECTION_TITLES, Answer, Procedure, UpdateList
+from tthc.settings import PRIVACY_NOTICE
 from tthc.text import display_date
 from ui.widget import mount_widget
 
@@ -236,6 +237,7 @@ def build_blocks(service: TthcService) -> gr.Blocks:
                     max_length=service.settings.max_question_chars,
                 )
                 send = gr.Button("Gửi", variant="primary", scale=1, elem_id="send-button")
+            gr.Markdown(f"*{PRIVACY_NOTICE}*", elem_id="privacy-notice")
             gr.Examples(EXAMPLES, inputs=box, label="Câu hỏi mẫu")
             thanks = gr.Markdown()
             box.submit(ask, [box, chatbot, answer_ids], [box, chatbot, answer_ids], api_name="ask")

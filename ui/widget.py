@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
 from service import TthcService
+from tthc.settings import PRIVACY_NOTICE
 
 WIDGET_PAGE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -28,6 +29,7 @@ button{padding:10px 14px;border:0;border-radius:8px;background:#b71c1c;color:#ff
 <header>Trợ lý thủ tục hành chính — phường Nam Gia Nghĩa</header>
 <div id="log" aria-live="polite"><div class="msg bot">Xin chào! Bạn cần hỏi về thủ tục hành chính nào?</div></div>
 <form id="f"><input id="q" maxlength="__MAX_QUESTION_CHARS__" placeholder="Nhập câu hỏi…" autocomplete="off" aria-label="Câu hỏi"><button>Gửi</button></form>
+<p id="privacy-notice" style="margin:0;padding:0 8px 8px;background:#fff;color:#555;font-size:12px">""" + PRIVACY_NOTICE + """</p>
 <script>
 const log=document.getElementById('log'),f=document.getElementById('f'),q=document.getElementById('q');const history=[];
 function add(text,cls){const d=document.createElement('div');d.className='msg '+cls;d.textContent=text;log.appendChild(d);log.scrollTop=log.scrollHeight;return d;}

@@ -1,4 +1,4 @@
-"""Administrator routes, behind the bearer token: uploads, jobs, versions and their change reports, rollback."""
+"""Administrator routes, behind the bearer token: uploads, jobs, versions and their change reports, rollback, statistics with texts."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 
 from api.deps import CallerDep, ServiceDep, TokenDep
 from api.schemas import Message
-from tthc.schema import IngestJob, VersionChanges, VersionList
+from tthc.schema import AdminStats, IngestJob, VersionChanges, VersionList
 
-router = APIRouter(
-    prefix="/api/admin",
-    tags=["admin"],
-    responses={401: {"model": Message}, 403: {"model": Message}, 429: {"model": Message}},
-)
+ADMIN_RESPONSES: dict[int | str, dict] = {401: {"model": Message}, 403: {"model": Message}, 429: {"model": Message}}
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ADMIN_RESPONSES)
+# /api/stats keeps its documented path but holds question texts, so it sits behind the token too
+stats_router = APIRouter(prefix="/api", tags=["admin"], responses=ADMIN_RESPONSES)
 
 
 @router.post(
@@ -54,3 +53,9 @@ def version_changes(version: str, service: ServiceDep, caller: CallerDep, token:
 def rollback_version(service: ServiceDep, caller: CallerDep, token: TokenDep) -> VersionList:
     """Quay lại phiên bản chỉ mục trước đó."""
     return service.rollback(caller, token)
+
+
+@stats_router.get("/stats", response_model=AdminStats)
+def admin_stats(service: ServiceDep, caller: CallerDep, token: TokenDep) -> AdminStats:
+    """Số câu hỏi theo ngày, tỷ lệ hài lòng so với mục tiêu 97%, thủ tục được hỏi nhiều, câu hỏi chưa trả lời được."""
+    return AdminStats(**service.admin_stats(caller, token))

@@ -1,4 +1,4 @@
-"""Routes for citizens and officers: chat, search, procedures, feedback, stats. Thin: the service decides."""
+"""Routes for citizens and officers: chat, search, procedures, feedback, public counts. Thin: the service decides."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import CallerDep, ServiceDep
 from api.schemas import ChatRequest, FeedbackRequest, FeedbackResponse, Message, SearchResponse
-from tthc.schema import ChatResult, ProcedureCard, ProcedurePage, PublicLimits, UpdateList
+from tthc.schema import ChatResult, ProcedureCard, ProcedurePage, PublicLimits, PublicStats, UpdateList
 
 router = APIRouter(
     prefix="/api",
@@ -89,10 +89,10 @@ def feedback(request: FeedbackRequest, service: ServiceDep, caller: CallerDep) -
     return FeedbackResponse()
 
 
-@router.get("/stats")
-def stats(service: ServiceDep, caller: CallerDep) -> dict:
-    """Số câu hỏi theo ngày, tỷ lệ hài lòng so với mục tiêu 97%, thủ tục được hỏi nhiều, câu hỏi chưa trả lời được."""
-    return service.stats(caller)
+@router.get("/stats/public", response_model=PublicStats)
+def public_stats(service: ServiceDep, caller: CallerDep) -> PublicStats:
+    """Số liệu tổng hợp, không có nội dung câu hỏi: số câu hỏi theo ngày, số đánh giá, tỷ lệ hài lòng so với mục tiêu 97%."""
+    return PublicStats(**service.public_stats(caller))
 
 
 @router.get("/limits", response_model=PublicLimits)

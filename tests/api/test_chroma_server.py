@@ -47,6 +47,7 @@ def test_two_workers_serve_chat_and_ingest_through_the_server(tmp_path, small_co
         TTHC_CHROMA_HOST="127.0.0.1",
         TTHC_CHROMA_PORT=str(chroma_port),
         TTHC_ADMIN_TOKEN=TOKEN,
+        TTHC_ADMIN_RATE_PER_MINUTE="1000",
         **FAKE_EMBEDDING_ENV,
     )
     command = ["-m", "cli", "serve", "--port", str(port), "--workers", "2"]

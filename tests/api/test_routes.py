@@ -85,17 +85,17 @@ def test_procedure_list_and_card(client):
     assert missing.status_code == 404 and "Không tìm thấy" in missing.json()["detail"]
 
 
-def test_feedback_is_counted_in_the_stats(client):
+def test_feedback_is_counted_in_the_stats(client, admin):
     answer_id = client.post("/api/chat", json={"question": "đăng ký tạm trú"}).json()["answer_id"]
     assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": "up"}).json() == {"ok": True}
     client.post("/api/feedback", json={"answer_id": answer_id, "rating": "down", "comment": "gọi 0912345678"})
     assert client.post("/api/feedback", json={"answer_id": "nope", "rating": "up"}).status_code == 404
     assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": "meh"}).status_code == 422
     client.post("/api/chat", json={"question": "thời tiết hôm nay"})
-    stats = client.get("/api/stats").json()
+    stats = client.get("/api/stats", headers=admin).json()
     assert stats["feedback_up"] == 1 and stats["feedback_down"] == 1 and stats["satisfaction"] == 0.5
     assert stats["satisfaction_target"] == 0.97
-    assert stats["questions_per_day"][0]["questions"] == 2
+    assert stats["questions_per_day"][0]["questions"] == 2 and stats["questions_per_day"][0]["refused"] == 1
     assert stats["most_asked"][0]["code"] == "1.004194" and stats["most_asked"][0]["name"] == "Đăng ký tạm trú"
     assert any("thời tiết" in q["question"] for q in stats["unanswered"])
 
@@ -197,6 +197,7 @@ def test_openapi_docs_and_ui_are_served(client):
         "/api/procedures/{code}",
         "/api/feedback",
         "/api/stats",
+        "/api/stats/public",
         "/api/admin/ingest",
         "/api/admin/ingest/{job_id}",
         "/api/admin/versions",

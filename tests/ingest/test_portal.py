@@ -1,7 +1,7 @@
 """Repairing the portal's flattened tables, on samples in the portal's own format."""
 
+from index_store.ids import UNIT_LOST_NOTE
 from ingest.portal import (
-    UNIT_LOST_NOTE,
     clean_result,
     parse_channel_rows,
     parse_documents,

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from index_store.ids import UNIT_LOST_NOTE
 from ingest.curated import load_curated_file
-from ingest.portal import UNIT_LOST_NOTE, record_to_procedure
+from ingest.portal import record_to_procedure
 from rag.composer import CARD_PATH, MAX_DOCUMENTS, compose_procedure_answer, step_list
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 from schemathesis import checks  # noqa: E402
 
-PUBLIC = re.compile(r"^/(api/(chat|chat/stream|search|procedures|procedures/\{code\}|feedback|stats)|healthz|readyz)$")
+PUBLIC = re.compile(r"^/(api/(chat|chat/stream|search|procedures|procedures/\{code\}|feedback|stats/public)|healthz|readyz)$")
 EXAMPLES = 25
 # every check except 'positive data acceptance': we refuse some schema-valid input on purpose
 # (control characters, text with no letters), with a documented 422

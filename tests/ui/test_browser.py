@@ -15,7 +15,7 @@ import pytest
 from ingest import run_ingest
 from tests.conftest import FAKE_EMBEDDING_ENV
 from tests.processes import serve
-from tthc.settings import PROJECT_ROOT, Settings
+from tthc.settings import PRIVACY_NOTICE, PROJECT_ROOT, Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOKEN = "browser-test-token"
@@ -72,6 +72,7 @@ def test_citizen_asks_and_sees_an_answer_with_a_citation(server, browser):
     citation = page.locator("a[href^='https://dichvucong.gov.vn/']", has_text="1.001193 — Đăng ký khai sinh")
     citation.first.wait_for(timeout=30000)
     assert page.get_by_text("Giấy chứng sinh").first.is_visible()
+    assert page.get_by_text(PRIVACY_NOTICE).is_visible()
     _shot(page, "hoi-dap.png")
 
 
@@ -95,10 +96,10 @@ def test_feedback_is_counted_in_the_admin_stats(server, browser):
     page.goto(f"{server}/ui/")
     _ask(page, "thời hạn cấp đổi CCCD")
     page.locator("a[href^='https://dichvucong.gov.vn/']", has_text="1.014063").first.wait_for(timeout=30000)
-    before = httpx.get(f"{server}/api/stats").json()["feedback_up"]
+    before = httpx.get(f"{server}/api/stats/public").json()["feedback_up"]
     page.get_by_role("button", name="Like").last.click()
     page.get_by_text("Cảm ơn bạn đã đánh giá!").wait_for(timeout=15000)
-    assert httpx.get(f"{server}/api/stats").json()["feedback_up"] == before + 1
+    assert httpx.get(f"{server}/api/stats/public").json()["feedback_up"] == before + 1
     page.get_by_role("tab", name="Quản trị").click()
     page.get_by_label("Mã quản trị").fill(TOKEN)
     page.locator("#stats-button").click()
@@ -114,4 +115,5 @@ def test_widget_answers_and_escapes(server, browser):
     page.get_by_role("button", name="Gửi").click()
     page.get_by_text("Nguồn: 1.004194").wait_for(timeout=30000)
     assert page.locator("img").count() == 0  # the question was shown as text, not HTML
+    assert page.get_by_text(PRIVACY_NOTICE).is_visible()
     _shot(page, "widget.png")
