@@ -128,6 +128,11 @@ class Assistant:
             log.info("refused before retrieval: %s", verdict.reason)
             return Answer(answer=refusal_text(verdict.reason or ""), refused=True)
         query = self.ranker.analyzer.analyze(question)
+        named = _CODE_IN_TEXT.search(question)
+        if named and named.group(1) in self.index.procedures:  # "… (mã 2.001008)": a choice the citizen picked
+            hits = self.ranker.rank(query, filters, limit=20)
+            retrieved = [named.group(1), *[h.code for h in hits if h.code != named.group(1)]]
+            return self._procedure_answer(question, named.group(1), query, retrieved, confidence=0.9)
         focus_code, previous = self._focus_from_history(history) if history else (None, "")
         if history and not focus_code and previous and self._is_followup(query):
             query.expansions.append(self.ranker.analyzer.analyze(previous).restored)
