@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from service import ServiceError, TthcService
 from service.core import Caller, job_report_text
 from tthc.schema import SECTION_TITLES, Answer, Procedure
+from ui.card import mount_card
 from ui.widget import mount_widget
 
 log = logging.getLogger(__name__)
@@ -278,8 +279,9 @@ def build_blocks(service: TthcService) -> gr.Blocks:
 
 
 def mount_ui(app: FastAPI, service: TthcService) -> None:
-    """Mount the Gradio app at /ui and the widget at /widget."""
+    """Mount the Gradio app at /ui, the widget at /widget and the citizen's procedure cards at /thu-tuc/{code}."""
     mount_widget(app, service)
+    mount_card(app, service)
     gr.mount_gradio_app(
         app,
         build_blocks(service),
