@@ -113,6 +113,6 @@ def test_widget_answers_and_escapes(server, browser):
     page.goto(f"{server}/widget")
     page.get_by_label("Câu hỏi").fill("<img src=x onerror=alert(1)> đăng ký tạm trú")
     page.get_by_role("button", name="Gửi").click()
-    page.get_by_text("Nguồn: 1.004194").wait_for(timeout=30000)
+    page.locator(".sources a", has_text="1.004194").wait_for(timeout=30000)
     assert page.locator("img").count() == 0  # the question was shown as text, not HTML
     _shot(page, "widget.png")
