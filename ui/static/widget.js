@@ -115,6 +115,18 @@
     return box;
   }
 
+  function vote(icon, label) { // the label is visible too: it reads the same with or without an emoji font
+    var button = el('button', 'vote');
+    button.type = 'button';
+    button.setAttribute('aria-label', label);
+    button.setAttribute('aria-pressed', 'false');
+    var mark = el('span', 'icon', icon);
+    mark.setAttribute('aria-hidden', 'true');
+    button.appendChild(mark);
+    button.appendChild(document.createTextNode(label));
+    return button;
+  }
+
   function rating(turn) {
     var box = el('div', 'rate');
     var thanks = el('p', 'thanks', 'Cảm ơn bạn đã đánh giá!');
@@ -124,14 +136,8 @@
       return box;
     }
     box.appendChild(el('span', null, 'Câu trả lời có hữu ích không?'));
-    var up = el('button', 'vote', '👍');
-    up.type = 'button';
-    up.setAttribute('aria-label', 'Hài lòng');
-    up.setAttribute('aria-pressed', 'false');
-    var down = el('button', 'vote', '👎');
-    down.type = 'button';
-    down.setAttribute('aria-label', 'Chưa hài lòng');
-    down.setAttribute('aria-pressed', 'false');
+    var up = vote('👍', 'Hài lòng');
+    var down = vote('👎', 'Chưa hài lòng');
     box.appendChild(up);
     box.appendChild(down);
 
@@ -291,6 +297,7 @@
     suggest.hidden = true;
     input.value = '';
     setBusy(true);
+    var answered = null;
     post('/api/chat', { question: question, history: previous }).then(function (data) {
       var turn = {
         q: question,
@@ -302,15 +309,17 @@
       };
       state.turns.push(turn);
       save();
-      log.appendChild(botBubble(turn));
+      answered = log.appendChild(botBubble(turn));
     }, function (message) {
       log.appendChild(errorBubble(String(message)));
       input.value = question; // to send again without retyping
       suggest.hidden = state.turns.length > 0;
     }).then(function () {
       setBusy(false);
-      scrollDown();
-      input.focus();
+      input.focus({ preventScroll: true });
+      // a long answer is read from its first line, under the question it answers
+      var top = answered && (answered.previousElementSibling || answered);
+      if (top) scroller.scrollTop = top.offsetTop - 8; else scrollDown();
     });
   }
 
