@@ -213,8 +213,17 @@ class Storage:
                 (top * 5,),
             )
         ]
+        comments = [
+            {"created_at": r["created_at"], "rating": r["rating"], "comment": r["comment"], "question": r["question"]}
+            for r in connection.execute(
+                "SELECT f.created_at, f.rating, f.comment, a.question FROM feedback f JOIN answers a ON a.id = f.answer_id "
+                "WHERE f.comment IS NOT NULL ORDER BY f.created_at DESC, f.id DESC LIMIT ?",
+                (top * 2,),
+            )
+        ]
         return {
             "questions_per_day": per_day,
+            "comments": comments,
             "feedback_up": up,
             "feedback_down": down,
             "satisfaction": round(up / (up + down), 4) if up + down else None,

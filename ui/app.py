@@ -195,6 +195,12 @@ def build_blocks(service: TthcService) -> gr.Blocks:
             "",
             "**Câu hỏi chưa trả lời được (cần bổ sung dữ liệu):**",
             *[f"- {html.escape(r['question'])}" for r in data["unanswered"][:20]],
+            "",
+            "**Góp ý gần đây của người dân:**",
+            *[
+                f"- {'👍' if r['rating'] == 'up' else '👎'} {html.escape(r['comment'])} — câu hỏi: {html.escape(r['question'])}"
+                for r in data.get("comments", [])[:20]
+            ],
         ]
         chart = pd.DataFrame({"chỉ số": ["Hài lòng", "Mục tiêu"], "tỷ lệ (%)": [round((satisfaction or 0) * 100, 1), 97.0]})
         return "\n".join(text), chart

@@ -120,6 +120,9 @@ def test_thumbs_down_with_a_comment_is_counted_in_the_admin_statistics(server, p
     assert after["feedback_down"] == before["feedback_down"] + 1
     assert after["feedback_up"] == before["feedback_up"]
     assert after["satisfaction"] is not None and after["satisfaction"] < 1
+    latest = after["comments"][0]
+    assert latest["rating"] == "down" and latest["comment"] == "Câu trả lời chưa đủ — Thiếu lệ phí khi làm trực tuyến"
+    assert latest["question"] == "thời hạn cấp đổi CCCD"
 
 
 def test_thumbs_up_is_counted_and_the_buttons_are_gone_after_a_reload(server, phone):
