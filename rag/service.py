@@ -179,6 +179,11 @@ class Assistant:
             log.info("refused before retrieval: %s", verdict.reason)
             return Answer(answer=refusal_text(verdict.reason or ""), refused=True)
         query = self.ranker.analyzer.analyze(question)
+        named = _CODE_IN_TEXT.search(question)
+        if named and named.group(1) in self.index.procedures:  # "… (mã 2.001008)": a choice the citizen picked
+            hits = self.ranker.rank(query, filters, limit=20)
+            retrieved = [named.group(1), *[h.code for h in hits if h.code != named.group(1)]]
+            return self._procedure_answer(question, named.group(1), query, retrieved, confidence=0.9)
         talk = self._conversation(history) if history else Conversation()
         if talk.user_only and talk.previous:
             talk.focus = self._focus_of(talk.previous)

@@ -248,7 +248,7 @@ class Storage:
         }
 
     def stats(self, days: int = 30, top: int = 10) -> dict:
-        """The public counts plus what only administrators read: most asked procedures and unanswered questions."""
+        """The public counts plus what only administrators read: most asked, unanswered questions, feedback comments."""
         most_asked = [
             {"code": r["focus_code"], "questions": r["n"]}
             for r in self.query(
@@ -264,7 +264,15 @@ class Storage:
                 (top * 5,),
             )
         ]
-        return {**self.public_stats(days), "most_asked": most_asked, "unanswered": unanswered}
+        comments = [
+            {"created_at": r["created_at"], "rating": r["rating"], "comment": r["comment"], "question": r["question"]}
+            for r in self.query(
+                "SELECT f.created_at, f.rating, f.comment, a.question FROM feedback f JOIN answers a ON a.id = f.answer_id "
+                "WHERE f.comment IS NOT NULL ORDER BY f.created_at DESC, f.id DESC LIMIT ?",
+                (top * 2,),
+            )
+        ]
+        return {**self.public_stats(days), "most_asked": most_asked, "unanswered": unanswered, "comments": comments}
 
     def create_job(self, filename: str) -> str:
         job_id = uuid.uuid4().hex[:12]

@@ -357,8 +357,16 @@ class UnansweredQuestion(BaseModel):
     created_at: str
 
 
+class FeedbackComment(BaseModel):
+    created_at: str
+    rating: str
+    comment: str
+    question: str
+
+
 class AdminStats(PublicStats):
-    """The counts plus what only administrators may read: the redacted texts of unanswered questions."""
+    """The counts plus what only administrators may read: redacted texts of unanswered questions and comments."""
 
     most_asked: list[MostAsked]
     unanswered: list[UnansweredQuestion]
+    comments: list[FeedbackComment] = Field(default_factory=list)

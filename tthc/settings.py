@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     cors_origins: list[str] = ["https://namgianghia.lamdong.gov.vn"]
+    # hosts (and their subdomains) whose https addresses the widget and the card page show as links
+    link_hosts: list[str] = ["dichvucong.gov.vn", "namgianghia.lamdong.gov.vn"]
+    # the widget's opening suggestions: curated here, never taken from what other people asked
+    suggested_questions: list[str] = [
+        "Làm giấy khai sinh cho con cần giấy tờ gì?",
+        "Cấp đổi thẻ căn cước mất bao lâu?",
+        "Đăng ký tạm trú nộp ở đâu?",
+        "Đăng ký kết hôn cần những gì?",
+    ]
     trusted_proxies: list[str] = []
     max_question_chars: int = 1000
     max_history_turns: int = 10

@@ -17,6 +17,7 @@ from service.core import Caller, job_report_text
 from tthc.schema import SECTION_TITLES, Answer, Procedure, UpdateList
 from tthc.settings import PRIVACY_NOTICE
 from tthc.text import display_date
+from ui.card import mount_card
 from ui.widget import mount_widget
 
 log = logging.getLogger(__name__)
@@ -220,6 +221,12 @@ def build_blocks(service: TthcService) -> gr.Blocks:
             "",
             "**Câu hỏi chưa trả lời được (cần bổ sung dữ liệu):**",
             *[f"- {html.escape(r['question'])}" for r in data["unanswered"][:20]],
+            "",
+            "**Góp ý gần đây của người dân:**",
+            *[
+                f"- {'👍' if r['rating'] == 'up' else '👎'} {html.escape(r['comment'])} — câu hỏi: {html.escape(r['question'])}"
+                for r in data.get("comments", [])[:20]
+            ],
         ]
         chart = pd.DataFrame({"chỉ số": ["Hài lòng", "Mục tiêu"], "tỷ lệ (%)": [round((satisfaction or 0) * 100, 1), 97.0]})
         return "\n".join(text), chart
@@ -310,8 +317,9 @@ def build_blocks(service: TthcService) -> gr.Blocks:
 
 
 def mount_ui(app: FastAPI, service: TthcService) -> None:
-    """Mount the Gradio app at /ui and the widget at /widget."""
+    """Mount the Gradio app at /ui, the widget at /widget and the citizen's procedure cards at /thu-tuc/{code}."""
     mount_widget(app, service)
+    mount_card(app, service)
     gr.mount_gradio_app(
         app,
         build_blocks(service),

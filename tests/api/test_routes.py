@@ -208,7 +208,11 @@ def test_openapi_docs_and_ui_are_served(client):
         assert path in paths, path
     assert client.get("/ui/").status_code == 200
     widget = client.get("/widget")
-    assert widget.status_code == 200 and "textContent" in widget.text and "innerHTML" not in widget.text
+    assert widget.status_code == 200 and "/widget/static/widget.js" in widget.text
+    script = client.get("/widget/static/widget.js")
+    assert script.headers["content-type"].startswith("application/javascript")
+    assert "textContent" in script.text and "innerHTML" not in script.text
+    assert client.get("/widget/static/..%2Fwidget.py").status_code == 404
     assert client.get("/widget.js").headers["content-type"].startswith("application/javascript")
 
 

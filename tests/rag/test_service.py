@@ -111,3 +111,13 @@ def test_langchain_retriever_with_metadata_filters(assistant):
     assert {d.metadata["field"] for d in filtered.invoke("đăng ký tạm trú")} == {"Chứng thực"}
     plan_only = HybridRetriever(ranker=assistant.ranker, filters=RetrievalFilters(source="plan"), k=3)
     assert all(d.metadata["source"] == "plan" for d in plan_only.invoke("mục tiêu cải cách"))
+
+
+def test_a_question_naming_a_code_is_about_that_procedure(assistant):
+    """What the widget sends when a citizen taps one of a clarifying question's choices."""
+    asked = assistant.answer("chứng thực chữ ký người dịch")
+    history = [{"role": "user", "content": "chứng thực chữ ký người dịch"}, {"role": "assistant", "content": asked.answer}]
+    for option in asked.options:
+        answer = assistant.answer(f"{option.name} (mã {option.code})", history)
+        assert answer.focus_code == option.code and not answer.clarification
+        assert [c.code for c in answer.citations] == [option.code]

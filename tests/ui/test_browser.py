@@ -96,10 +96,11 @@ def test_feedback_is_counted_in_the_admin_stats(server, browser):
     page.goto(f"{server}/ui/")
     _ask(page, "thời hạn cấp đổi CCCD")
     page.locator("a[href^='https://dichvucong.gov.vn/']", has_text="1.014063").first.wait_for(timeout=30000)
-    before = httpx.get(f"{server}/api/stats/public").json()["feedback_up"]
-    page.get_by_role("button", name="Like").last.click()
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    before = httpx.get(f"{server}/api/stats", headers=admin).json()["feedback_up"]
+    page.get_by_role("button", name="Hài lòng", exact=True).last.click()
     page.get_by_text("Cảm ơn bạn đã đánh giá!").wait_for(timeout=15000)
-    assert httpx.get(f"{server}/api/stats/public").json()["feedback_up"] == before + 1
+    assert httpx.get(f"{server}/api/stats", headers=admin).json()["feedback_up"] == before + 1
     page.get_by_role("tab", name="Quản trị").click()
     page.get_by_label("Mã quản trị").fill(TOKEN)
     page.locator("#stats-button").click()
@@ -111,9 +112,10 @@ def test_feedback_is_counted_in_the_admin_stats(server, browser):
 def test_widget_answers_and_escapes(server, browser):
     page = browser.new_page(viewport={"width": 390, "height": 700})
     page.goto(f"{server}/widget")
-    page.get_by_label("Câu hỏi").fill("<img src=x onerror=alert(1)> đăng ký tạm trú")
-    page.get_by_role("button", name="Gửi").click()
-    page.get_by_text("Nguồn: 1.004194").wait_for(timeout=30000)
+    page.get_by_label("Câu hỏi", exact=True).fill("<img src=x onerror=alert(1)> đăng ký tạm trú")
+    page.get_by_role("button", name="Gửi", exact=True).click()
+    page.locator("#log .msg.bot:not(#welcome)").first.wait_for(timeout=30000)  # an answer (here: a polite refusal)
     assert page.locator("img").count() == 0  # the question was shown as text, not HTML
     assert page.get_by_text(PRIVACY_NOTICE).is_visible()
+    assert "<img src=x" in page.locator("#log .msg.user").first.inner_text()
     _shot(page, "widget.png")
