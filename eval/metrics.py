@@ -74,6 +74,28 @@ def _aggregate(rows: list[tuple[EvalItem, dict, dict]]) -> dict:
     }
 
 
+def reliability(items: list[EvalItem], results: list[dict], thresholds: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)) -> list[dict]:
+    """Answer rate against accuracy if answers below a confidence were turned into "ask the ward" replies.
+
+    Over questions that have a gold procedure: at each threshold, the share answered (not refused, confidence
+    at or above it) and hit@1 among those. A calibrated confidence gives rising accuracy as the rate falls.
+    """
+    by_id = {r["id"]: r for r in results}
+    rows = [(item, by_id[item.id]) for item in items if item.gold_codes and not item.expect_refusal]
+    table = []
+    for threshold in thresholds:
+        answered = [(i, r) for i, r in rows if not r.get("refused") and float(r.get("confidence") or 0.0) >= threshold]
+        correct = [1 for i, r in answered if r.get("retrieved", [None])[:1] and r["retrieved"][0] in i.gold_codes]
+        table.append(
+            {
+                "threshold": threshold,
+                "answer_rate": round(len(answered) / len(rows), 4) if rows else None,
+                "hit_at_1_answered": round(len(correct) / len(answered), 4) if answered else None,
+            }
+        )
+    return table
+
+
 def failure_reason(item: EvalItem, result: dict, scored: dict) -> str | None:
     """Why a question failed, in the report's words, or None when it passed."""
     if item.expect_refusal:

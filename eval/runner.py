@@ -11,7 +11,7 @@ from typing import Any
 
 from eval.dataset import EvalItem, load_dataset, write_jsonl
 from eval.machine import machine_info
-from eval.metrics import compute_metrics, failure_reason, failure_severity, score_question
+from eval.metrics import compute_metrics, failure_reason, failure_severity, reliability, score_question
 from tthc.settings import Settings
 
 TARGETS_FILE = Path(__file__).with_name("targets.toml")
@@ -118,6 +118,7 @@ def run_eval(settings: Settings, dataset: Path, out_dir: Path, baselines: bool =
         "machine": machine_info(),
         "systems": metrics,
         "targets": checks,
+        "reliability": reliability(items, systems["ours"]),
         "skipped_baselines": skipped,
     }
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -186,6 +187,15 @@ def render_report(summary: dict, failures: list[dict]) -> str:
         *[
             f"| {kind} | {m['questions']} | " + " | ".join(_fmt(m.get(key), key) for key, _ in TABLE_METRICS) + " |"
             for kind, m in ours.items()
+        ],
+        "",
+        "## Độ tin cậy: tỷ lệ trả lời và độ chính xác theo ngưỡng tin cậy",
+        "",
+        "| ngưỡng confidence | tỷ lệ trả lời | hit@1 trong các câu đã trả lời |",
+        "|---|---|---|",
+        *[
+            f"| ≥ {r['threshold']:.2f} | {_fmt(r['answer_rate'])} | {_fmt(r['hit_at_1_answered'])} |"
+            for r in summary.get("reliability", [])
         ],
         "",
         f"## 20 lỗi nặng nhất (trên tổng {len(failures)} câu chưa đạt)",

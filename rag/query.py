@@ -145,7 +145,6 @@ class Query:
     original: str
     normalized: str
     restored: str
-    intent: str
     folded: str
     intents: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
@@ -175,10 +174,6 @@ def detect_intents(folded: str) -> list[str]:
     """The sections asked about, most specific first (at most two); ['overview'] when none."""
     found = list(dict.fromkeys(name for name, pattern in INTENTS if pattern.search(folded)))
     return found[:MAX_INTENTS] or ["overview"]
-
-
-def detect_intent(folded: str) -> str:
-    return detect_intents(folded)[0]
 
 
 def detect_ask(folded: str, restored: str) -> Ask | None:
@@ -228,7 +223,6 @@ class QueryAnalyzer:
             original=question,
             normalized=normalized,
             restored=restored,
-            intent=detect_intent(folded),
             folded=folded,
             intents=detect_intents(folded),
             expansions=expansions,

@@ -93,6 +93,8 @@ def test_no_api_route_or_page_shows_question_texts_without_the_token(client):
         ("GET", "/redoc"): lambda: client.get("/redoc"),
         ("GET", "/widget"): lambda: client.get("/widget"),
         ("GET", "/widget.js"): lambda: client.get("/widget.js"),
+        ("GET", "/widget/static/{name}"): lambda: client.get("/widget/static/widget.js"),
+        ("GET", "/thu-tuc/{code:path}"): lambda: client.get("/thu-tuc/1.004194"),
     }
     assert _api_routes(client.app) == set(calls), "a route was added: list it here with an unauthenticated call"
     for route, call in calls.items():
@@ -161,7 +163,8 @@ def test_answers_never_echo_the_personal_data_in_the_question(client):
     assert answered >= len(PERSONAL_QUESTIONS)  # answered from records, not just refused
 
 
-def test_the_privacy_notice_sits_under_both_chat_inputs(client):
+def test_the_privacy_notice_sits_beside_both_chat_inputs(client):
     widget = client.get("/widget").text
-    assert widget.index('id="q"') < widget.index(PRIVACY_NOTICE) < widget.index("<script>")
+    composer = widget[widget.index('<footer class="composer">') : widget.index("</footer>")]
+    assert composer.index(PRIVACY_NOTICE) < composer.index('id="q"')  # right above the question box
     assert PRIVACY_NOTICE in json.dumps(client.get("/ui/config").json(), ensure_ascii=False)

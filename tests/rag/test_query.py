@@ -3,7 +3,7 @@
 import pytest
 
 from rag.diacritics import DiacriticRestorer
-from rag.query import QueryAnalyzer, detect_intent, normalize_question
+from rag.query import QueryAnalyzer, detect_intents, normalize_question
 from tthc.text import fold_diacritics
 
 
@@ -77,4 +77,4 @@ def test_lower_case_ai_means_who_not_artificial_intelligence(analyzer):
     ],
 )
 def test_section_intent(question, intent):
-    assert detect_intent(fold_diacritics(normalize_question(question))) == intent
+    assert detect_intents(fold_diacritics(normalize_question(question)))[0] == intent

@@ -53,6 +53,7 @@ def test_no_gradio_endpoint_returns_question_texts_without_the_token(server):
         "/search": ("tạm trú", None, None),
         "/select_row": (table,),
         "/card": ("1.004194",),
+        "/updates": (),
         "/upload": ("", None, False),
         "/job_status": ("", "abc"),
         "/versions": ("",),
