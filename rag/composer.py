@@ -264,7 +264,7 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         free = [bool(_FREE.match(f)) for f in fees]
         if all(free) or not any(free):
             says_yes = all(free) == (ask.kind == "free")
-            why = "Thủ tục này miễn phí." if all(free) else _fee_line(proc)
+            why = _fee_line(proc)  # the record's own words ("Miễn lệ phí", "8.000 đồng")
             return [("Có. " if says_yes else "Không. ") + why]
         return [f"Tùy hình thức nộp. {_fee_line(proc)}"]
     if ask.kind == "document":

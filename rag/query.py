@@ -98,7 +98,13 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("agency", re.compile(r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|ai giai quyet|tham quyen|truc tuyen|online)\b")),
     # naming the steps outright beats 'hồ sơ' ("quy trình nộp hồ sơ … gồm mấy bước")
     ("steps", re.compile(r"\b(cac buoc|may buoc|bao nhieu buoc|nhung buoc|buoc nao|quy trinh|trinh tu)\b")),
-    ("documents", re.compile(r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh)\b")),
+    (
+        "documents",
+        re.compile(
+            r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh"
+            r"|mau (don|so|to khai|ban khai)|to khai|ban ke khai|don (gi|nao))\b"
+        ),
+    ),
     ("steps", re.compile(r"\b(lam the nao|lam sao|nhu the nao|cach lam|huong dan)\b")),
     ("conditions", re.compile(r"\b(dieu kien|yeu cau|ai duoc|doi tuong|co duoc)\b")),
 ]

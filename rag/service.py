@@ -29,6 +29,8 @@ from tthc.text import bm25_tokens, fold_diacritics, syllables
 log = logging.getLogger(__name__)
 
 _CODE_IN_TEXT = re.compile(r"\bmã (\d\.\d{6})\b")
+# words some portal names start with ("Thủ tục đăng ký khai tử") that say nothing about which procedure
+_GENERIC_NAME_WORDS = frozenset({"thu", "tuc"})
 _ORDINALS = ("1", "2", "3", "4", "5", "nhat", "hai", "ba", "tu", "nam")
 _ORDINAL = re.compile(r"\b(?:thu|so|cai|muc|phuong an) ?(1|2|3|4|5|nhat|hai|ba|tu|nam)\b")
 _FOLLOWUP_CUE = re.compile(r"^(con|the con|vay|the|thi sao|con ve|neu|nhu vay|vay thi)\b")
@@ -147,8 +149,8 @@ class Assistant:
         """
         if top.code not in self.index.procedures or other.code not in self.index.procedures:
             return False
-        a = {fold_diacritics(w) for w in syllables(top.name)}
-        b = {fold_diacritics(w) for w in syllables(other.name)}
+        a = {fold_diacritics(w) for w in syllables(top.name)} - _GENERIC_NAME_WORDS
+        b = {fold_diacritics(w) for w in syllables(other.name)} - _GENERIC_NAME_WORDS
         if len(a & b) / len(a | b) < 0.5:
             return False
         asked = set(query.content_words)

@@ -117,8 +117,8 @@ def test_yes_no_questions_are_detected(question, kind):
 def test_yes_no_answers_lead_with_co_or_khong():
     free = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí"), Channel(channel="Trực tuyến", fee="Miễn phí")])
     paid = _procedure(channels=[Channel(channel="Trực tiếp", fee="10.000 đồng")])
-    assert _answer(free, ["fees"], _ask("có mất phí không")).startswith("Không. Thủ tục này miễn phí.")
-    assert _answer(free, ["fees"], _ask("có miễn phí không")).startswith("Có. Thủ tục này miễn phí.")
+    assert _answer(free, ["fees"], _ask("có mất phí không")).startswith("Không. Lệ phí: Miễn phí.")
+    assert _answer(free, ["fees"], _ask("có miễn phí không")).startswith("Có. Lệ phí: Miễn phí.")
     assert _answer(paid, ["fees"], _ask("có mất tiền không")).startswith("Có. Lệ phí: 10.000 đồng.")
     assert _answer(free, ["agency"], _ask("có nộp online được không")).startswith("Có. ")
     offline = _answer(paid, ["agency"], _ask("có nộp online được không"))
@@ -143,7 +143,7 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
 
 
 def test_yes_no_through_the_chain(assistant):
-    assert assistant.answer("đăng ký khai sinh có mất phí không").answer.startswith("Không. Thủ tục này miễn phí.")
+    assert assistant.answer("đăng ký khai sinh có mất phí không").answer.startswith("Không. Lệ phí: Miễn phí.")
     assert assistant.answer("có nộp online đăng ký khai sinh được không").answer.startswith("Có. ")
 
 
