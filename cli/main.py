@@ -148,14 +148,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if workers == 1:
         from server.app import create_app
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=10)
         return 0
     # worker processes build their own app from the environment: hand the flags over through it
     os.environ["TTHC_DATA_DIR"] = str(settings.data_dir)
     if "TTHC_EMBEDDING_THREADS" not in os.environ:
         # one embedding thread per worker: more threads than cores only contend
         os.environ["TTHC_EMBEDDING_THREADS"] = str(max(1, (os.cpu_count() or 2) // workers))
-    uvicorn.run("server.app:create_app", factory=True, host=settings.host, port=settings.port, workers=workers, log_level="info")
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+    )
     return 0
 
 
