@@ -216,6 +216,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from eval.bench_serve import bench_serve
 
         bench_serve(Path(args.out), seconds=args.seconds, users=args.users, dataset=Path(args.dataset))
+    if args.target == "privacy":
+        from eval.bench_privacy import bench_privacy
+
+        print(json.dumps(bench_privacy(Path(args.out)), ensure_ascii=False, indent=1))
+        return 0
     if args.target == "load":
         from eval.soak import bench_load
 
@@ -291,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
-    bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "all"])
+    bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "privacy", "all"])
     bench.add_argument("--step-seconds", type=float, default=60.0, help="load benchmark: seconds at each user count")
     bench.add_argument("--soak-seconds", type=float, default=600.0, help="load benchmark: soak duration")
     bench.add_argument("--seconds", type=float, default=20.0, help="serve benchmark: seconds per configuration")
