@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 INDEX_UNAVAILABLE = "Hệ thống tra cứu tạm thời chưa sẵn sàng. Vui lòng thử lại sau ít phút hoặc liên hệ Trung tâm Phục vụ hành chính công."
 TOO_MANY = "Bạn gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng đợi khoảng {seconds} giây rồi thử lại."
+NAME_WARM_UP = "Tôi là Trần Văn Minh"  # a made-up name that reaches the tagger
 ADMIN_OFF = "Chức năng quản trị đang tắt: cần đặt TTHC_ADMIN_TOKEN (không dùng giá trị mặc định)."
 ADMIN_LOCKED = "Nhập sai mã quản trị quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút."
 
@@ -77,6 +79,8 @@ class TthcService:
         self._admin_failures = FailureThrottle(
             settings.admin_max_failures, settings.admin_failure_window_s, settings.admin_lockout_s, settings.rate_limit_clients
         )
+        # the name tagger behind redaction takes seconds to load: load it now, not on a citizen's first question
+        threading.Thread(target=redact, args=(NAME_WARM_UP,), name="redaction-warm-up", daemon=True).start()
         if not settings.admin_enabled:
             log.warning("admin routes are off: set TTHC_ADMIN_TOKEN to a non-default value (or TTHC_DEV_MODE=true)")
 

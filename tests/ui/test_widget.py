@@ -214,11 +214,15 @@ def test_unavailable_and_offline_show_vietnamese_messages(server, phone):
     phone.goto(f"{server}/widget")
     phone.route("**/api/chat", lambda route: route.fulfill(status=503, json={"detail": "x"}))
     _ask(phone, "đăng ký khai sinh")
-    phone.get_by_role("alert").get_by_text("Vui lòng thử lại sau ít phút").wait_for(timeout=WAIT)
+    unavailable = phone.get_by_role("alert").get_by_text("Vui lòng thử lại sau ít phút")
+    unavailable.wait_for(timeout=WAIT)
+    assert unavailable.is_visible()
     phone.unroute("**/api/chat")
     phone.context.set_offline(True)
     _ask(phone, "đăng ký khai sinh")
-    phone.get_by_role("alert").get_by_text("mất kết nối mạng").wait_for(timeout=WAIT)
+    offline = phone.get_by_role("alert").get_by_text("mất kết nối mạng")
+    offline.wait_for(timeout=WAIT)
+    assert offline.is_visible()
     phone.context.set_offline(False)
 
 
