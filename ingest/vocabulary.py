@@ -15,13 +15,12 @@ from pathlib import Path
 
 import yaml
 
+from ingest.curated import SAFE_LOADER
 from tthc.schema import LifeEvent, Procedure
 
 VOCABULARY_FOLDER = "situations"
 LIFE_EVENTS_FILE = "life-events"
 _MAX_PHRASES = 8
-# libyaml's safe loader when the wheel has it: ten times faster on the vocabulary, which every ingest reads
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def is_life_events_file(path: Path) -> bool:
 
 def _load_list(path: Path) -> list[dict]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path.name}: không đọc được nội dung ({exc.__class__.__name__})") from exc
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):

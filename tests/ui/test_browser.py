@@ -46,14 +46,6 @@ def server(tmp_path_factory, embedder):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _shot(page, name: str) -> None:
     if os.environ.get("TTHC_SAVE_SCREENSHOTS") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ import pytest
 from ingest import run_ingest
 from tests.conftest import FAKE_EMBEDDING_ENV
 from tests.processes import serve
-from tests.ui.test_browser import ARGS, CHROMIUM, SHOTS, TOKEN, playwright_api
+from tests.ui.test_browser import SHOTS, TOKEN
 from tthc.settings import Settings
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -40,14 +40,6 @@ def data_dir(tmp_path_factory, embedder):
 def server(data_dir):
     with serve(data_dir, TTHC_ADMIN_TOKEN=TOKEN, TTHC_CHAT_RATE_PER_MINUTE="1000", **FAKE_EMBEDDING_ENV) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
