@@ -1,4 +1,6 @@
-"""The `tthc` command line: ingest, status, changes, ask, serve, privacy, eval, bench. Flags win over the environment and the defaults."""
+"""The `tthc` command line: ingest, status, changes, ask, serve, privacy, eval, train-ranker, bench.
+
+Flags win over the environment and the defaults."""
 
 from __future__ import annotations
 
@@ -205,6 +207,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_ranker(args: argparse.Namespace) -> int:
+    from index_store.store import IndexProblem
+    from rag.service import load_assistant
+    from rag.training import train
+
+    settings = _settings(args)
+    questions = Path(args.questions)
+    if not any(questions.glob("*.jsonl")):
+        print(f"Lỗi: không có tệp câu hỏi huấn luyện (*.jsonl) trong {questions}")
+        return 1
+    try:
+        assistant = load_assistant(settings)
+    except IndexProblem as exc:
+        print(f"Lỗi: {exc}")
+        return 1
+    model, figures = train(assistant.ranker, questions, assistant.version)
+    out = Path(args.out) if args.out else settings.ranker_path
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(model.to_json() + "\n", encoding="utf-8")
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
+    print(f"Đã ghi mô hình xếp hạng vào {out}; chạy 'tthc ingest' để đưa nó vào một phiên bản chỉ mục mới.")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from eval.bench_answer import bench_answer
     from eval.bench_ingest import bench_ingest
@@ -294,6 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", required=True, help="output folder for results.jsonl, summary.json, report.md, chart.png")
     evaluate.add_argument("--baselines", action="store_true", help="also run BM25 alone, dense alone and a naive LangChain RAG")
     evaluate.set_defaults(func=cmd_eval)
+
+    ranker = sub.add_parser("train-ranker", help="train the learned ranking step on training/questions (never on eval/)")
+    ranker.add_argument("--data-dir", help="the index whose retrieval features it learns from (e.g. the portal index)")
+    ranker.add_argument("--questions", default="training/questions", help="folder of training .jsonl files")
+    ranker.add_argument("--out", help="model file to write (default: TTHC_RANKER_PATH, training/ranker.json)")
+    ranker.set_defaults(func=cmd_train_ranker)
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
     bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "privacy", "all"])

@@ -86,6 +86,7 @@ class Manifest:
     sources: list[str] = field(default_factory=list)
     format: int = FORMAT_VERSION
     life_events_hash: str = ""
+    ranker_hash: str = ""
 
     @classmethod
     def read(cls, version_dir: Path) -> Manifest:
@@ -236,6 +237,15 @@ def life_events_json(events: list[LifeEvent]) -> str:
     return json.dumps([e.model_dump() for e in events], ensure_ascii=False, indent=1)
 
 
+RANKER_FILE = "ranker.json"
+
+
+def read_ranker(version_dir: Path) -> dict | None:
+    """The learned ranking model stored with a version, as JSON (None when the version has none)."""
+    path = version_dir / RANKER_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 REQUIRED_FILES = ("manifest.json", "procedures.jsonl", "chunks.jsonl", "keywords/counts.npz", "keywords/terms.json", "keywords/chunks.json")
 
 
@@ -257,6 +267,7 @@ class IndexVersion:
     keywords: KeywordIndex
     collection: chromadb.Collection
     life_events: list[LifeEvent] = field(default_factory=list)
+    ranker: dict | None = None
 
     @classmethod
     def load(cls, settings: Settings) -> IndexVersion:
@@ -289,7 +300,11 @@ class IndexVersion:
         expected = (manifest.counts.get("chunks"), manifest.counts.get("dense_units"))
         if (len(chunks), dense_count) != expected or len(keywords.chunk_hashes) != len(chunks):
             raise IndexCorruptError(f"index version {path.name}: contents do not match its manifest")
-        return cls(name, path, manifest, procedures, chunks, keywords, collection, read_life_events(path))
+        try:
+            ranker = read_ranker(path)
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"index version {path.name} has an unreadable {RANKER_FILE}: {exc}") from exc
+        return cls(name, path, manifest, procedures, chunks, keywords, collection, read_life_events(path), ranker)
 
     def vocabulary(self) -> dict:
         """Syllable statistics of the chunks, with procedure names counted five times more."""

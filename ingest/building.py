@@ -44,6 +44,7 @@ class BuildJob:
     report: IngestReport
     files: list[str]
     life_events_hash: str = ""
+    ranker_hash: str = ""
 
 
 def build_version(job: BuildJob, created_at: str) -> None:
@@ -104,6 +105,7 @@ def build_version(job: BuildJob, created_at: str) -> None:
         source_hashes=plan.source_hashes,
         sources=job.files,
         life_events_hash=job.life_events_hash,
+        ranker_hash=job.ranker_hash,
     ).write(job.build_dir)
     probe_code: str | None = None
     probe_name: str | None = None

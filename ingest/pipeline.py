@@ -9,6 +9,7 @@ Stages: read (sources) -> decide (planning) -> build (building) -> validate -> p
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import shutil
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 from index_store.changes import write_changes
 from index_store.embeddings import Embedder, make_embeddings
 from index_store.ids import PLAN_ID
-from index_store.store import LIFE_EVENTS_FILE, VersionStore, life_events_json, read_life_events
+from index_store.store import LIFE_EVENTS_FILE, RANKER_FILE, VersionStore, life_events_json, read_life_events
 from ingest.building import BuildJob, build_version
 from ingest.changes import version_changes
 from ingest.planning import plan_contents
@@ -72,10 +73,14 @@ def run_ingest(
         life_events = batch.life_events or (read_life_events(previous.path) if previous else [])
         events_json = life_events_json(life_events)
         events_hash = hashlib.sha256(events_json.encode()).hexdigest()[:16] if life_events else ""
+        ranker_json = read_ranker_file(settings.ranker_path)
+        ranker_hash = hashlib.sha256(ranker_json.encode()).hexdigest()[:16] if ranker_json else ""
         embeddings = embeddings_factory(settings)
         spec = asdict(embeddings.spec)
         unchanged = not (report.added or report.changed or report.removed) and previous is not None
-        if previous and unchanged and previous.manifest.embedding == spec and previous.manifest.life_events_hash == events_hash:
+        extras = (events_hash, ranker_hash)
+        same_extras = previous is not None and (previous.manifest.life_events_hash, previous.manifest.ranker_hash) == extras
+        if previous and unchanged and previous.manifest.embedding == spec and same_extras:
             report.status, report.version = "no_changes", previous.manifest.version
             report.chunks, report.dense_units = previous.manifest.counts["chunks"], previous.manifest.counts["dense_units"]
             report.reused_vectors = report.dense_units
@@ -89,7 +94,9 @@ def run_ingest(
         build = store.build_dir(name)
         try:
             (build / LIFE_EVENTS_FILE).write_text(events_json, encoding="utf-8")
-            job = BuildJob(settings, build, name, plan, previous, embeddings, spec, report, batch.files, events_hash)
+            if ranker_json:
+                (build / RANKER_FILE).write_text(ranker_json, encoding="utf-8")
+            job = BuildJob(settings, build, name, plan, previous, embeddings, spec, report, batch.files, events_hash, ranker_hash)
             build_version(job, created_at=created_at)
             write_changes(build, changes)  # published, kept and rolled back with its version
             store.publish(build, name)
@@ -99,6 +106,20 @@ def run_ingest(
         report.status, report.version = "published", name
         store.prune(settings.keep_versions, settings)
     return _finish(report, started)
+
+
+def read_ranker_file(path: Path) -> str:
+    """The learned ranking model to store with the new version; empty (RRF fallback) when absent or unreadable."""
+    if not path.is_file():
+        return ""
+    try:
+        text = path.read_text(encoding="utf-8")
+        if not isinstance(json.loads(text), dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        log.error("ranker model %s is unreadable, building without it (RRF fallback): %s", path, exc)
+        return ""
+    return text
 
 
 def with_vocabulary(sources: list[Path], vocabulary_dir: Path) -> list[Path]:

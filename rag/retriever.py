@@ -22,6 +22,7 @@ from index_store.ids import PLAN_ID
 from index_store.keywords import KeywordIndex
 from index_store.store import IndexVersion
 from rag.query import Query, QueryAnalyzer
+from rag.ranking import FEATURE_NAMES, RankingModel
 from tthc.schema import Chunk, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables
 
@@ -99,6 +100,36 @@ _PLAN_CUES = re.compile(
 PLAN_PRIOR = 1.5
 
 
+def _ranks(scores: dict[str, float]) -> dict[str, int]:
+    return {code: r for r, code in enumerate(sorted(scores, key=lambda c: -scores[c]))}
+
+
+def _reciprocal(rank: int | None) -> float:
+    return 0.0 if rank is None else 1.0 / (1 + rank)
+
+
+def _pairs(folded_text: str) -> set[str]:
+    """Adjacent syllable pairs of a folded text ("giay khai", "khai sinh")."""
+    words = [w for w in syllables(folded_text) if w.isalnum()]
+    return {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+@dataclass
+class Evidence:
+    """What the three retrievers said about one question."""
+
+    chunk_hits: dict[str, list[tuple[int, float]]]
+    chunk_best: dict[str, float]
+    name_scores: dict[str, float]
+    dense: dict[str, float]
+    fused: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def __post_init__(self) -> None:
+        self.chunk_ranks = _ranks(self.chunk_best)
+        self.name_ranks = _ranks(self.name_scores)
+        self.dense_ranks = _ranks(self.dense)
+
+
 class VectorStoreUnavailable(RuntimeError):
     """The vector store did not answer (a Chroma server that is down or unreachable)."""
 
@@ -142,12 +173,16 @@ class HybridRanker:
         ward_level_prior: float = 1.25,
         sibling_penalty: float = 0.8,
         dense_candidates: int = 60,
+        model: RankingModel | None = None,
+        rerank_depth: int = 30,
     ) -> None:
         self.index = index
         self.embeddings = embeddings
         self.ward_level_prior = ward_level_prior
         self.sibling_penalty = sibling_penalty
         self.dense_candidates = dense_candidates
+        self.model = model
+        self.rerank_depth = rerank_depth
         self.analyzer = QueryAnalyzer(index.vocabulary())
         names = [(c, self._name_text(index.procedures[c])) for c in sorted(index.procedures)]
         plan_heads = [c for c in index.chunks if c.source == "plan"]
@@ -156,6 +191,14 @@ class HybridRanker:
         self._names = KeywordIndex.build([(f"{i}", text) for i, (_, text) in enumerate(names)])
         self._folded_names = {c: fold_diacritics(p.name.casefold()) for c, p in index.procedures.items()}
         self._name_tokens = {c: {fold_diacritics(w) for w in syllables(p.name)} for c, p in index.procedures.items()}
+        self._name_pairs = {c: _pairs(name) for c, name in self._folded_names.items()}
+        self._vocabulary_words = {
+            c: {fold_diacritics(w) for w in syllables(self._name_text(p).casefold())} for c, p in index.procedures.items()
+        }
+        self._phrases = {
+            c: [(_pairs(folded), set(syllables(folded))) for folded in (fold_diacritics(t.casefold()) for t in [*p.aliases, *p.situations])]
+            for c, p in index.procedures.items()
+        }
         self._chunks_by_doc: dict[str, list[int]] = defaultdict(list)
         for i, chunk in enumerate(index.chunks):
             self._chunks_by_doc[chunk.doc_id].append(i)
@@ -246,45 +289,113 @@ class HybridRanker:
                 factor *= self.sibling_penalty  # a special case, and the general procedure is a candidate
         return factor
 
-    def rank(self, query: Query, filters: RetrievalFilters | None = None, limit: int = 20) -> list[ProcedureHit]:
-        """Procedures (and the plan) best first."""
-        filters = filters or RetrievalFilters()
+    def _evidence(self, query: Query) -> Evidence:
+        """The three retrievers' scores for one question, fused by RRF."""
         chunk_hits = self._bm25_chunks(query)
-        name_scores = self._bm25_names(query)
-        dense = self._dense(query)
-
-        def ranks(scores: dict[str, float]) -> dict[str, int]:
-            return {code: r for r, code in enumerate(sorted(scores, key=lambda c: -scores[c]))}
-
         chunk_best = {doc: max(s for _, s in hits) for doc, hits in chunk_hits.items()}
-        rank_lists = [(ranks(chunk_best), 1.0), (ranks(name_scores), 1.0), (ranks(dense), 1.0)]
-        fused: dict[str, float] = defaultdict(float)
-        for ranking, weight in rank_lists:
+        evidence = Evidence(chunk_hits, chunk_best, self._bm25_names(query), self._dense(query))
+        for ranking in (evidence.chunk_ranks, evidence.name_ranks, evidence.dense_ranks):
             for code, r in ranking.items():
-                fused[code] += weight / (RRF_K + r)
-        hits: list[ProcedureHit] = []
-        candidates = sorted(fused, key=lambda c: -fused[c])[:SIBLING_WINDOW]
-        query_syllables = {fold_diacritics(w) for w in syllables(query.search_text)}
-        for code, score in fused.items():
+                evidence.fused[code] += 1.0 / (RRF_K + r)
+        return evidence
+
+    def features(self, query: Query, evidence: Evidence, codes: list[str]) -> np.ndarray:
+        """One row of :data:`rag.ranking.FEATURE_NAMES` per candidate code."""
+        fused_ranks = _ranks(evidence.fused)
+        asked = asked_markers(query.folded)
+        other_cue = bool(_OTHER_LEVEL.search(query.folded))
+        plan_cue = bool(_PLAN_CUES.search(query.folded))
+        words = {fold_diacritics(w) for w in syllables(query.search_text)}
+        pairs = _pairs(fold_diacritics(query.search_text.casefold()))
+        content = set(query.content_words)
+        top_chunk = max(evidence.chunk_best.values(), default=0.0) or 1.0
+        top_name = max(evidence.name_scores.values(), default=0.0) or 1.0
+        top_dense = max(evidence.dense.values(), default=0.0)
+        rows = []
+        for code in codes:
             proc = self.index.procedures.get(code)
+            name_words = self._name_tokens.get(code, set())
+            name_pairs = self._name_pairs.get(code, set())
+            phrases = self._phrases.get(code, [])
+            vocabulary_words = self._vocabulary_words.get(code, name_words)
+            folded_name = self._folded_names.get(code, "")
+            name_markers = [m for m in SIBLING_MARKERS if m in folded_name]
+            unasked = [m for m in name_markers if m not in asked]
+            ward = bool(proc and proc.is_ward_level)
+            dense_sim = evidence.dense.get(code, 0.0)
+            rows.append(
+                [
+                    evidence.fused.get(code, 0.0) * RRF_K,
+                    _reciprocal(fused_ranks.get(code)),
+                    _reciprocal(evidence.chunk_ranks.get(code)),
+                    evidence.chunk_best.get(code, 0.0) / top_chunk,
+                    _reciprocal(evidence.name_ranks.get(code)),
+                    evidence.name_scores.get(code, 0.0) / top_name,
+                    _reciprocal(evidence.dense_ranks.get(code)),
+                    dense_sim,
+                    top_dense - dense_sim if code in evidence.dense else 1.0,
+                    len(name_words & words) / max(1, len(name_words)),
+                    len(name_pairs & pairs) / max(1, len(name_pairs)),
+                    len(content & vocabulary_words) / max(1, len(content)),
+                    max((len(p & pairs) / len(p) for p, _ in phrases if p), default=0.0),
+                    max((len(w & words) / len(w) for _, w in phrases if w), default=0.0),
+                    self.coverage(code, query),
+                    sum(m in asked for m in name_markers),
+                    len(unasked),
+                    sum(self._has_general_sibling(code, m, codes) for m in unasked),
+                    len(asked - set(name_markers)) if proc else 0,
+                    float(ward),
+                    float(ward and other_cue),
+                    float(bool(proc) and not ward and other_cue),
+                    float(ward and self._same_procedure_elsewhere(code, codes)),
+                    float(code == PLAN_ID),
+                    float(code == PLAN_ID and plan_cue),
+                    top_dense,
+                    min(len(content), 20) / 10,
+                ]
+            )
+        return np.asarray(rows, dtype=float).reshape(len(codes), len(FEATURE_NAMES))
+
+    def candidates(self, query: Query, filters: RetrievalFilters | None = None) -> tuple[Evidence, list[str]]:
+        """The fused candidates that pass the filters, best RRF first (the learned step reorders the head)."""
+        filters = filters or RetrievalFilters()
+        evidence = self._evidence(query)
+        codes = []
+        for code in sorted(evidence.fused, key=lambda c: -evidence.fused[c]):
             chunk_ids = self._chunks_by_doc.get(code, [])
-            if not chunk_ids or not filters.accepts(self.index.chunks[chunk_ids[0]]):
-                continue
-            name = proc.name if proc else self.index.chunks[chunk_ids[0]].title
+            if chunk_ids and filters.accepts(self.index.chunks[chunk_ids[0]]):
+                codes.append(code)
+        return evidence, codes
+
+    def rank(self, query: Query, filters: RetrievalFilters | None = None, limit: int = 20) -> list[ProcedureHit]:
+        """Procedures (and the plan) best first: by the learned model when the index has one, else RRF x priors."""
+        evidence, codes = self.candidates(query, filters)
+        head = codes[: self.rerank_depth]
+        if self.model is not None and head:
+            features = self.features(query, evidence, head)
+            probabilities = self.model.probabilities(features)
+            # the tail keeps its RRF order below every re-ranked candidate
+            scored = [*zip(head, probabilities.tolist()), *((c, -1.0 + evidence.fused[c]) for c in codes[len(head) :])]
+        else:
+            window = codes[:SIBLING_WINDOW]
+            scored = [(c, evidence.fused[c] * self._prior(c, query, window)) for c in codes]
+        scored.sort(key=lambda cs: -cs[1])
+        query_syllables = {fold_diacritics(w) for w in syllables(query.search_text)}
+        hits: list[ProcedureHit] = []
+        for code, score in scored[:limit]:
+            proc = self.index.procedures.get(code)
+            name = proc.name if proc else self.index.chunks[self._chunks_by_doc[code][0]].title
             name_tokens = self._name_tokens.get(code) or {fold_diacritics(w) for w in syllables(name)}
-            overlap = len(name_tokens & query_syllables) / max(1, len(name_tokens))
             hits.append(
                 ProcedureHit(
                     code=code,
-                    score=score * self._prior(code, query, candidates),
+                    score=score,
                     name=name,
-                    chunks=[(self.index.chunks[i], s) for i, s in chunk_hits.get(code, [])],
-                    dense_similarity=dense.get(code, 0.0),
-                    name_overlap=overlap,
+                    chunks=[(self.index.chunks[i], s) for i, s in evidence.chunk_hits.get(code, [])],
+                    dense_similarity=evidence.dense.get(code, 0.0),
+                    name_overlap=len(name_tokens & query_syllables) / max(1, len(name_tokens)),
                 )
             )
-        hits.sort(key=lambda h: -h.score)
-        hits = hits[:limit]
         for hit in hits[:5]:
             hit.coverage = self.coverage(hit.code, query)
         return hits

@@ -21,6 +21,7 @@ from rag.guard import check_question
 from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
 from rag.query import Query
+from rag.ranking import RankingModel
 from rag.retriever import SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
 from tthc.schema import Answer, AnswerOption, Procedure
 from tthc.settings import Settings
@@ -72,12 +73,34 @@ class AnswerPolicy:
     short_followup_words: int = 3
 
 
+def ranking_model(index: IndexVersion) -> RankingModel | None:
+    """The learned ranking step stored with the version, or None (RRF fallback) with the reason logged."""
+    if index.ranker is None:
+        log.info("index %s has no learned ranker: ranking by RRF", index.name)
+        return None
+    model = RankingModel.from_dict(index.ranker)
+    if model is None:
+        log.warning("index %s: its ranker was trained on other features than this code computes; ranking by RRF", index.name)
+    elif not model.fits(index.manifest.embedding):
+        built = index.manifest.embedding
+        log.info("index %s: its ranker learned %s similarities, the index uses %s; ranking by RRF", index.name, model.embedding, built)
+        return None
+    return model
+
+
 class Assistant:
     """Understands, retrieves and composes. Built once; ``answer`` is stateless."""
 
     def __init__(self, index: IndexVersion, embeddings: Embedder, settings: Settings) -> None:
         self.index = index
-        self.ranker = HybridRanker(index, embeddings, ward_level_prior=settings.ward_level_prior, sibling_penalty=settings.sibling_penalty)
+        self.ranker = HybridRanker(
+            index,
+            embeddings,
+            ward_level_prior=settings.ward_level_prior,
+            sibling_penalty=settings.sibling_penalty,
+            model=ranking_model(index),
+            rerank_depth=settings.rerank_depth,
+        )
         self.policy = AnswerPolicy()
         self.events = LifeEventMatcher(index.life_events) if index.life_events else None
         self.phraser = (
@@ -163,11 +186,20 @@ class Assistant:
         return not (not (a - b) and special_case_only)
 
     def _weak(self, hit: ProcedureHit) -> bool:
-        """Too few of the question's words occur in the best document to answer from it."""
+        """The model finds the best candidate unlikely, or too few of the question's words occur in its document."""
+        model = self.ranker.model
+        if model is not None and hit.code != PLAN_ID and hit.score < model.answer_threshold:
+            return True  # the model's probability; its threshold was set on the training questions (no plan questions there)
         policy = self.policy
         if hit.coverage < policy.min_coverage:
             return True
         return hit.coverage < policy.confident_coverage and hit.dense_similarity < policy.confident_dense_similarity
+
+    def _confidence(self, hit: ProcedureHit) -> float:
+        """How likely the best candidate is the procedure asked about: the model's probability when there is one."""
+        if self.ranker.model is not None:
+            return min(1.0, max(0.0, hit.score))
+        return min(1.0, 0.5 * hit.name_overlap + 0.5 * max(0.0, (hit.dense_similarity - 0.75) / 0.2))
 
     def answer(self, question: str, history: list[dict] | None = None, filters: RetrievalFilters | None = None) -> Answer:
         started = time.perf_counter()
@@ -217,7 +249,7 @@ class Assistant:
         if not hits or self._weak(hits[0]):
             return Answer(answer=refusal_text("weak_evidence"), refused=True, retrieved=retrieved, scope="none")
         top = hits[0]
-        confidence = round(min(1.0, 0.5 * top.name_overlap + 0.5 * max(0.0, (top.dense_similarity - 0.75) / 0.2)), 3)
+        confidence = round(self._confidence(top), 3)
         if top.code == PLAN_ID:
             chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or self.ranker.chunks_of(PLAN_ID)[:1]
             text, citations = compose_plan_answer(chunks, bm25_tokens(query.search_text))

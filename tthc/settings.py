@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int = 8000
 
+    # the learned ranking step (tthc train-ranker), stored with each index version at ingest;
+    # without it retrieval is RRF with the hand-set ward prior and sibling penalty below
+    ranker_path: Path = PROJECT_ROOT / "training" / "ranker.json"
+    rerank_depth: int = 30
     ward_level_prior: float = 1.25
     sibling_penalty: float = 0.8
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from index_store.embeddings import EmbeddingSpec
-from index_store.store import EmbeddingMismatchError, IndexVersion, IngestBusyError, VersionStore
+from index_store.store import EmbeddingMismatchError, IndexVersion, IngestBusyError, Manifest, VersionStore
 from ingest.chunking import procedure_dense_units
 from ingest.pipeline import rollback, run_ingest
 from tests.conftest import CORPUS, SMALL_CODES, kill_ingest_mid_build
@@ -161,3 +161,28 @@ def test_kill_during_ingest_keeps_the_previous_version(settings, small_corpus, e
     after = run_ingest(settings, [CORPUS], embeddings_factory=embeddings_factory)
     assert after.status == "published" and after.previous == first.version
     assert not any(p.name.startswith(".build-") for p in versions_dir.iterdir())
+
+
+def test_the_ranking_model_is_kept_with_its_version(settings, small_corpus, embeddings_factory, caplog):
+    """A new model alone makes a new version; a rollback brings the old model back; a broken file is left out."""
+    model = settings.data_dir.parent / "ranker.json"
+    model.write_text(json.dumps({"schema": 1, "weights": [1.0]}), encoding="utf-8")
+    settings = settings.model_copy(update={"ranker_path": model})
+    first = run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
+    assert IndexVersion.load(settings).ranker == {"schema": 1, "weights": [1.0]}
+
+    model.write_text(json.dumps({"schema": 1, "weights": [2.0]}), encoding="utf-8")
+    second = run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
+    assert second.status == "published" and second.embedded == 0
+    current = IndexVersion.load(settings)
+    assert current.ranker == {"schema": 1, "weights": [2.0]}
+    assert first.version
+    assert current.manifest.ranker_hash != Manifest.read(VersionStore(settings.index_dir).versions_dir / first.version).ranker_hash
+
+    rollback(settings)
+    assert IndexVersion.load(settings).ranker == {"schema": 1, "weights": [1.0]}
+
+    model.write_text("{not json", encoding="utf-8")
+    third = run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
+    assert third.status == "published" and IndexVersion.load(settings).ranker is None
+    assert f"ranker model {model} is unreadable, building without it (RRF fallback)" in caplog.text

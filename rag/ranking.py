@@ -1,0 +1,103 @@
+"""The learned ranking step: a logistic model over the evidence the hybrid retriever already computes.
+
+The fused RRF list proposes candidates; this model reorders them and says how likely the best one
+is the procedure asked about. It replaces hand-set multipliers (ward prior, sibling penalty) with
+weights learned from ``training/questions/`` (never from ``eval/``). It is stored with each index
+version (``ranker.json``); without it, or when its features do not match this code, the retriever
+falls back to RRF with the hand-set tie-breakers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
+FEATURE_SCHEMA = 1
+FEATURE_NAMES: tuple[str, ...] = (
+    "rrf",  # fused RRF score x 60
+    "fused_rr",  # 1 / (1 + rank in the fused list)
+    "chunk_rr",  # 1 / (1 + rank) among documents by their best chunk BM25, 0 when absent
+    "chunk_rel",  # best chunk BM25 / the query's best
+    "name_rr",  # 1 / (1 + rank) by names-and-vocabulary BM25
+    "name_rel",  # names BM25 / the query's best
+    "dense_rr",  # 1 / (1 + rank) by dense similarity
+    "dense_sim",  # cosine similarity of the best dense unit
+    "dense_gap",  # the query's best dense similarity minus this one
+    "name_recall",  # share of the name's syllables found in the question
+    "name_bigram_recall",  # share of the name's syllable pairs found in the question
+    "question_in_name",  # share of the question's content words in the name or its vocabulary
+    "phrase_bigram_best",  # best share of one everyday name / situation phrase's syllable pairs in the question
+    "phrase_word_best",  # best share of one phrase's syllables in the question
+    "coverage",  # share of the question's content words anywhere in the document
+    "markers_asked",  # sibling markers in the name that the question asks for
+    "markers_unasked",  # sibling markers in the name that the question does not ask for
+    "markers_unasked_general",  # ... while the general sibling is also a candidate
+    "asked_absent",  # markers the question asks for that the name lacks
+    "ward_level",
+    "ward_level_other_cue",  # a ward procedure while the question names another level
+    "other_level_other_cue",  # an other-level procedure while the question names another level
+    "ward_twin",  # a ward procedure whose other-level twin is also a candidate
+    "is_plan",
+    "plan_cue",  # the plan, and the question points at the plan
+    "top_dense",  # the query's best dense similarity (same for all candidates: calibrates confidence)
+    "content_words",  # number of content words / 10 (same for all candidates)
+)
+
+
+@dataclass(frozen=True)
+class RankingModel:
+    """Standardised logistic regression: score = sigmoid(w . (x - mean) / scale + b)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    answer_threshold: float  # below this probability the best candidate is too unlikely to answer from
+    embedding: dict  # backend and model whose similarities it learned: another model's scores mean other things
+    provenance: dict = field(default_factory=dict)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """P(candidate is the procedure asked about) for each row of ``features``."""
+        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "schema": FEATURE_SCHEMA,
+                "features": list(FEATURE_NAMES),
+                "mean": self.mean.round(6).tolist(),
+                "scale": self.scale.round(6).tolist(),
+                "weights": self.weights.round(6).tolist(),
+                "bias": round(self.bias, 6),
+                "answer_threshold": round(self.answer_threshold, 4),
+                "embedding": self.embedding,
+                "provenance": self.provenance,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RankingModel | None:
+        """The model, or None when it was trained on other features than this code computes."""
+        if data.get("schema") != FEATURE_SCHEMA or tuple(data.get("features", ())) != FEATURE_NAMES:
+            return None
+        arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
+        if any(a.shape != (len(FEATURE_NAMES),) for a in arrays) or not all(np.isfinite(a).all() for a in arrays):
+            return None
+        bias, threshold = float(data["bias"]), float(data["answer_threshold"])
+        if not (math.isfinite(bias) and 0.0 <= threshold <= 1.0):
+            return None
+        embedding = data.get("embedding")
+        if not isinstance(embedding, dict):
+            return None
+        return cls(arrays[0], np.where(arrays[1] > 0, arrays[1], 1.0), arrays[2], bias, threshold, embedding, data.get("provenance", {}))
+
+    def fits(self, embedding: dict) -> bool:
+        """Whether an index built with ``embedding`` gives the dense similarities this model learned."""
+        return (self.embedding.get("backend"), self.embedding.get("model")) == (embedding.get("backend"), embedding.get("model"))

