@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -98,6 +99,33 @@ def test_the_admin_stats_read_purged_counts_and_live_rows_together(database_url)
     assert (stats["feedback_up"], stats["feedback_down"], stats["satisfaction"]) == (1, 1, 0.5)
     assert [day["questions"] for day in stats["questions_per_day"]] == [1, 1]
     assert stats["most_asked"] == [{"code": "1.004194", "questions": 1}]  # texts and codes only from rows still kept
+
+
+def test_hosts_purging_at_once_count_every_old_row_once(database_url):
+    clock = Clock(START)
+    hosts = [Storage(database_url, now=clock) for _ in range(3)]
+    for n in range(30):
+        hosts[n % 3].record_answer(f"hỏi số {n}", _answer(), "v1")
+    for host in hosts:
+        host.flush()
+    clock.advance(days=91)
+    start = threading.Barrier(len(hosts))
+    results: list[int] = []
+
+    def purge_now(host: Storage) -> None:
+        start.wait()
+        results.append(purge(host, retention_days=90).answers)
+
+    threads = [threading.Thread(target=purge_now, args=(host,)) for host in hosts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [0, 0, 30]
+    assert hosts[0].public_stats()["questions_per_day"] == [
+        {"day": "2026-01-10", "questions": 30, "refused": 0, "feedback_up": 0, "feedback_down": 0}
+    ]
 
 
 def test_the_service_purges_at_start_and_then_on_its_schedule(settings, embeddings_factory, database_url):
