@@ -174,7 +174,7 @@ def cmd_privacy(args: argparse.Namespace) -> int:
     from service.storage import Storage
 
     settings = _settings(args)
-    storage = Storage(settings.database_path)
+    storage = Storage.from_settings(settings)
     if args.action == "purge":
         print(purge(storage, settings.question_retention_days).to_text())
         return 0

@@ -67,7 +67,7 @@ class TthcService:
 
     def __init__(self, settings: Settings, embeddings_factory: EmbeddingsFactory = make_embeddings) -> None:
         self.settings = settings
-        self.storage = Storage(settings.database_path)
+        self.storage = Storage.from_settings(settings)
         # retention holds from the first request on (the timer purges once at start), then every interval
         self._retention = RetentionTimer(self.storage, settings.question_retention_days, settings.purge_interval_hours * 3600)
         self._retention.start()

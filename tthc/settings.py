@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # questions, answers and feedback older than this are deleted; daily counts are kept
     question_retention_days: int = Field(default=90, ge=1)
     purge_interval_hours: float = Field(default=6.0, gt=0)
+    # unset: the SQLite file data_dir/tthc.sqlite3 (one host); postgresql://user:pass@host:port/db when several hosts write
+    database_url: str | None = None
 
     @property
     def admin_enabled(self) -> bool:

@@ -5,22 +5,13 @@ from __future__ import annotations
 import sys
 
 import httpx
-import pytest
 
 from index_store.store import IndexVersion
 from ingest import run_ingest
 from tests.api.conftest import TOKEN
 from tests.conftest import FAKE_EMBEDDING_ENV
-from tests.processes import CHROMA, chroma_server, free_port, poll_job, service_env, spawn, wait_http
+from tests.processes import free_port, poll_job, service_env, spawn, wait_http
 from tthc.settings import PROJECT_ROOT, Settings
-
-
-@pytest.fixture
-def chroma_port(tmp_path):
-    if not CHROMA.exists():
-        pytest.skip(f"{CHROMA} not found")
-    with chroma_server(tmp_path / "chroma-server") as port:
-        yield port
 
 
 def test_ingest_and_query_through_the_server(tmp_path, small_corpus, embedder, chroma_port):

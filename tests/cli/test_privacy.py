@@ -1,9 +1,11 @@
-"""`tthc privacy purge` and `tthc privacy export`: by hand, against the data dir given by the flag."""
+"""`tthc privacy purge` and `tthc privacy export`: by hand, against the data dir given by the flag, or the
+PostgreSQL database of TTHC_DATABASE_URL."""
 
 from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,14 +15,18 @@ from tthc.schema import Answer
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    """A question log with one question from 120 days ago and one from today."""
+def data_dir(tmp_path, monkeypatch, database_url):
+    """A question log with one question from 120 days ago and one from today (the SQLite file in the data dir, or PostgreSQL)."""
     monkeypatch.setenv("TTHC_DATA_DIR", str(tmp_path / "from-environment"))
     data_dir = tmp_path / "data"
-    old = Storage(data_dir / "tthc.sqlite3", now=lambda: datetime.now(UTC) - timedelta(days=120))
+    target: str | Path = data_dir / "tthc.sqlite3"
+    if database_url.startswith("postgresql"):
+        monkeypatch.setenv("TTHC_DATABASE_URL", database_url)
+        target = database_url
+    old = Storage(target, now=lambda: datetime.now(UTC) - timedelta(days=120))
     old.record_feedback(old.record_answer("hỏi từ lâu về tạm trú", Answer(answer="…", focus_code="1.004194"), "v1"), "up", "cảm ơn")
     old.flush()
-    new = Storage(data_dir / "tthc.sqlite3")
+    new = Storage(target)
     new.record_answer("hỏi hôm nay, gọi 0912345678", Answer(answer="…", focus_code="1.001193"), "v1")
     new.flush()
     return data_dir

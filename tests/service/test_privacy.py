@@ -1,15 +1,18 @@
 """Retention: old questions, answers and feedback are deleted, their daily counts kept; the redacted CSV export.
 
-The store's clock is set by the tests (``Clock``), so 90 days pass without waiting.
+The store's clock is set by the tests (``Clock``), so 90 days pass without waiting. Every test runs on
+SQLite and on PostgreSQL (``database_url``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import sqlite3
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.exc import OperationalError
 
 from service import TthcService
 from service.privacy import export_csv, purge
@@ -42,9 +45,9 @@ def _texts(storage: Storage) -> str:
     return " ".join(str(value) for row in rows for value in row)
 
 
-def test_purge_deletes_old_texts_and_keeps_the_daily_counts(tmp_path):
+def test_purge_deletes_old_texts_and_keeps_the_daily_counts(database_url):
     clock = Clock(START)
-    storage = Storage(tmp_path / "log.sqlite3", now=clock)
+    storage = Storage(database_url, now=clock)
     old = storage.record_answer("hỏi cũ về tạm trú", _answer(), "v1")
     storage.record_feedback(old, "up", "góp ý cũ rất hay")
     storage.record_answer("câu hỏi cũ không trả lời được", _answer(refused=True), "v1")
@@ -71,9 +74,9 @@ def test_purge_deletes_old_texts_and_keeps_the_daily_counts(tmp_path):
     assert storage.public_stats() == before  # counted once
 
 
-def test_feedback_is_deleted_with_its_answer_and_counted_on_its_own_day(tmp_path):
+def test_feedback_is_deleted_with_its_answer_and_counted_on_its_own_day(database_url):
     clock = Clock(START)
-    storage = Storage(tmp_path / "log.sqlite3", now=clock)
+    storage = Storage(database_url, now=clock)
     answer_id = storage.record_answer("hỏi về tạm trú", _answer(), "v1")
     clock.advance(days=5)
     storage.record_feedback(answer_id, "down", "chưa rõ")
@@ -84,9 +87,9 @@ def test_feedback_is_deleted_with_its_answer_and_counted_on_its_own_day(tmp_path
     assert days["2026-01-10"]["questions"] == 1 and days["2026-01-15"]["feedback_down"] == 1
 
 
-def test_the_admin_stats_read_purged_counts_and_live_rows_together(tmp_path):
+def test_the_admin_stats_read_purged_counts_and_live_rows_together(database_url):
     clock = Clock(START)
-    storage = Storage(tmp_path / "log.sqlite3", now=clock)
+    storage = Storage(database_url, now=clock)
     storage.record_feedback(storage.record_answer("hỏi", _answer(), "v1"), "up", None)
     clock.advance(days=100)
     purge(storage, retention_days=90)
@@ -98,8 +101,36 @@ def test_the_admin_stats_read_purged_counts_and_live_rows_together(tmp_path):
     assert stats["most_asked"] == [{"code": "1.004194", "questions": 1}]  # texts and codes only from rows still kept
 
 
-def test_the_service_purges_at_start_and_then_on_its_schedule(settings, embeddings_factory):
-    old = Storage(settings.database_path, now=lambda: datetime.now(UTC) - timedelta(days=120))
+def test_hosts_purging_at_once_count_every_old_row_once(database_url):
+    clock = Clock(START)
+    hosts = [Storage(database_url, now=clock) for _ in range(3)]
+    for n in range(30):
+        hosts[n % 3].record_answer(f"hỏi số {n}", _answer(), "v1")
+    for host in hosts:
+        host.flush()
+    clock.advance(days=91)
+    start = threading.Barrier(len(hosts))
+    results: list[int] = []
+
+    def purge_now(host: Storage) -> None:
+        start.wait()
+        results.append(purge(host, retention_days=90).answers)
+
+    threads = [threading.Thread(target=purge_now, args=(host,)) for host in hosts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [0, 0, 30]
+    assert hosts[0].public_stats()["questions_per_day"] == [
+        {"day": "2026-01-10", "questions": 30, "refused": 0, "feedback_up": 0, "feedback_down": 0}
+    ]
+
+
+def test_the_service_purges_at_start_and_then_on_its_schedule(settings, embeddings_factory, database_url):
+    settings = settings.model_copy(update={"database_url": database_url})
+    old = Storage.from_settings(settings, now=lambda: datetime.now(UTC) - timedelta(days=120))
     old.record_answer("hỏi từ bốn tháng trước", _answer(), "v1")
     old.flush()
 
@@ -118,13 +149,14 @@ def test_the_service_purges_at_start_and_then_on_its_schedule(settings, embeddin
         service.close()
 
 
-def test_export_is_redacted_again_and_safe_to_open_in_a_spreadsheet(tmp_path):
+def test_export_is_redacted_again_and_safe_to_open_in_a_spreadsheet(database_url):
     clock = Clock(START)
-    storage = Storage(tmp_path / "log.sqlite3", now=clock)
+    storage = Storage(database_url, now=clock)
     storage.record_answer("hỏi trước ngày xuất", _answer(), "v1")
     clock.advance(days=2)
     kept = storage.record_answer("=HYPERLINK(\"http://x\") tạm trú", _answer(), "v1")
     storage.record_feedback(kept, "down", "+1 chưa rõ")
+    clock.advance(seconds=1)  # rows of one second come in answer-id order
     storage.record_answer("không liên quan", _answer(refused=True), "v1")
     storage.flush()
     # a row stored before a redaction rule existed: the export applies today's rules
@@ -139,9 +171,11 @@ def test_export_is_redacted_again_and_safe_to_open_in_a_spreadsheet(tmp_path):
     assert "trước ngày xuất" not in out.getvalue()
 
 
-def test_a_failed_purge_is_logged_and_does_not_stop_the_service(settings, embeddings_factory, monkeypatch, caplog):
+def test_a_failed_purge_is_logged_and_does_not_stop_the_service(settings, embeddings_factory, database_url, monkeypatch, caplog):
+    settings = settings.model_copy(update={"database_url": database_url})
+
     def locked(storage: Storage, retention_days: int) -> None:
-        raise sqlite3.OperationalError("database is locked")
+        raise OperationalError("DELETE FROM answers", {}, Exception("database is locked"))
 
     monkeypatch.setattr("service.privacy.purge", locked)
     service = TthcService(settings, embeddings_factory)
