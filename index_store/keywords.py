@@ -32,6 +32,7 @@ class KeywordIndex:
     def __post_init__(self) -> None:
         self.term_ids = {t: i for i, t in enumerate(self.terms)}
         self._weights: sparse.csc_matrix | None = None
+        self._idf: np.ndarray | None = None
 
     @classmethod
     def build(cls, rows: list[tuple[str, str | None]], previous: KeywordIndex | None = None) -> KeywordIndex:
@@ -92,14 +93,26 @@ class KeywordIndex:
             n = counts.shape[0]
             lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
             average = float(lengths.mean()) if n else 1.0
-            df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32)
-            idf = np.log1p((n - df + 0.5) / (df + 0.5))
+            idf = self.idf
             rows = np.repeat(np.arange(n), np.diff(counts.indptr))
             tf = counts.data.astype(np.float32)
             norm = K1 * (1 - B + B * lengths[rows] / max(average, 1e-9))
             data = idf[counts.indices] * tf * (K1 + 1) / (tf + norm)
             self._weights = sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape).tocsc()
         return self._weights
+
+    @property
+    def idf(self) -> np.ndarray:
+        """BM25 inverse document frequency of every term (how rare it is among the chunks)."""
+        if self._idf is None:
+            n = self.counts.shape[0]
+            df = np.bincount(self.counts.indices, minlength=self.counts.shape[1]).astype(np.float32)
+            self._idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        return self._idf
+
+    def unseen_idf(self) -> float:
+        """The idf a term no chunk contains would have."""
+        return float(np.log1p((self.counts.shape[0] + 0.5) / 0.5))
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk for a tokenised query (each distinct term once)."""

@@ -44,6 +44,7 @@ MAX_LIST_ITEMS = 5
 MAX_ITEM = 100
 MAX_ITEM_NOTE = 70
 MAX_STEP = 160
+MAX_STEP_ASKED = 360  # the step the question is about is given (nearly) whole
 MAX_NOTE = 160
 MAX_VALUE = 120
 MAX_NAME = 150
@@ -130,11 +131,15 @@ def _copies(copies: str | None) -> str:
     return re.sub(r"\s*[,;]\s*", ", ", _NO_ORIGINALS.sub("", copies or "")).strip(" ,")
 
 
-def _document_item(doc: Document, shared_note: str | None = None) -> str:
-    """One line: name, copies and the first sentence of its note (left out when it repeats the item above)."""
+def _document_item(doc: Document, shared_note: str | None = None, asked: bool = False) -> str:
+    """One line: name, copies and the first sentence of its note (left out when it repeats the item above).
+
+    The item the question names is given (nearly) whole: it is what was asked.
+    """
     copies = _copies(doc.copies)
-    note = _first_sentence(doc.note, MAX_ITEM_NOTE) if doc.note != shared_note else ""
-    return f"- {_short(doc.name, MAX_ITEM)}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
+    note = _first_sentence(doc.note, MAX_NOTE if asked else MAX_ITEM_NOTE) if doc.note != shared_note else ""
+    name = _short(doc.name, MAX_STEP_ASKED if asked else MAX_ITEM)
+    return f"- {name}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
 
 
 def _words(text: str) -> set[str]:
@@ -152,7 +157,7 @@ def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
     lines = [f"Hồ sơ gồm {len(proc.documents)} giấy tờ:"]
     previous = None
     for i in shown:
-        lines.append(_document_item(proc.documents[i], previous))
+        lines.append(_document_item(proc.documents[i], previous, asked=i in named))
         previous = proc.documents[i].note
     if len(proc.documents) > len(shown):
         lines.append(f"… và {len(proc.documents) - len(shown)} giấy tờ khác (xem đầy đủ).")
@@ -176,15 +181,60 @@ def step_list(proc: Procedure) -> list[str] | None:
     return list(proc.steps) if proc.source == "curated" else None
 
 
-def _steps(proc: Procedure) -> list[str]:
+# words that name a section or ask for it ("quy trình nộp hồ sơ gồm mấy bước"), not what is inside it
+_SECTION_WORDS = frozenset(
+    [
+        "quy",
+        "trinh",
+        "buoc",
+        "gom",
+        "nop",
+        "ho",
+        "so",
+        "giay",
+        "to",
+        "thu",
+        "tuc",
+        "lam",
+        "mang",
+        "chuan",
+        "bi",
+        "can",
+        "thanh",
+        "phan",
+        "nhung",
+        "cac",
+    ]
+)
+
+
+def _best_match(texts: list[str], wanted: set[str]) -> int | None:
+    """The text that holds most of the words asked beyond the procedure's name (at least two), if any."""
+    wanted = wanted - _SECTION_WORDS
+    best, best_overlap = None, 1
+    for i, text in enumerate(texts):
+        overlap = len(wanted & _words(text))
+        if overlap > best_overlap:
+            best, best_overlap = i, overlap
+    return best
+
+
+def _steps(proc: Procedure, content_words: list[str]) -> list[str]:
+    """The steps, each cut short, except the one that matches what the question asks: it is given in full."""
     if not proc.steps:
         return ["Cổng Dịch vụ công không ghi trình tự thực hiện cho thủ tục này."]
     steps = step_list(proc)
+    texts = list(proc.steps) if steps is None else steps
+    asked = _best_match(texts[:MAX_STEPS], set(content_words) - _words(proc.name))
+
+    def cut(i: int, text: str) -> str:
+        return _short(text, MAX_STEP_ASKED if i == asked else MAX_STEP)
+
     if steps is None:
-        lines = ["Trình tự thực hiện:", *[f"- {_short(line, MAX_STEP)}" for line in proc.steps[:MAX_STEPS]]]
+        lines = ["Trình tự thực hiện:", *[f"- {cut(i, line)}" for i, line in enumerate(proc.steps[:MAX_STEPS])]]
         rest = len(proc.steps) - MAX_STEPS
     else:
-        lines = [f"Gồm {len(steps)} bước:", *[f"{i}. {_short(s, MAX_STEP)}" for i, s in enumerate(steps[:MAX_STEPS], start=1)]]
+        lines = [f"Gồm {len(steps)} bước:", *[f"{i + 1}. {cut(i, s)}" for i, s in enumerate(steps[:MAX_STEPS])]]
         rest = len(steps) - MAX_STEPS
     if rest > 0:
         lines.append(f"… và {rest} {'bước' if steps else 'đoạn'} nữa (xem đầy đủ).")
@@ -212,7 +262,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
             lines.append(f"Hình thức nộp: {_channels(proc)}.")
         return lines
     if intent == "steps":
-        return _steps(proc)
+        return _steps(proc, content_words or [])
     if intent == "conditions":
         if not proc.conditions:
             return ["Cổng Dịch vụ công không nêu yêu cầu, điều kiện riêng cho thủ tục này."]
@@ -284,7 +334,7 @@ def _sentence_words(sentence: str) -> frozenset[str]:
 def _sentences(proc: Procedure) -> list[str]:
     """Every sentence of the record's free text: summary, notes, steps, conditions, result."""
     texts = [proc.summary or "", proc.result or "", *proc.steps, *proc.conditions]
-    texts += [c.note or "" for c in proc.channels] + [f"{d.name}: {d.note}" for d in proc.documents if d.note]
+    texts += [c.note or "" for c in proc.channels] + [f"{d.name}: {d.note}" if d.note else d.name for d in proc.documents]
     sentences = []
     for text in texts:
         sentences += [s.strip(" -") for s in _SENTENCE.split(text) if len(s.strip()) > 15]
@@ -333,7 +383,7 @@ def compose_procedure_answer(
         if yes_no and intent in ("fees", "agency", "documents", "overview"):
             continue  # the yes/no lines already say it
         lines += compose_section(proc, intent, content_words)
-    if not yes_no and not set(intents) & {"overview", "documents", "steps"}:  # their lists carry notes already
+    if not yes_no and "overview" not in intents:  # the record's sentence that matches what was asked, if not shown
         notes = related_notes(proc, content_words or [], "\n".join(lines), intents)
         lines += [f"Lưu ý: {note}" for note in notes]
     lines.append(card_line(proc))

@@ -3,6 +3,7 @@ trigger phrases, and the answer that lists those procedures in order."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from tthc.schema import Citation, LifeEvent, Procedure
@@ -10,6 +11,7 @@ from tthc.text import fold_diacritics, syllables
 
 MIN_TRIGGER_SHARE = 0.75  # share of a trigger's syllables the question must contain
 MIN_MATCHED_SYLLABLES = 2
+MAX_STEP_NAME = 90  # characters of a procedure's name in the list, read on a phone
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ def compose_life_event_answer(event: LifeEvent, procedures: dict[str, Procedure]
     for number, step in enumerate(event.procedures, start=1):
         proc = procedures.get(step.code)
         where = "" if proc is None or proc.is_ward_level else " (không nộp tại phường)"
-        lines.append(f"{number}. {step.name} (mã {step.code}){where} — {step.what_for}")
+        name = textwrap.shorten(step.name, MAX_STEP_NAME, placeholder=" …")  # the code and the card carry the full name
+        lines.append(f"{number}. {name} (mã {step.code}){where} — {step.what_for}")
         if proc is not None:
             citations.append(Citation(code=proc.code, title=proc.name, section="overview", url=proc.url))
     lines.append("Bạn hỏi tiếp từng thủ tục (ví dụ “khai tử cần giấy tờ gì”) để biết hồ sơ, lệ phí và nơi nộp.")

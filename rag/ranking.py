@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
-FEATURE_SCHEMA = 1
+FEATURE_SCHEMA = 2
 FEATURE_NAMES: tuple[str, ...] = (
     "rrf",  # fused RRF score x 60
     "fused_rr",  # 1 / (1 + rank in the fused list)
@@ -33,6 +33,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "phrase_bigram_best",  # best share of one everyday name / situation phrase's syllable pairs in the question
     "phrase_word_best",  # best share of one phrase's syllables in the question
     "coverage",  # share of the question's content words anywhere in the document
+    "rare_coverage",  # the same, each word weighted by its idf
+    "rarest_missing",  # idf of the rarest question word the document lacks / the idf of an unseen word
     "markers_asked",  # sibling markers in the name that the question asks for
     "markers_unasked",  # sibling markers in the name that the question does not ask for
     "markers_unasked_general",  # ... while the general sibling is also a candidate

@@ -27,6 +27,8 @@ from tthc.schema import Chunk, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables
 
 RRF_K = 60
+# words some portal names start with ("Thủ tục đăng ký khai tử") that say nothing about which procedure
+GENERIC_NAME_WORDS = frozenset({"thu", "tuc"})
 SIBLING_WINDOW = 30  # a special case is held back only if its general sibling is among these candidates
 # Modifiers that turn a procedure into a special case of a sibling (matched on folded text).
 SIBLING_MARKERS = (
@@ -340,6 +342,7 @@ class HybridRanker:
                     max((len(p & pairs) / len(p) for p, _ in phrases if p), default=0.0),
                     max((len(w & words) / len(w) for _, w in phrases if w), default=0.0),
                     self.coverage(code, query),
+                    *self.rare_word_evidence(code, query),
                     sum(m in asked for m in name_markers),
                     len(unasked),
                     sum(self._has_general_sibling(code, m, codes) for m in unasked),
@@ -385,7 +388,7 @@ class HybridRanker:
         for code, score in scored[:limit]:
             proc = self.index.procedures.get(code)
             name = proc.name if proc else self.index.chunks[self._chunks_by_doc[code][0]].title
-            name_tokens = self._name_tokens.get(code) or {fold_diacritics(w) for w in syllables(name)}
+            name_tokens = (self._name_tokens.get(code) or {fold_diacritics(w) for w in syllables(name)}) - GENERIC_NAME_WORDS
             hits.append(
                 ProcedureHit(
                     code=code,
@@ -403,6 +406,28 @@ class HybridRanker:
     def chunks_of(self, code: str) -> list[Chunk]:
         """Every chunk of one document, in index order."""
         return [self.index.chunks[i] for i in self._chunks_by_doc.get(code, [])]
+
+    def rare_word_evidence(self, code: str, query: Query) -> tuple[float, float]:
+        """How much of the question's rare-word weight the document holds, and the rarest word it lacks.
+
+        A question about something in no record usually names a word no candidate contains
+        ("khinh khí cầu"); plain coverage counts it like any other word.
+        """
+        words = query.content_words
+        keywords = self.index.keywords
+        if not words:
+            return 1.0, 0.0
+        unseen = keywords.unseen_idf()
+        ids = [keywords.term_ids.get(f"~{w}") for w in words]
+        idf = np.asarray([unseen if i is None else float(keywords.idf[i]) for i in ids])
+        rows = self._chunks_by_doc.get(code, [])
+        present = np.zeros(len(words), dtype=bool)
+        known = [k for k, i in enumerate(ids) if i is not None]
+        if rows and known:
+            columns = [ids[k] for k in known]
+            present[known] = np.asarray(keywords.counts[rows][:, columns].sum(axis=0)).ravel() > 0
+        missing = idf[~present]
+        return float(idf[present].sum() / idf.sum()), float(missing.max() / unseen) if len(missing) else 0.0
 
     def coverage(self, code: str, query: Query) -> float:
         """Share of the question's content words that occur anywhere in the document's chunks."""

@@ -22,7 +22,7 @@ from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
 from rag.query import Query
 from rag.ranking import RankingModel
-from rag.retriever import SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
+from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
 from tthc.schema import Answer, AnswerOption, Procedure
 from tthc.settings import Settings
 from tthc.text import bm25_tokens, fold_diacritics, syllables
@@ -30,8 +30,6 @@ from tthc.text import bm25_tokens, fold_diacritics, syllables
 log = logging.getLogger(__name__)
 
 _CODE_IN_TEXT = re.compile(r"\bmã (\d\.\d{6})\b")
-# words some portal names start with ("Thủ tục đăng ký khai tử") that say nothing about which procedure
-_GENERIC_NAME_WORDS = frozenset({"thu", "tuc"})
 _ORDINALS = ("1", "2", "3", "4", "5", "nhat", "hai", "ba", "tu", "nam")
 _ORDINAL = re.compile(r"\b(?:thu|so|cai|muc|phuong an) ?(1|2|3|4|5|nhat|hai|ba|tu|nam)\b")
 _FOLLOWUP_CUE = re.compile(r"^(con|the con|vay|the|thi sao|con ve|neu|nhu vay|vay thi)\b")
@@ -172,8 +170,8 @@ class Assistant:
         """
         if top.code not in self.index.procedures or other.code not in self.index.procedures:
             return False
-        a = {fold_diacritics(w) for w in syllables(top.name)} - _GENERIC_NAME_WORDS
-        b = {fold_diacritics(w) for w in syllables(other.name)} - _GENERIC_NAME_WORDS
+        a = {fold_diacritics(w) for w in syllables(top.name)} - GENERIC_NAME_WORDS
+        b = {fold_diacritics(w) for w in syllables(other.name)} - GENERIC_NAME_WORDS
         if len(a & b) / len(a | b) < 0.5:
             return False
         asked = set(query.content_words)
@@ -232,7 +230,7 @@ class Assistant:
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
         event = self.events.match(question) if self.events else None
         names_one = bool(hits) and hits[0].name_overlap >= self.policy.new_topic_name_overlap
-        if event and not names_one:
+        if event and not names_one and query.ask is None:  # a yes/no question is about one procedure
             text, citations = compose_life_event_answer(event.event, self.index.procedures)
             codes = [step.code for step in event.event.procedures]
             options = [AnswerOption(code=step.code, name=step.name, note=step.what_for) for step in event.event.procedures]
