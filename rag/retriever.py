@@ -146,6 +146,7 @@ class ProcedureHit:
     chunks: list[tuple[Chunk, float]] = field(default_factory=list)
     dense_similarity: float = 0.0
     name_overlap: float = 0.0
+    name_matches: int = 0  # how many of the name's words the question holds
     coverage: float = 0.0
 
 
@@ -397,6 +398,7 @@ class HybridRanker:
                     chunks=[(self.index.chunks[i], s) for i, s in evidence.chunk_hits.get(code, [])],
                     dense_similarity=evidence.dense.get(code, 0.0),
                     name_overlap=len(name_tokens & query_syllables) / max(1, len(name_tokens)),
+                    name_matches=len(name_tokens & query_syllables),
                 )
             )
         for hit in hits[:5]:

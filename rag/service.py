@@ -41,6 +41,9 @@ _FILLER_WORDS = (
 _FILLER = frozenset(_FILLER_WORDS.split())
 
 
+EARLIER_TURNS = 2  # the citizen's turns read with a follow-up when the caller sends no assistant turn
+
+
 @dataclass
 class Conversation:
     """What earlier turns tell about the current question."""
@@ -49,6 +52,7 @@ class Conversation:
     options: list[str] = field(default_factory=list)  # choices the assistant offered last
     previous: str = ""  # the citizen's previous question
     user_only: bool = False  # the caller sent only the citizen's turns
+    earlier: list[str] = field(default_factory=list)  # the citizen's earlier turns, oldest first (the last few)
 
 
 def other_level_note(proc: Procedure) -> str:
@@ -68,7 +72,7 @@ class AnswerPolicy:
     clarify_ratio: float = 0.85
     vague_name_overlap: float = 0.3
     new_topic_name_overlap: float = 0.5
-    short_followup_words: int = 3
+    new_topic_name_words: int = 3
 
 
 def ranking_model(index: IndexVersion) -> RankingModel | None:
@@ -125,32 +129,34 @@ class Assistant:
             if turn.get("role") == "user" and not state.previous:
                 state.previous = content
         state.user_only = not any(turn.get("role") == "assistant" for turn in history)
+        users = [str(turn.get("content", "")) for turn in history if turn.get("role") == "user"]
+        state.earlier = users[-EARLIER_TURNS:]
         return state
 
-    def _focus_of(self, question: str) -> str | None:
-        """The procedure a question was about, when it clearly was about one."""
-        hits = self.ranker.rank(self.ranker.analyzer.analyze(question), None, limit=5)
+    def _names_a_procedure(self, hits: list[ProcedureHit]) -> bool:
+        """The question on its own names a procedure: most of its name's words, at least three of them."""
         if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
-            return None
-        return hits[0].code
+            return False
+        top = hits[0]
+        return top.name_overlap >= self.policy.new_topic_name_overlap and top.name_matches >= self.policy.new_topic_name_words
+
+    def _with_earlier_turns(self, query: Query, earlier: list[str]) -> Query:
+        """The question read together with the citizen's earlier turns; it still asks what it asks."""
+        joined = self.ranker.analyzer.analyze(" ".join([*earlier, query.original]))
+        joined.intents, joined.ask = query.intents, query.ask
+        return joined
 
     @staticmethod
     def _is_followup(query: Query) -> bool:
         content = [s for s in query.folded.split() if s not in _FILLER]
         return bool(_FOLLOWUP_CUE.match(query.folded)) or len(content) <= 1
 
-    def _stays_on(self, focus_code: str, hits: list[ProcedureHit], query: Query, user_only: bool = False) -> bool:
-        """A question in a conversation stays on its procedure unless it clearly names another one.
-
-        Without the assistant's turn the focus is only inferred, so a question stays on it only when it
-        is short and names nothing else.
-        """
+    def _stays_on(self, focus_code: str, hits: list[ProcedureHit], query: Query) -> bool:
+        """A question in a conversation stays on its procedure unless it clearly names another one."""
         if self._is_followup(query) or not hits or hits[0].code == focus_code:
             return True
         top = hits[0]
         names_another = top.name_overlap >= self.policy.new_topic_name_overlap
-        if user_only:
-            return not names_another and len(query.content_words) <= self.policy.short_followup_words
         return not (names_another and top.coverage > self.ranker.coverage(focus_code, query))
 
     @staticmethod
@@ -217,15 +223,15 @@ class Assistant:
             retrieved = [named.group(1), *[h.code for h in hits if h.code != named.group(1)]]
             return self._procedure_answer(question, named.group(1), query, retrieved, confidence=0.9)
         talk = self._conversation(history) if history else Conversation()
-        if talk.user_only and talk.previous:
-            talk.focus = self._focus_of(talk.previous)
-            if talk.focus is None and self._is_followup(query):
-                query.expansions.append(self.ranker.analyzer.analyze(talk.previous).restored)
         hits = self.ranker.rank(query, filters, limit=20)
+        if talk.user_only and talk.earlier and not self._names_a_procedure(hits):
+            # only the citizen's turns: what they said before tells what this question is about
+            query = self._with_earlier_turns(query, talk.earlier)
+            hits = self.ranker.rank(query, filters, limit=20)
         retrieved = [h.code for h in hits]
         chosen = self._chosen_option(talk.options, hits, query) if talk.options else None
         focus = chosen or talk.focus
-        if focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query, talk.user_only)):
+        if focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query)):
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
         event = self.events.match(question) if self.events else None

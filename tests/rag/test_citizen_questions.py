@@ -66,6 +66,18 @@ def test_follow_up_with_only_the_users_earlier_turn(assistant):
     assert answer.focus_code == first.focus_code and "giám hộ" in answer.answer.casefold()
 
 
+def test_a_longer_follow_up_is_read_with_the_users_earlier_turns(assistant):
+    """Two earlier turns set the topic; the follow-up says what it asks but not what it is about."""
+    history = [
+        {"role": "user", "content": "hai đứa em định cưới cuối năm nay"},
+        {"role": "user", "content": "muốn đăng ký kết hôn ở phường"},
+    ]
+    alone = assistant.answer("vậy cần mang những giấy tờ gì, mấy ngày thì xong")
+    answer = assistant.answer("vậy cần mang những giấy tờ gì, mấy ngày thì xong", history)
+    assert alone.focus_code != "1.000894"
+    assert answer.focus_code == "1.000894" and "Hồ sơ gồm" in answer.answer
+
+
 def test_a_new_procedure_after_user_turns_is_not_a_follow_up(assistant):
     history = [{"role": "user", "content": "Tôi muốn đăng ký giám hộ cho cháu tôi"}]
     answer = assistant.answer("lệ phí đăng ký thành lập hộ kinh doanh bao nhiêu", history)
