@@ -417,9 +417,40 @@ def compose_plan_answer(chunks: list[Chunk], question_tokens: list[str]) -> tupl
     return "\n".join(lines), citations
 
 
+def name_differences(names: list[str]) -> list[str]:
+    """What sets each name apart from the others: its words outside their shared core, in order.
+
+    'Đăng ký khai sinh' / 'Đăng ký khai sinh có yếu tố nước ngoài' -> ['', 'có yếu tố nước ngoài'];
+    a one-word difference keeps the word before it: 'Cấp lại thẻ' / 'Cấp đổi thẻ' -> ['cấp lại', 'cấp đổi'].
+    """
+    word_lists = [name.split() for name in names]
+    folded = [[fold_diacritics(w.casefold()).strip(",.;()") for w in words] for words in word_lists]
+    core = set.intersection(*(set(f) for f in folded)) - {"thu", "tuc"} if folded else set()
+    differences = []
+    for words, keys in zip(word_lists, folded):
+        runs: list[list[int]] = []  # positions of the words outside the core, in consecutive runs
+        for i, key in enumerate(keys):
+            if key in core or key in ("thu", "tuc"):
+                continue
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        phrases = [" ".join(words[j] for j in ([run[0] - 1, *run] if len(run) == 1 and run[0] > 0 else run)) for run in runs]
+        differences.append(_short(", ".join(phrases).casefold().strip(" ,;"), 70))
+    return differences
+
+
 def compose_clarification(options: list[Procedure]) -> str:
+    """One short question that says what tells the procedures apart, then the numbered choices."""
+    differences = name_differences([p.name for p in options])
+    if len(set(differences)) == len(differences) and any(differences):
+        said = " hay ".join(f"“{d}”" if d else "trường hợp thông thường" for d in differences)
+        question = f"Có {len(options)} thủ tục gần giống nhau, khác nhau ở: {said}. Trường hợp của bạn là thủ tục nào?"
+    else:
+        question = "Câu hỏi của bạn có thể ứng với nhiều thủ tục. Bạn muốn hỏi thủ tục nào?"
     listed = "\n".join(f"{i}. {p.name} (mã {p.code})" for i, p in enumerate(options, start=1))
-    return f"Câu hỏi của bạn có thể ứng với nhiều thủ tục. Bạn muốn hỏi thủ tục nào?\n{listed}"
+    return f"{question}\n{listed}"
 
 
 def compose_checklist(proc: Procedure) -> str:

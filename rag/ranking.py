@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
-FEATURE_SCHEMA = 2
+FEATURE_SCHEMA = 3
 FEATURE_NAMES: tuple[str, ...] = (
     "rrf",  # fused RRF score x 60
     "fused_rr",  # 1 / (1 + rank in the fused list)
@@ -35,6 +35,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # share of the question's content words anywhere in the document
     "rare_coverage",  # the same, each word weighted by its idf
     "rarest_missing",  # idf of the rarest question word the document lacks / the idf of an unseen word
+    "rare_in_name",  # idf-weighted share of the question's content words in the name or our vocabulary for it
+    "rarest_missing_in_name",  # the rarest question word the name and vocabulary lack, as above
     "markers_asked",  # sibling markers in the name that the question asks for
     "markers_unasked",  # sibling markers in the name that the question does not ask for
     "markers_unasked_general",  # ... while the general sibling is also a candidate

@@ -314,6 +314,7 @@ class HybridRanker:
         top_chunk = max(evidence.chunk_best.values(), default=0.0) or 1.0
         top_name = max(evidence.name_scores.values(), default=0.0) or 1.0
         top_dense = max(evidence.dense.values(), default=0.0)
+        idf = self._word_idf(query.content_words)
         rows = []
         for code in codes:
             proc = self.index.procedures.get(code)
@@ -343,7 +344,8 @@ class HybridRanker:
                     max((len(p & pairs) / len(p) for p, _ in phrases if p), default=0.0),
                     max((len(w & words) / len(w) for _, w in phrases if w), default=0.0),
                     self.coverage(code, query),
-                    *self.rare_word_evidence(code, query),
+                    *self.rare_word_evidence(code, query, idf),
+                    *self.rare_words_in_name(code, query, idf),
                     sum(m in asked for m in name_markers),
                     len(unasked),
                     sum(self._has_general_sibling(code, m, codes) for m in unasked),
@@ -409,7 +411,7 @@ class HybridRanker:
         """Every chunk of one document, in index order."""
         return [self.index.chunks[i] for i in self._chunks_by_doc.get(code, [])]
 
-    def rare_word_evidence(self, code: str, query: Query) -> tuple[float, float]:
+    def rare_word_evidence(self, code: str, query: Query, idf: np.ndarray) -> tuple[float, float]:
         """How much of the question's rare-word weight the document holds, and the rarest word it lacks.
 
         A question about something in no record usually names a word no candidate contains
@@ -419,9 +421,7 @@ class HybridRanker:
         keywords = self.index.keywords
         if not words:
             return 1.0, 0.0
-        unseen = keywords.unseen_idf()
         ids = [keywords.term_ids.get(f"~{w}") for w in words]
-        idf = np.asarray([unseen if i is None else float(keywords.idf[i]) for i in ids])
         rows = self._chunks_by_doc.get(code, [])
         present = np.zeros(len(words), dtype=bool)
         known = [k for k, i in enumerate(ids) if i is not None]
@@ -429,7 +429,25 @@ class HybridRanker:
             columns = [ids[k] for k in known]
             present[known] = np.asarray(keywords.counts[rows][:, columns].sum(axis=0)).ravel() > 0
         missing = idf[~present]
-        return float(idf[present].sum() / idf.sum()), float(missing.max() / unseen) if len(missing) else 0.0
+        return float(idf[present].sum() / idf.sum()), float(missing.max() / keywords.unseen_idf()) if len(missing) else 0.0
+
+    def _word_idf(self, words: list[str]) -> np.ndarray:
+        keywords = self.index.keywords
+        unseen = keywords.unseen_idf()
+        return np.asarray([float(keywords.idf[i]) if (i := keywords.term_ids.get(f"~{w}")) is not None else unseen for w in words])
+
+    def rare_words_in_name(self, code: str, query: Query, idf: np.ndarray) -> tuple[float, float]:
+        """Like :meth:`rare_word_evidence`, against the procedure's name and our vocabulary for it only.
+
+        Long portal texts hold many words by chance; the name says what the procedure is about.
+        """
+        words = query.content_words
+        if not words:
+            return 1.0, 0.0
+        vocabulary = self._vocabulary_words.get(code, set())
+        present = np.asarray([w in vocabulary for w in words])
+        missing = idf[~present]
+        return float(idf[present].sum() / idf.sum()), float(missing.max() / self.index.keywords.unseen_idf()) if len(missing) else 0.0
 
     def coverage(self, code: str, query: Query) -> float:
         """Share of the question's content words that occur anywhere in the document's chunks."""

@@ -164,3 +164,20 @@ def test_portal_rows_that_are_notes_are_not_listed_as_documents():
         record = next(r for r in map(json.loads, lines) if r["ma_thu_tuc"] == "1.010041")
     answer = _answer(record_to_procedure(record), ["documents"])
     assert "Lưu ý" not in answer and "0 bản chính" not in answer
+
+
+def test_a_clarifying_question_names_what_tells_the_procedures_apart():
+    from rag.composer import compose_clarification, name_differences
+
+    assert name_differences(["Cấp lại thẻ căn cước", "Cấp đổi thẻ căn cước"]) == ["cấp lại", "cấp đổi"]
+    assert name_differences(["Thủ tục đăng ký khai sinh", "Đăng ký khai sinh có yếu tố nước ngoài"]) == ["", "có yếu tố nước ngoài"]
+    options = [
+        Procedure(code="1.001193", name="Thủ tục đăng ký khai sinh"),
+        Procedure(code="2.000528", name="Thủ tục đăng ký khai sinh có yếu tố nước ngoài"),
+    ]
+    text = compose_clarification(options)
+    assert text.splitlines()[0] == (
+        "Có 2 thủ tục gần giống nhau, khác nhau ở: trường hợp thông thường hay “có yếu tố nước ngoài”. "
+        "Trường hợp của bạn là thủ tục nào?"
+    )
+    assert text.splitlines()[1:] == ["1. Thủ tục đăng ký khai sinh (mã 1.001193)", "2. Thủ tục đăng ký khai sinh có yếu tố nước ngoài (mã 2.000528)"]
