@@ -38,7 +38,7 @@ INTENT_SECTIONS = {
 # The full procedure card; answers show only what was asked and point here for the rest.
 CARD_PATH = "/api/procedures/{code}"
 # Answers are read on phones: lists are capped and items cut at a word boundary.
-MAX_DOCUMENTS = 6
+MAX_DOCUMENTS = 8
 MAX_STEPS = 8
 MAX_LIST_ITEMS = 5
 MAX_ITEM = 100
@@ -46,6 +46,7 @@ MAX_ITEM_NOTE = 70
 MAX_STEP = 160
 MAX_STEP_ASKED = 360  # the step the question is about is given (nearly) whole
 MAX_NOTE = 160
+MAX_RELATED = 240  # the one sentence of the record that matches what was asked
 MAX_VALUE = 120
 MAX_NAME = 150
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
@@ -351,7 +352,7 @@ def related_notes(proc: Procedure, content_words: list[str], shown: str, intents
     For time and fee questions, sentences that state a duration or an amount are preferred.
     """
     name_words = {fold_diacritics(w) for w in syllables(proc.name)}
-    wanted = [w for w in content_words if w not in name_words]
+    wanted = [w for w in content_words if w not in name_words and w not in _SECTION_WORDS]
     typed = [p for intent, p in (("time", _TIME_EXPR), ("fees", _FEE_EXPR)) if intent in intents]
     shown_folded = fold_diacritics(shown.casefold())
     scored = []
@@ -365,7 +366,15 @@ def related_notes(proc: Procedure, content_words: list[str], shown: str, intents
         elif wanted and overlap >= min(2, len(wanted)):
             scored.append((overlap, -len(sentence), sentence))
     scored.sort(reverse=True)
-    return [_short(s) for _, _, s in scored[:limit]]
+    return [_around(s, set(wanted)) for _, _, s in scored[:limit]]
+
+
+def _around(sentence: str, wanted: set[str]) -> str:
+    """A long sentence from its first clause that holds a word asked about, cut at MAX_RELATED."""
+    clauses = re.split(r"(?<=[,;:])\s+", " ".join(sentence.split()))
+    start = next((i for i, clause in enumerate(clauses) if wanted & _words(clause)), 0)
+    text = " ".join(clauses[start:])
+    return _short(("… " if start else "") + text, MAX_RELATED)
 
 
 def compose_procedure_answer(
@@ -383,7 +392,7 @@ def compose_procedure_answer(
         if yes_no and intent in ("fees", "agency", "documents", "overview"):
             continue  # the yes/no lines already say it
         lines += compose_section(proc, intent, content_words)
-    if not yes_no and "overview" not in intents:  # the record's sentence that matches what was asked, if not shown
+    if not yes_no:  # the record's sentence that matches what was asked beyond the name, if not shown
         notes = related_notes(proc, content_words or [], "\n".join(lines), intents)
         lines += [f"Lưu ý: {note}" for note in notes]
     lines.append(card_line(proc))
