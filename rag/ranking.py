@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
-FEATURE_SCHEMA = 3
+FEATURE_SCHEMA = 4
 FEATURE_NAMES: tuple[str, ...] = (
     "rrf",  # fused RRF score x 60
     "fused_rr",  # 1 / (1 + rank in the fused list)
@@ -52,32 +52,84 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
+# What the answerability part sees: the re-ranked head's two best probabilities and the best candidate's features.
+ANSWER_FEATURE_NAMES: tuple[str, ...] = ("top_probability", "second_probability", "probability_gap", *FEATURE_NAMES)
+
+
 @dataclass(frozen=True)
-class RankingModel:
-    """Standardised logistic regression: score = sigmoid(w . (x - mean) / scale + b)."""
+class Logistic:
+    """Standardised logistic regression: sigmoid(w . (x - mean) / scale + b)."""
 
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     bias: float
-    answer_threshold: float  # below this probability the best candidate is too unlikely to answer from
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_dict(self) -> dict:
+        return {
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "weights": self.weights.round(6).tolist(),
+            "bias": round(self.bias, 6),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, width: int) -> Logistic | None:
+        if not isinstance(data, dict):
+            return None
+        try:
+            arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
+            bias = float(data["bias"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if any(a.shape != (width,) or not np.isfinite(a).all() for a in arrays) or not math.isfinite(bias):
+            return None
+        return cls(arrays[0], np.where(arrays[1] > 0, arrays[1], 1.0), arrays[2], bias)
+
+
+def answer_features(head_features: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """One row of :data:`ANSWER_FEATURE_NAMES` for a question, from its re-ranked head."""
+    order = np.argsort(-probabilities)
+    top = float(probabilities[order[0]])
+    second = float(probabilities[order[1]]) if len(order) > 1 else 0.0
+    return np.concatenate([[top, second, top - second], head_features[order[0]]])
+
+
+@dataclass(frozen=True)
+class RankingModel:
+    """Two small logistic models: which candidate is the procedure asked about, and whether any is.
+
+    ``ranker`` scores each candidate; ``answerability`` scores the question from the best ones
+    and refuses below ``answer_threshold`` (set on the training questions so that at most 1% of
+    the answerable ones are refused). A candidate's probability alone separates questions about
+    things in no record poorly: a near-miss procedure still looks like the best of its list.
+    """
+
+    ranker: Logistic
+    answerability: Logistic
+    answer_threshold: float
     embedding: dict  # backend and model whose similarities it learned: another model's scores mean other things
     provenance: dict = field(default_factory=dict)
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(candidate is the procedure asked about) for each row of ``features``."""
-        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
+        return self.ranker.probabilities(features)
+
+    def answerable(self, head_features: np.ndarray, probabilities: np.ndarray) -> float:
+        """P(the question is about a procedure among these candidates)."""
+        return float(self.answerability.probabilities(answer_features(head_features, probabilities)[None, :])[0])
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "schema": FEATURE_SCHEMA,
                 "features": list(FEATURE_NAMES),
-                "mean": self.mean.round(6).tolist(),
-                "scale": self.scale.round(6).tolist(),
-                "weights": self.weights.round(6).tolist(),
-                "bias": round(self.bias, 6),
+                "ranker": self.ranker.to_dict(),
+                "answerability": self.answerability.to_dict(),
                 "answer_threshold": round(self.answer_threshold, 4),
                 "embedding": self.embedding,
                 "provenance": self.provenance,
@@ -91,16 +143,14 @@ class RankingModel:
         """The model, or None when it was trained on other features than this code computes."""
         if data.get("schema") != FEATURE_SCHEMA or tuple(data.get("features", ())) != FEATURE_NAMES:
             return None
-        arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
-        if any(a.shape != (len(FEATURE_NAMES),) for a in arrays) or not all(np.isfinite(a).all() for a in arrays):
+        ranker = Logistic.from_dict(data.get("ranker"), len(FEATURE_NAMES))
+        answerability = Logistic.from_dict(data.get("answerability"), len(ANSWER_FEATURE_NAMES))
+        threshold, embedding = data.get("answer_threshold"), data.get("embedding")
+        if ranker is None or answerability is None or not isinstance(embedding, dict):
             return None
-        bias, threshold = float(data["bias"]), float(data["answer_threshold"])
-        if not (math.isfinite(bias) and 0.0 <= threshold <= 1.0):
+        if not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
             return None
-        embedding = data.get("embedding")
-        if not isinstance(embedding, dict):
-            return None
-        return cls(arrays[0], np.where(arrays[1] > 0, arrays[1], 1.0), arrays[2], bias, threshold, embedding, data.get("provenance", {}))
+        return cls(ranker, answerability, float(threshold), embedding, data.get("provenance", {}))
 
     def fits(self, embedding: dict) -> bool:
         """Whether an index built with ``embedding`` gives the dense similarities this model learned."""

@@ -148,6 +148,7 @@ class ProcedureHit:
     name_overlap: float = 0.0
     name_matches: int = 0  # how many of the name's words the question holds
     coverage: float = 0.0
+    answerable: float | None = None  # the learned model's P(the question is about one of the candidates)
 
 
 @dataclass(frozen=True)
@@ -343,8 +344,7 @@ class HybridRanker:
                     len(content & vocabulary_words) / max(1, len(content)),
                     max((len(p & pairs) / len(p) for p, _ in phrases if p), default=0.0),
                     max((len(w & words) / len(w) for _, w in phrases if w), default=0.0),
-                    self.coverage(code, query),
-                    *self.rare_word_evidence(code, query, idf),
+                    *self.document_evidence(code, query, idf),
                     *self.rare_words_in_name(code, query, idf),
                     sum(m in asked for m in name_markers),
                     len(unasked),
@@ -377,9 +377,11 @@ class HybridRanker:
         """Procedures (and the plan) best first: by the learned model when the index has one, else RRF x priors."""
         evidence, codes = self.candidates(query, filters)
         head = codes[: self.rerank_depth]
+        answerable: float | None = None
         if self.model is not None and head:
             features = self.features(query, evidence, head)
             probabilities = self.model.probabilities(features)
+            answerable = self.model.answerable(features, probabilities)
             # the tail keeps its RRF order below every re-ranked candidate
             scored = [*zip(head, probabilities.tolist()), *((c, -1.0 + evidence.fused[c]) for c in codes[len(head) :])]
         else:
@@ -401,6 +403,7 @@ class HybridRanker:
                     dense_similarity=evidence.dense.get(code, 0.0),
                     name_overlap=len(name_tokens & query_syllables) / max(1, len(name_tokens)),
                     name_matches=len(name_tokens & query_syllables),
+                    answerable=answerable,
                 )
             )
         for hit in hits[:5]:
@@ -411,16 +414,9 @@ class HybridRanker:
         """Every chunk of one document, in index order."""
         return [self.index.chunks[i] for i in self._chunks_by_doc.get(code, [])]
 
-    def rare_word_evidence(self, code: str, query: Query, idf: np.ndarray) -> tuple[float, float]:
-        """How much of the question's rare-word weight the document holds, and the rarest word it lacks.
-
-        A question about something in no record usually names a word no candidate contains
-        ("khinh khí cầu"); plain coverage counts it like any other word.
-        """
-        words = query.content_words
+    def _present(self, code: str, words: list[str]) -> np.ndarray:
+        """For each word, whether any chunk of the document holds it (one slice of the keyword matrix)."""
         keywords = self.index.keywords
-        if not words:
-            return 1.0, 0.0
         ids = [keywords.term_ids.get(f"~{w}") for w in words]
         rows = self._chunks_by_doc.get(code, [])
         present = np.zeros(len(words), dtype=bool)
@@ -428,8 +424,21 @@ class HybridRanker:
         if rows and known:
             columns = [ids[k] for k in known]
             present[known] = np.asarray(keywords.counts[rows][:, columns].sum(axis=0)).ravel() > 0
+        return present
+
+    def document_evidence(self, code: str, query: Query, idf: np.ndarray) -> tuple[float, float, float]:
+        """Coverage, idf-weighted coverage, and the rarest question word the document lacks.
+
+        A question about something in no record usually names a word no candidate contains
+        ("khinh khí cầu"); plain coverage counts it like any other word.
+        """
+        words = query.content_words
+        if not words:
+            return 1.0, 1.0, 0.0
+        present = self._present(code, words)
         missing = idf[~present]
-        return float(idf[present].sum() / idf.sum()), float(missing.max() / keywords.unseen_idf()) if len(missing) else 0.0
+        rarest = float(missing.max() / self.index.keywords.unseen_idf()) if len(missing) else 0.0
+        return float(present.mean()), float(idf[present].sum() / idf.sum()), rarest
 
     def _word_idf(self, words: list[str]) -> np.ndarray:
         keywords = self.index.keywords
@@ -452,15 +461,7 @@ class HybridRanker:
     def coverage(self, code: str, query: Query) -> float:
         """Share of the question's content words that occur anywhere in the document's chunks."""
         words = query.content_words
-        if not words:
-            return 1.0
-        term_ids = self.index.keywords.term_ids
-        columns = [term_ids[f"~{w}"] for w in words if f"~{w}" in term_ids]
-        rows = self._chunks_by_doc.get(code, [])
-        if not columns or not rows:
-            return 0.0
-        present = np.asarray(self.index.keywords.counts[rows][:, columns].sum(axis=0)).ravel() > 0
-        return float(present.sum()) / len(words)
+        return float(self._present(code, words).mean()) if words else 1.0
 
 
 class HybridRetriever(BaseRetriever):

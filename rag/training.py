@@ -3,8 +3,9 @@
 One command reproduces the model: ``tthc train-ranker --data-dir <index>``. It collects the
 candidate features the retriever computes for every training question, picks the regularisation
 by 5-fold cross-validation grouped by procedure (so a procedure's questions are never on both
-sides), fits on everything, and sets the answer threshold from the out-of-fold probabilities so
-that at most ``max_false_refusals`` of the answerable training questions would be refused.
+sides), and fits on everything. The answerability part learns from the out-of-fold candidate
+probabilities, and its threshold is set from its own out-of-fold scores so that at most
+``max_false_refusals`` of the answerable training questions would be refused.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-from rag.ranking import FEATURE_NAMES, RankingModel
+from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Logistic, RankingModel, answer_features
 from rag.retriever import HybridRanker
 
 log = logging.getLogger(__name__)
 
 REGULARISATION = (0.03, 0.1, 0.3, 1.0, 3.0)
+ANSWERABILITY_C = 0.3
 
 
 @dataclass
@@ -89,42 +91,57 @@ def collect(ranker: HybridRanker, questions: list[TrainingQuestion]) -> Candidat
     )
 
 
-def _fit(features: np.ndarray, labels: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, LogisticRegression]:
+def _fit(features: np.ndarray, labels: np.ndarray, c: float, balanced: bool = False) -> Logistic:
     mean = features.mean(axis=0)
     scale = features.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=2000)
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
     model.fit((features - mean) / scale, labels)
-    return mean, scale, model
+    return Logistic(mean, scale, model.coef_[0], float(model.intercept_[0]))
 
 
-def _top_per_question(table: CandidateTable, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per question: whether the most probable candidate is gold, and its probability."""
-    n = len(table.groups)
-    best_p = np.full(n, -1.0)
-    correct = np.zeros(n, dtype=bool)
-    for row, (owner, p) in enumerate(zip(table.question_of_row, probabilities)):
-        if p > best_p[owner]:
-            best_p[owner] = p
-            correct[owner] = bool(table.labels[row])
-    return correct, np.maximum(best_p, 0.0)
+def _rows_of(table: CandidateTable) -> list[np.ndarray]:
+    return [np.where(table.question_of_row == q)[0] for q in range(len(table.groups))]
 
 
-def cross_validate(table: CandidateTable, c: float, folds: int = 5) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold (top correct, top probability) per question."""
+def _top_correct(table: CandidateTable, probabilities: np.ndarray) -> np.ndarray:
+    """Per question: whether its most probable candidate is gold."""
+    return np.asarray([len(rows) > 0 and bool(table.labels[rows[np.argmax(probabilities[rows])]]) for rows in _rows_of(table)])
+
+
+def out_of_fold_probabilities(table: CandidateTable, c: float, folds: int = 5) -> np.ndarray:
+    """Each candidate's probability from a ranker that never saw its procedure's questions."""
     out_of_fold = np.zeros(len(table.labels))
     question_groups = np.asarray(table.groups)[table.question_of_row]
     for train_rows, test_rows in GroupKFold(n_splits=folds).split(table.features, table.labels, question_groups):
-        mean, scale, model = _fit(table.features[train_rows], table.labels[train_rows], c)
-        out_of_fold[test_rows] = model.predict_proba((table.features[test_rows] - mean) / scale)[:, 1]
-    return _top_per_question(table, out_of_fold)
+        out_of_fold[test_rows] = _fit(table.features[train_rows], table.labels[train_rows], c).probabilities(table.features[test_rows])
+    return out_of_fold
 
 
-def answer_threshold(answerable: np.ndarray, top_p: np.ndarray, max_false_refusals: float) -> float:
+def question_table(table: CandidateTable, probabilities: np.ndarray) -> np.ndarray:
+    """One answerability row per question (zeros for a question without candidates)."""
+    return np.vstack(
+        [
+            answer_features(table.features[rows], probabilities[rows]) if len(rows) else np.zeros(len(ANSWER_FEATURE_NAMES))
+            for rows in _rows_of(table)
+        ]
+    )
+
+
+def out_of_fold_answerability(questions: np.ndarray, answerable: np.ndarray, folds: int = 5) -> np.ndarray:
+    scores = np.zeros(len(questions))
+    splitter = StratifiedKFold(n_splits=min(folds, int(answerable.sum()), int((~answerable).sum())), shuffle=True, random_state=0)
+    for train_rows, test_rows in splitter.split(questions, answerable):
+        model = _fit(questions[train_rows], answerable[train_rows].astype(int), ANSWERABILITY_C, balanced=True)
+        scores[test_rows] = model.probabilities(questions[test_rows])
+    return scores
+
+
+def answer_threshold(answerable: np.ndarray, scores: np.ndarray, max_false_refusals: float) -> float:
     """The highest threshold that refuses at most ``max_false_refusals`` of the answerable questions."""
-    scores = np.sort(top_p[answerable])
-    allowed = int(np.floor(max_false_refusals * len(scores)))
-    return float(scores[allowed]) * 0.999 if len(scores) else 0.0
+    ordered = np.sort(scores[answerable])
+    allowed = int(np.floor(max_false_refusals * len(ordered)))
+    return float(ordered[allowed]) * 0.999 if len(ordered) else 0.0
 
 
 def _digest(folder: Path) -> str:
@@ -136,19 +153,19 @@ def _digest(folder: Path) -> str:
 
 
 def train(ranker: HybridRanker, folder: Path, index_version: str, max_false_refusals: float = 0.01) -> tuple[RankingModel, dict]:
-    """Fit the model on every training question; returns it with the cross-validated figures."""
+    """Fit both parts on every training question; returns the model with its cross-validated figures."""
     questions = read_training_questions(folder)
     table = collect(ranker, questions)
     answerable = table.answerable
     by_c = {}
     for c in REGULARISATION:
-        correct, _ = cross_validate(table, c)
-        by_c[c] = float(correct[answerable].mean())
+        by_c[c] = float(_top_correct(table, out_of_fold_probabilities(table, c))[answerable].mean())
         log.info("ranker C=%s: cross-validated hit@1 %.3f", c, by_c[c])
     best_c = max(by_c, key=lambda c: by_c[c])
-    correct, top_p = cross_validate(table, best_c)
-    threshold = answer_threshold(answerable, top_p, max_false_refusals)
-    refused = top_p < threshold
+    question_rows = question_table(table, out_of_fold_probabilities(table, best_c))
+    scores = out_of_fold_answerability(question_rows, answerable)
+    threshold = answer_threshold(answerable, scores, max_false_refusals)
+    refused = scores < threshold
     figures = {
         "questions": len(questions),
         "answerable": int(answerable.sum()),
@@ -160,9 +177,11 @@ def train(ranker: HybridRanker, folder: Path, index_version: str, max_false_refu
         "regularisation": best_c,
         "answer_threshold": round(threshold, 4),
         "cross_validated_false_refusals": round(float(refused[answerable].mean()), 4),
-        "cross_validated_out_of_scope_refused": round(float(refused[~answerable].mean()), 4) if (~answerable).any() else None,
+        "cross_validated_out_of_scope_refused": round(float(refused[~answerable].mean()), 4),
     }
-    mean, scale, model = _fit(table.features, table.labels, best_c)
+    candidate_model = _fit(table.features, table.labels, best_c)
+    # the answerability part learns from out-of-fold probabilities: in-sample ones would be overconfident
+    answer_model = _fit(question_rows, answerable.astype(int), ANSWERABILITY_C, balanced=True)
     provenance = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_questions": str(folder),
@@ -171,4 +190,4 @@ def train(ranker: HybridRanker, folder: Path, index_version: str, max_false_refu
         **figures,
     }
     embedding = {key: ranker.index.manifest.embedding.get(key) for key in ("backend", "model")}
-    return RankingModel(mean, scale, model.coef_[0], float(model.intercept_[0]), threshold, embedding, provenance), figures
+    return RankingModel(candidate_model, answer_model, threshold, embedding, provenance), figures

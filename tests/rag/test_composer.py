@@ -177,7 +177,9 @@ def test_a_clarifying_question_names_what_tells_the_procedures_apart():
     ]
     text = compose_clarification(options)
     assert text.splitlines()[0] == (
-        "Có 2 thủ tục gần giống nhau, khác nhau ở: trường hợp thông thường hay “có yếu tố nước ngoài”. "
-        "Trường hợp của bạn là thủ tục nào?"
+        "Có 2 thủ tục gần giống nhau, khác nhau ở: trường hợp thông thường hay “có yếu tố nước ngoài”. Trường hợp của bạn là thủ tục nào?"
     )
-    assert text.splitlines()[1:] == ["1. Thủ tục đăng ký khai sinh (mã 1.001193)", "2. Thủ tục đăng ký khai sinh có yếu tố nước ngoài (mã 2.000528)"]
+    assert text.splitlines()[1:] == [
+        "1. Thủ tục đăng ký khai sinh (mã 1.001193)",
+        "2. Thủ tục đăng ký khai sinh có yếu tố nước ngoài (mã 2.000528)",
+    ]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cli.main import main
-from rag.ranking import FEATURE_NAMES, RankingModel
+from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Logistic, RankingModel
 from rag.retriever import HybridRanker
 from rag.service import ranking_model
 from rag.training import answer_threshold, read_training_questions, train
@@ -18,19 +18,34 @@ from rag.training import answer_threshold, read_training_questions, train
 HASHING = {"backend": "hashing", "model": "words"}
 
 
-def _model(weights: dict[str, float] | None = None, embedding: dict | None = None, threshold: float = 0.1) -> RankingModel:
-    n = len(FEATURE_NAMES)
-    vector = np.zeros(n)
-    for name, weight in (weights or {}).items():
-        vector[FEATURE_NAMES.index(name)] = weight
-    return RankingModel(np.zeros(n), np.ones(n), vector, -1.0, threshold, embedding or HASHING, {"note": "test"})
+def _logistic(names: tuple[str, ...], weights: dict[str, float], bias: float = -1.0) -> Logistic:
+    vector = np.zeros(len(names))
+    for name, weight in weights.items():
+        vector[names.index(name)] = weight
+    return Logistic(np.zeros(len(names)), np.ones(len(names)), vector, bias)
+
+
+def _model(
+    weights: dict[str, float] | None = None,
+    embedding: dict | None = None,
+    answer_weights: dict[str, float] | None = None,
+    threshold: float = 0.1,
+) -> RankingModel:
+    return RankingModel(
+        _logistic(FEATURE_NAMES, weights or {}),
+        _logistic(ANSWER_FEATURE_NAMES, answer_weights or {}, bias=2.0),
+        threshold,
+        embedding or HASHING,
+        {"note": "test"},
+    )
 
 
 def test_model_file_round_trips():
-    model = _model({"chunk_rel": 1.5, "ward_level": -0.25})
+    model = _model({"chunk_rel": 1.5, "ward_level": -0.25}, answer_weights={"top_probability": 3.0})
     again = RankingModel.from_dict(json.loads(model.to_json()))
     assert again is not None
-    assert again.weights.tolist() == model.weights.tolist() and again.bias == model.bias
+    assert again.ranker.weights.tolist() == model.ranker.weights.tolist() and again.ranker.bias == model.ranker.bias
+    assert again.answerability.weights.tolist() == model.answerability.weights.tolist()
     assert again.answer_threshold == model.answer_threshold and again.embedding == HASHING
 
 
@@ -39,8 +54,9 @@ def test_model_file_round_trips():
     [
         {"schema": 0},
         {"features": list(reversed(FEATURE_NAMES))},
-        {"weights": [float("nan")] * len(FEATURE_NAMES)},
-        {"weights": [0.0, 1.0]},
+        {"ranker": {"mean": [0.0], "scale": [1.0], "weights": [1.0], "bias": 0.0}},
+        {"answerability": {"mean": [float("nan")] * len(ANSWER_FEATURE_NAMES), "scale": [1.0], "weights": [1.0], "bias": 0.0}},
+        {"answerability": None},
         {"answer_threshold": 1.5},
         {"embedding": None},
     ],
@@ -60,6 +76,22 @@ def test_the_model_orders_the_candidates(assistant):
     assert [h.code for h in hits[:5]] == list(reversed(codes[:5]))
     assert [h.code for h in hits[5:]] == codes[5:8]
     assert all(0.0 <= h.score <= 1.0 for h in hits[:5]) and all(h.score < 0 for h in hits[5:])  # probabilities, then the tail
+    assert hits[0].answerable is not None and 0.0 <= hits[0].answerable <= 1.0  # one figure for the question
+
+
+def test_the_answerability_part_decides_refusals(assistant, corpus_settings):
+    """An answerability that is always low refuses; one that is always high answers (the plan keeps its own check)."""
+    from rag.service import Assistant
+
+    question = "đăng ký khai sinh cần giấy tờ gì"
+    for bias, refused in ((-9.0, True), (9.0, False)):
+        model = _model(answer_weights={})
+        model = RankingModel(
+            model.ranker, Logistic(model.answerability.mean, model.answerability.scale, model.answerability.weights, bias), 0.5, HASHING
+        )
+        helper = Assistant(assistant.index, assistant.ranker.embeddings, corpus_settings)
+        helper.ranker.model = model
+        assert helper.answer(question).refused is refused
 
 
 def test_features_say_what_they_name(assistant):
