@@ -316,8 +316,10 @@ class HybridRanker:
         top_name = max(evidence.name_scores.values(), default=0.0) or 1.0
         top_dense = max(evidence.dense.values(), default=0.0)
         idf = self._word_idf(query.content_words)
+        unseen_idf = self.index.keywords.unseen_idf()
+        presence = self._present(codes, query.content_words)
         rows = []
-        for code in codes:
+        for code, present in zip(codes, presence):
             proc = self.index.procedures.get(code)
             name_words = self._name_tokens.get(code, set())
             name_pairs = self._name_pairs.get(code, set())
@@ -344,7 +346,7 @@ class HybridRanker:
                     len(content & vocabulary_words) / max(1, len(content)),
                     max((len(p & pairs) / len(p) for p, _ in phrases if p), default=0.0),
                     max((len(w & words) / len(w) for _, w in phrases if w), default=0.0),
-                    *self.document_evidence(code, query, idf),
+                    *self.document_evidence(present, idf, unseen_idf),
                     *self.rare_words_in_name(code, query, idf),
                     sum(m in asked for m in name_markers),
                     len(unasked),
@@ -414,30 +416,34 @@ class HybridRanker:
         """Every chunk of one document, in index order."""
         return [self.index.chunks[i] for i in self._chunks_by_doc.get(code, [])]
 
-    def _present(self, code: str, words: list[str]) -> np.ndarray:
-        """For each word, whether any chunk of the document holds it (one slice of the keyword matrix)."""
+    def _present(self, codes: list[str], words: list[str]) -> list[np.ndarray]:
+        """Per document, for each word, whether any of its chunks holds it (one slice of the keyword matrix)."""
         keywords = self.index.keywords
         ids = [keywords.term_ids.get(f"~{w}") for w in words]
-        rows = self._chunks_by_doc.get(code, [])
-        present = np.zeros(len(words), dtype=bool)
         known = [k for k, i in enumerate(ids) if i is not None]
-        if rows and known:
-            columns = [ids[k] for k in known]
-            present[known] = np.asarray(keywords.counts[rows][:, columns].sum(axis=0)).ravel() > 0
-        return present
+        rows_of = [self._chunks_by_doc.get(code, []) for code in codes]
+        all_rows = [row for rows in rows_of for row in rows]
+        result = [np.zeros(len(words), dtype=bool) for _ in codes]
+        if not known or not all_rows:
+            return result
+        block = keywords.counts[all_rows][:, [ids[k] for k in known]].toarray() > 0
+        start = 0
+        for present, rows in zip(result, rows_of):
+            present[known] = block[start : start + len(rows)].any(axis=0)
+            start += len(rows)
+        return result
 
-    def document_evidence(self, code: str, query: Query, idf: np.ndarray) -> tuple[float, float, float]:
+    @staticmethod
+    def document_evidence(present: np.ndarray, idf: np.ndarray, unseen_idf: float) -> tuple[float, float, float]:
         """Coverage, idf-weighted coverage, and the rarest question word the document lacks.
 
         A question about something in no record usually names a word no candidate contains
         ("khinh khí cầu"); plain coverage counts it like any other word.
         """
-        words = query.content_words
-        if not words:
+        if not len(present):
             return 1.0, 1.0, 0.0
-        present = self._present(code, words)
         missing = idf[~present]
-        rarest = float(missing.max() / self.index.keywords.unseen_idf()) if len(missing) else 0.0
+        rarest = float(missing.max() / unseen_idf) if len(missing) else 0.0
         return float(present.mean()), float(idf[present].sum() / idf.sum()), rarest
 
     def _word_idf(self, words: list[str]) -> np.ndarray:
@@ -461,7 +467,7 @@ class HybridRanker:
     def coverage(self, code: str, query: Query) -> float:
         """Share of the question's content words that occur anywhere in the document's chunks."""
         words = query.content_words
-        return float(self._present(code, words).mean()) if words else 1.0
+        return float(self._present([code], words)[0].mean()) if words else 1.0
 
 
 class HybridRetriever(BaseRetriever):
