@@ -452,7 +452,7 @@ class HybridRanker:
         return np.asarray([float(keywords.idf[i]) if (i := keywords.term_ids.get(f"~{w}")) is not None else unseen for w in words])
 
     def rare_words_in_name(self, code: str, query: Query, idf: np.ndarray) -> tuple[float, float]:
-        """Like :meth:`rare_word_evidence`, against the procedure's name and our vocabulary for it only.
+        """Like :meth:`document_evidence`, against the procedure's name and our vocabulary for it only.
 
         Long portal texts hold many words by chance; the name says what the procedure is about.
         """

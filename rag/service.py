@@ -50,7 +50,6 @@ class Conversation:
 
     focus: str | None = None  # the procedure being talked about
     options: list[str] = field(default_factory=list)  # choices the assistant offered last
-    previous: str = ""  # the citizen's previous question
     user_only: bool = False  # the caller sent only the citizen's turns
     earlier: list[str] = field(default_factory=list)  # the citizen's earlier turns, oldest first (the last few)
 
@@ -126,8 +125,6 @@ class Assistant:
                     state.options = [c for c in codes if c in self.index.procedures]
                 elif codes:
                     state.focus = codes[0]
-            if turn.get("role") == "user" and not state.previous:
-                state.previous = content
         state.user_only = not any(turn.get("role") == "assistant" for turn in history)
         users = [str(turn.get("content", "")) for turn in history if turn.get("role") == "user"]
         state.earlier = users[-EARLIER_TURNS:]
