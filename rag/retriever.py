@@ -27,6 +27,7 @@ from tthc.schema import Chunk, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables
 
 RRF_K = 60
+_COVERAGE_COLUMN = FEATURE_NAMES.index("coverage")  # the same figure as HybridRanker.coverage, already computed
 # words some portal names start with ("Thủ tục đăng ký khai tử") that say nothing about which procedure
 GENERIC_NAME_WORDS = frozenset({"thu", "tuc"})
 SIBLING_WINDOW = 30  # a special case is held back only if its general sibling is among these candidates
@@ -380,10 +381,12 @@ class HybridRanker:
         evidence, codes = self.candidates(query, filters)
         head = codes[: self.rerank_depth]
         answerable: float | None = None
+        coverage: dict[str, float] = {}
         if self.model is not None and head:
             features = self.features(query, evidence, head)
             probabilities = self.model.probabilities(features)
             answerable = self.model.answerable(features, probabilities)
+            coverage = dict(zip(head, features[:, _COVERAGE_COLUMN].tolist()))
             # the tail keeps its RRF order below every re-ranked candidate
             scored = [*zip(head, probabilities.tolist()), *((c, -1.0 + evidence.fused[c]) for c in codes[len(head) :])]
         else:
@@ -409,7 +412,7 @@ class HybridRanker:
                 )
             )
         for hit in hits[:5]:
-            hit.coverage = self.coverage(hit.code, query)
+            hit.coverage = coverage[hit.code] if hit.code in coverage else self.coverage(hit.code, query)
         return hits
 
     def chunks_of(self, code: str) -> list[Chunk]:

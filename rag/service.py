@@ -50,8 +50,8 @@ class Conversation:
 
     focus: str | None = None  # the procedure being talked about
     options: list[str] = field(default_factory=list)  # choices the assistant offered last
-    user_only: bool = False  # the caller sent only the citizen's turns
-    earlier: list[str] = field(default_factory=list)  # the citizen's earlier turns, oldest first (the last few)
+    # the citizen's last turns, oldest first, when the caller sent no assistant turn (API clients, chat channels)
+    earlier: list[str] = field(default_factory=list)
 
 
 def other_level_note(proc: Procedure) -> str:
@@ -125,9 +125,9 @@ class Assistant:
                     state.options = [c for c in codes if c in self.index.procedures]
                 elif codes:
                     state.focus = codes[0]
-        state.user_only = not any(turn.get("role") == "assistant" for turn in history)
-        users = [str(turn.get("content", "")) for turn in history if turn.get("role") == "user"]
-        state.earlier = users[-EARLIER_TURNS:]
+        if not any(turn.get("role") == "assistant" for turn in history):
+            users = [str(turn.get("content", "")) for turn in history if turn.get("role") == "user"]
+            state.earlier = users[-EARLIER_TURNS:]
         return state
 
     def _names_a_procedure(self, hits: list[ProcedureHit]) -> bool:
@@ -221,7 +221,7 @@ class Assistant:
             return self._procedure_answer(question, named.group(1), query, retrieved, confidence=0.9)
         talk = self._conversation(history) if history else Conversation()
         hits = self.ranker.rank(query, filters, limit=20)
-        if talk.user_only and talk.earlier and not self._names_a_procedure(hits):
+        if talk.earlier and not self._names_a_procedure(hits):
             # only the citizen's turns: what they said before tells what this question is about
             query = self._with_earlier_turns(query, talk.earlier)
             hits = self.ranker.rank(query, filters, limit=20)

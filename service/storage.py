@@ -199,19 +199,15 @@ class Storage:
     def _drain(self) -> None:
         while True:
             sql, params = self._queue.get()
-            delay = 0.05
-            while True:
-                try:
-                    with self._transaction() as connection:
-                        connection.execute(text(sql), params)
-                    break
-                except Exception as exc:
-                    if not self._transient(exc):
-                        log.error("storage write dropped, cannot be applied: %s", _first_line(exc))
-                        break
-                    log.warning("storage unavailable, retrying queued write in %.2fs: %s", delay, _first_line(exc))
-                    time.sleep(delay)
-                    delay = min(delay * 2, 2.0)
+
+            def write(sql: str = sql, params: dict[str, Any] = params) -> None:
+                with self._transaction() as connection:
+                    connection.execute(text(sql), params)
+
+            try:
+                self._retry(write, seconds=None, what="queued write")  # a queued write waits out any outage
+            except Exception as exc:
+                log.error("storage write dropped, cannot be applied: %s", _first_line(exc))
             if sql == _INSERT_ANSWER:
                 self._pending_answers.discard(params["id"])
             self._queue.task_done()
@@ -236,17 +232,17 @@ class Storage:
             yield connection
             connection.commit()
 
-    def _retry(self, action: Callable[[], T]) -> T:
-        """Run ``action`` again after a transient error, for up to RETRY_SECONDS."""
-        deadline = time.monotonic() + RETRY_SECONDS
+    def _retry(self, action: Callable[[], T], seconds: float | None = RETRY_SECONDS, what: str = "write") -> T:
+        """Run ``action`` again after a transient error, with backoff, for up to ``seconds`` (None: until it passes)."""
+        deadline = None if seconds is None else time.monotonic() + seconds
         delay = 0.05
         while True:
             try:
                 return action()
             except Exception as exc:
-                if not self._transient(exc) or time.monotonic() > deadline:
+                if not self._transient(exc) or (deadline is not None and time.monotonic() > deadline):
                     raise
-                log.warning("storage unavailable, retrying in %.2fs: %s", delay, _first_line(exc))
+                log.warning("storage unavailable, retrying %s in %.2fs: %s", what, delay, _first_line(exc))
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
 
