@@ -23,7 +23,7 @@ from rag.llm import LLMPhraser
 from rag.query import Query
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
-from tthc.schema import Answer, AnswerOption, Procedure
+from tthc.schema import Answer, AnswerOption, LifeEvent, Procedure
 from tthc.settings import Settings
 from tthc.text import bm25_tokens, fold_diacritics, syllables
 
@@ -186,6 +186,20 @@ class Assistant:
         special_case_only = [m for m in SIBLING_MARKERS if m in other_name and m not in top_name]
         return not (not (a - b) and special_case_only)
 
+    def _describes_event(self, event: LifeEvent, hits: list[ProcedureHit], query: Query) -> bool:
+        """The question is about the life event as a whole, not about one procedure.
+
+        A yes/no question, or one that names a procedure, is about that procedure. So is a question whose
+        best candidate is a confident procedure outside the event: the trigger words matched by chance
+        ("mất" as lost, not died).
+        """
+        if query.ask is not None or not hits:
+            return query.ask is None
+        top = hits[0]
+        if top.name_overlap >= self.policy.new_topic_name_overlap:
+            return False
+        return top.code in {step.code for step in event.procedures} or self._weak(top)
+
     def _weak(self, hit: ProcedureHit) -> bool:
         """The model finds the best candidate unlikely, or too few of the question's words occur in its document."""
         model = self.ranker.model
@@ -232,11 +246,12 @@ class Assistant:
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
         event = self.events.match(question) if self.events else None
-        names_one = bool(hits) and hits[0].name_overlap >= self.policy.new_topic_name_overlap
-        if event and not names_one and query.ask is None:  # a yes/no question is about one procedure
+        if event and self._describes_event(event.event, hits, query):
             text, citations = compose_life_event_answer(event.event, self.index.procedures)
             codes = [step.code for step in event.event.procedures]
             options = [AnswerOption(code=step.code, name=step.name, note=step.what_for) for step in event.event.procedures]
+            if hits and hits[0].code in codes:  # the step the question itself points at leads
+                codes = [hits[0].code, *[c for c in codes if c != hits[0].code]]
             ordered = [*codes, *[c for c in retrieved if c not in codes]]
             return Answer(
                 answer=text,

@@ -108,3 +108,18 @@ def test_a_procedure_of_another_level_says_who_handles_it(tmp_path, small_corpus
 def test_nothing_in_the_data_is_refused_with_the_contact(assistant):
     answer = assistant.answer("cấp giấy phép lái xe")  # not in the default corpus
     assert answer.refused and "Trung tâm Phục vụ hành chính công" in answer.answer and answer.scope == "none"
+
+
+def test_trigger_words_matched_by_chance_do_not_hide_the_procedure_asked_about(assistant):
+    """'tôi mới … mất' matches the death trigger 'bố tôi mới mất', but the question is about a lost certificate."""
+    question = "tôi mới bị mất giấy chứng nhận kết hôn, xin trích lục"
+    assert assistant.events.match(question).event.title == "Gia đình có người thân qua đời"
+    answer = assistant.answer(question)
+    assert answer.focus_code == "1.004746" and not answer.options, answer.answer[:200]
+
+
+def test_a_life_event_answer_leads_with_the_step_the_question_points_at(assistant):
+    """The death event's first step is khai tử; a question about the funeral allowance leads with that step."""
+    answer = assistant.answer("nhà có người mất, muốn nhận tiền mai táng phí")
+    codes = [o.code for o in answer.options]
+    assert codes[0] == "1.000656" and answer.focus_code == answer.retrieved[0] == "2.000821"
