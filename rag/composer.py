@@ -49,6 +49,7 @@ MAX_NOTE = 160
 MAX_RELATED = 240  # the one sentence of the record that matches what was asked
 MAX_VALUE = 120
 MAX_NAME = 150
+MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
 _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(đơn vị không ghi rõ trên Cổng)"])) + ")")
 UNIT_LOST_PLAIN = " (Cổng Dịch vụ công không ghi rõ là ngày hay giờ; bạn nên hỏi lại cán bộ tiếp nhận)"
@@ -111,6 +112,21 @@ def _compact(proc: Procedure, attribute: str) -> str | None:
     if len(named) > len(set(named)):  # one channel with two values: the rows differ by case, not channel
         return "; ".join(values) + " (tùy trường hợp)"
     return "; ".join(f"{value} ({', '.join(names)})" for value, names in values.items())
+
+
+_SUBMIT_SENTENCE = re.compile(r"\bnộp\b[^.;]{0,80}?\b(tại|cho|đến|tới)\b", re.IGNORECASE)
+
+
+def _where(proc: Procedure) -> str:
+    """The agency, or, when the record names none, the step that says where the file is submitted."""
+    if proc.agency:
+        return _short(proc.agency, MAX_NOTE)
+    for step in proc.steps:
+        for sentence in _SENTENCE.split(step):
+            match = _SUBMIT_SENTENCE.search(sentence)
+            if match:
+                return "theo trình tự trên Cổng, " + _short(sentence[match.start() :], MAX_NOTE)
+    return "Cổng Dịch vụ công không ghi"
 
 
 def _time_line(proc: Procedure) -> str:
@@ -258,7 +274,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
     if intent == "fees":
         return [_fee_line(proc)]
     if intent == "agency":
-        lines = [_end(f"Cơ quan thực hiện: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}")]
+        lines = [_end(f"Cơ quan thực hiện: {_where(proc)}")]
         if proc.channels:
             lines.append(f"Hình thức nộp: {_channels(proc)}.")
         return lines
@@ -273,7 +289,10 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
     if intent == "legal_basis":
         if not proc.legal_basis:
             return ["Cổng Dịch vụ công không ghi căn cứ pháp lý cho thủ tục này."]
-        refs = [r.title + (f" ({r.number})" if r.number and r.number not in r.title else "") for r in proc.legal_basis]
+        ordered = proc.legal_basis
+        if "luat" in (content_words or []):  # "căn cứ vào luật nào": the laws before decrees and circulars
+            ordered = sorted(ordered, key=lambda r: not fold_diacritics(r.title.casefold()).startswith("luat"))
+        refs = [r.title + (f" ({r.number})" if r.number and r.number not in r.title else "") for r in ordered]
         return _capped("Căn cứ pháp lý:", refs)
     return _overview(proc)
 
@@ -281,7 +300,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
 def _overview(proc: Procedure) -> list[str]:
     """At most four lines before the card link: what it is, where, how long and how much, how many documents."""
     lines = [_first_sentence(proc.summary) if proc.summary else f"{_short(proc.name, MAX_NAME)} (mã {proc.code})."]
-    where = _end(f"Nơi nộp: {_short(proc.agency, MAX_NOTE) or 'Cổng Dịch vụ công không ghi'}")
+    where = _end(f"Nơi nộp: {_where(proc)}")
     lines.append(where + (f" Hình thức: {_channels(proc)}." if proc.channels else ""))
     time_limit, fee = _compact(proc, "time_limit"), _compact(proc, "fee")
     lines.append(_end(f"Thời hạn: {time_limit or 'không ghi'}") + " " + _end(f"Lệ phí: {fee or 'không ghi'}"))
@@ -322,7 +341,8 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         found = _matching_documents(proc, ask.item_words)
         if found:
             return ["Có. Hồ sơ có:", *[_document_item(d) for d in found[:2]]]
-        if _DOCUMENT_WORDS.search(" ".join(ask.item_words)) and proc.documents:
+        names_a_document = _DOCUMENT_WORDS.match(" ".join(ask.item_words)) and len(ask.item_words) <= MAX_ASKED_DOCUMENT_WORDS
+        if names_a_document and proc.documents:  # not "chụp ảnh lấy vân tay lại": that asks about a step
             return [f"Không. Thành phần hồ sơ trên Cổng không có giấy tờ nào tên “{_short(ask.item, 60)}”.", *_documents(proc, [])]
     return None
 

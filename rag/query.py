@@ -94,7 +94,16 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|theo quy dinh nao|quy dinh tai)\b")),
     ("fees", re.compile(r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi|tra tien)\b")),
     ("time", re.compile(r"\b(bao lau|may ngay|thoi han|thoi gian|bao nhieu ngay|khi nao co|lau khong|trong vong)\b")),
-    ("result", re.compile(r"\b(ket qua|nhan duoc (giay )?(gi|nhung gi)|duoc cap (giay )?(gi|nhung gi)|nhan lai gi)\b")),
+    (
+        "result",
+        re.compile(
+            r"\b(ket qua|nhan lai gi"
+            r"|(nhan|duoc|dc) (duoc |dc )?(nhan |cap |tra )?(lai )?(cho )?(toi |minh |em )?(nhung )?(giay |cai |van ban |the |so )?"
+            r"(gi|nhung gi|nao|theo mau nao)"
+            r"|cap (cho )?(\w+ )?(giay|the|so|van ban) theo mau"
+            r"|(lam|giai quyet|xu ly|dang ky) xong (thi )?(duoc|dc|nhan|co|cap))\b"
+        ),
+    ),
     ("agency", re.compile(r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|ai giai quyet|tham quyen|truc tuyen|online)\b")),
     # naming the steps outright beats 'hồ sơ' ("quy trình nộp hồ sơ … gồm mấy bước")
     ("steps", re.compile(r"\b(cac buoc|may buoc|bao nhieu buoc|nhung buoc|buoc nao|quy trinh|trinh tu)\b")),
@@ -178,7 +187,13 @@ def normalize_question(text: str) -> str:
 
 def detect_intents(folded: str) -> list[str]:
     """The sections asked about, most specific first (at most two); ['overview'] when none."""
-    found = list(dict.fromkeys(name for name, pattern in INTENTS if pattern.search(folded)))
+    found: list[str] = []
+    for name, pattern in INTENTS:
+        match = pattern.search(folded)
+        if match and name not in found:
+            found.append(name)
+            if name == "result":  # "được cấp giấy gì" asks for the result, not the documents to bring
+                folded = pattern.sub(" ", folded)
     return found[:MAX_INTENTS] or ["overview"]
 
 

@@ -10,7 +10,7 @@ from ingest.portal import record_to_procedure
 from rag.composer import CARD_PATH, MAX_DOCUMENTS, compose_procedure_answer, step_list
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL
-from tthc.schema import Channel, Document, Procedure
+from tthc.schema import Channel, Document, LegalRef, Procedure
 from tthc.text import fold_diacritics
 
 CURATED = sorted((CORPUS / "procedures").glob("*.yaml"))
@@ -140,6 +140,26 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
     assert no.startswith("Không. Thành phần hồ sơ trên Cổng không có giấy tờ nào tên “giấy khai sinh”.")
     not_a_document = _answer(proc, ["overview"], _ask("có cần cả hai người có mặt không"))
     assert not not_a_document.startswith(("Có.", "Không."))
+    a_step = _answer(proc, ["overview"], _ask("làm lại thẻ có phải chụp ảnh lấy vân tay lại không"))
+    assert not a_step.startswith(("Có.", "Không.")), "a photo taken at the counter is a step, not a missing document"
+
+
+def test_where_to_submit_comes_from_the_steps_when_the_record_names_no_agency():
+    proc = _procedure(steps=["Bước 1: Chuẩn bị hồ sơ.", "Bước 2: Cá nhân nộp hồ sơ đến Ủy ban nhân dân cấp xã nơi cư trú."])
+    answer = _answer(proc, ["agency"])
+    assert answer.startswith("Cơ quan thực hiện: theo trình tự trên Cổng, nộp hồ sơ đến Ủy ban nhân dân cấp xã nơi cư trú.")
+    assert "Nơi nộp: Cổng Dịch vụ công không ghi." in _answer(_procedure(steps=["Bước 1: Chuẩn bị hồ sơ."]), ["overview"])
+
+
+def test_which_law_lists_the_laws_first():
+    proc = _procedure(
+        legal_basis=[
+            LegalRef(number="123/2015/NĐ-CP", title="Nghị định 123/2015/NĐ-CP hướng dẫn Luật hộ tịch"),
+            LegalRef(number="52/2014/QH13", title="Luật Hôn nhân và gia đình"),
+        ]
+    )
+    answer = compose_procedure_answer(proc, ["legal_basis"], ["dang", "ky", "ket", "hon", "luat"])[0]
+    assert answer.splitlines()[1] == "- Luật Hôn nhân và gia đình (52/2014/QH13)"
 
 
 def test_yes_no_through_the_chain(assistant):

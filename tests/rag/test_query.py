@@ -74,7 +74,16 @@ def test_lower_case_ai_means_who_not_artificial_intelligence(analyzer):
         ("điều kiện công nhận hòa giải viên", "conditions"),
         ("căn cứ pháp lý của thủ tục khai sinh", "legal_basis"),
         ("đăng ký khai sinh", "overview"),
+        ("Làm xong thì được nhận giấy gì?", "result"),
+        ("xong thi dc cap giay gi", "result"),
+        ("Làm xong thì công an cấp cho giấy theo mẫu nào?", "result"),
     ],
 )
 def test_section_intent(question, intent):
     assert detect_intents(fold_diacritics(normalize_question(question)))[0] == intent
+
+
+def test_asking_what_paper_one_gets_is_not_asking_what_papers_to_bring():
+    assert detect_intents(fold_diacritics(normalize_question("khai sinh xong thì nhận được những giấy gì"))) == ["result"]
+    both = detect_intents(fold_diacritics(normalize_question("làm xong được giấy gì, cần mang giấy tờ gì")))
+    assert both == ["result", "documents"]

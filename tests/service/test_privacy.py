@@ -154,7 +154,7 @@ def test_export_is_redacted_again_and_safe_to_open_in_a_spreadsheet(database_url
     storage = Storage(database_url, now=clock)
     storage.record_answer("hỏi trước ngày xuất", _answer(), "v1")
     clock.advance(days=2)
-    kept = storage.record_answer("=HYPERLINK(\"http://x\") tạm trú", _answer(), "v1")
+    kept = storage.record_answer('=HYPERLINK("http://x") tạm trú', _answer(), "v1")
     storage.record_feedback(kept, "down", "+1 chưa rõ")
     clock.advance(seconds=1)  # rows of one second come in answer-id order
     storage.record_answer("không liên quan", _answer(refused=True), "v1")
@@ -166,7 +166,7 @@ def test_export_is_redacted_again_and_safe_to_open_in_a_spreadsheet(database_url
     assert export_csv(storage, date(2026, 1, 11), out) == 2
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows[0] == ["date", "question", "focus_code", "refused", "rating", "comment"]
-    assert rows[1] == ["2026-01-12", "'=HYPERLINK(\"http://x\") tạm trú", "1.004194", "0", "down", "'+1 chưa rõ"]
+    assert rows[1] == ["2026-01-12", '\'=HYPERLINK("http://x") tạm trú', "1.004194", "0", "down", "'+1 chưa rõ"]
     assert rows[2][1] == "gọi tôi [số điện thoại] nhé" and rows[2][3] == "1" and rows[2][4:] == ["", ""]
     assert "trước ngày xuất" not in out.getvalue()
 

@@ -31,9 +31,7 @@ def _card(**fields) -> ProcedureCard:
 
 
 def test_record_values_are_escaped_and_other_hosts_stay_text():
-    page = card_html(
-        _card(documents=[Document(name="<img src=x onerror=alert(1)>")], url="https://evil.example/nop"), HOSTS
-    )
+    page = card_html(_card(documents=[Document(name="<img src=x onerror=alert(1)>")], url="https://evil.example/nop"), HOSTS)
     assert "<b>thử</b>" not in page and "&lt;b&gt;thử&lt;/b&gt;" in page
     assert "<script>x</script>" not in page and "<img" not in page
     assert 'href="https://evil.example' not in page and "Nộp trực tuyến" not in page
