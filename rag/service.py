@@ -72,6 +72,12 @@ class AnswerPolicy:
     vague_name_overlap: float = 0.3
     new_topic_name_overlap: float = 0.5
     new_topic_name_words: int = 3
+    # a question this close to one procedure's name is about it, not about a life event (set on the training questions)
+    event_name_overlap: float = 0.35
+
+
+# Asking for one fact (a deadline, a fee, where…) is asking about one procedure, even in a life situation.
+ONE_PROCEDURE_INTENTS = frozenset({"time", "fees", "legal_basis", "result", "agency", "conditions"})
 
 
 def ranking_model(index: IndexVersion) -> RankingModel | None:
@@ -189,16 +195,19 @@ class Assistant:
     def _describes_event(self, event: LifeEvent, hits: list[ProcedureHit], query: Query) -> bool:
         """The question is about the life event as a whole, not about one procedure.
 
-        A yes/no question, or one that names a procedure, is about that procedure. So is a question whose
-        best candidate is a confident procedure outside the event: the trigger words matched by chance
-        ("mất" as lost, not died).
+        A yes/no question, one that names a procedure, or one that asks for a single fact (a deadline, a fee)
+        is about that procedure. So is a question whose best candidate is a confident procedure outside the
+        event: the trigger words matched by chance ("mất" as lost, not died).
         """
         if query.ask is not None or not hits:
             return query.ask is None
         top = hits[0]
-        if top.name_overlap >= self.policy.new_topic_name_overlap:
+        if top.name_overlap >= self.policy.event_name_overlap:
             return False
-        return top.code in {step.code for step in event.procedures} or self._weak(top)
+        if self._weak(top):
+            return True
+        in_event = top.code in {step.code for step in event.procedures}
+        return in_event and not ONE_PROCEDURE_INTENTS.intersection(query.intents)
 
     def _weak(self, hit: ProcedureHit) -> bool:
         """The model finds the best candidate unlikely, or too few of the question's words occur in its document."""

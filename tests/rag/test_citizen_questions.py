@@ -119,7 +119,12 @@ def test_trigger_words_matched_by_chance_do_not_hide_the_procedure_asked_about(a
 
 
 def test_a_life_event_answer_leads_with_the_step_the_question_points_at(assistant):
-    """The death event's first step is khai tử; a question about the funeral allowance leads with that step."""
-    answer = assistant.answer("nhà có người mất, muốn nhận tiền mai táng phí")
+    """The death event's first step is khai tử; a question about a pensioner's death leads with the survivors' allowance."""
+    answer = assistant.answer("người mất đang hưởng lương hưu, gia đình cần làm gì")
     codes = [o.code for o in answer.options]
     assert codes[0] == "1.000656" and answer.focus_code == answer.retrieved[0] == "2.000821"
+
+
+def test_a_single_fact_asked_in_a_life_situation_is_answered_from_its_procedure(assistant):
+    answer = assistant.answer("bố tôi mới mất, làm giấy tờ ở phường mất mấy ngày")
+    assert answer.focus_code == "1.000656" and "thường cần làm các thủ tục sau" not in answer.answer, answer.answer[:200]
