@@ -135,7 +135,7 @@ def with_vocabulary(sources: list[Path], vocabulary_dir: Path) -> list[Path]:
 def _finish(report: IngestReport, started: float) -> IngestReport:
     report.seconds = round(time.perf_counter() - started, 2)
     log.info(
-        "ingest %s version=%s added=%d changed=%d removed=%d failed=%d parsed=%d embedded=%d in %.1fs",
+        "ingest %s version=%s added=%d changed=%d removed=%d failed=%d parsed=%d rows_cleaned=%d resplit=%d embedded=%d in %.1fs",
         report.status,
         report.version,
         len(report.added),
@@ -143,6 +143,8 @@ def _finish(report: IngestReport, started: float) -> IngestReport:
         len(report.removed),
         len(report.failed),
         report.parsed,
+        report.document_rows_cleaned,
+        report.splits_repaired,
         report.embedded,
         report.seconds,
     )

@@ -78,6 +78,8 @@ def plan_contents(
                 plan.procedure_hashes[code] = old_hashes[code]
             continue
         report.parsed += 1
+        report.document_rows_cleaned += entry.document_rows_cleaned
+        report.splits_repaired += entry.split_repaired
         content = proc.content_hash()
         if previous is not None and old_hashes.get(code) == content and code in previous.procedure_lines:
             plan.reused.append(code)  # the source changed but not what we index

@@ -15,7 +15,7 @@ from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
 # Bump when the parsing below changes: records are then parsed again instead of reused.
-PARSER_VERSION = "2026-12-02.1"
+PARSER_VERSION = "2026-12-02.2"
 PLACEHOLDER = "Không có thông tin"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _TIME_UNITS = ("Ngày làm việc", "Ngày", "Giờ", "Tháng", "Năm", "Phút")
@@ -53,7 +53,19 @@ _OWN_COUNT = re.compile(r"\b\d+\s*bản\s*(chụp|sao|chính)|\(\d+\)\s*bản", 
 _LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
 _LEGAL_NUMBER = re.compile(r"\d+(?:\.\d+)?/\d{4}/(?:(?:UBTV)?QH\d{2}|[A-ZĐ]+(?:-[A-ZĐ][A-Za-zĐđ]*)+)")
 _TRAILING_DOC_KIND = re.compile(r"(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Thông tư liên tịch)(?: số)?\s*$")
-_RESULT_UI_TAIL = re.compile(r"(?:Mã:\s*KQ|Từ khóa|Chọn cơ quan thực hiện).*$", re.DOTALL)
+_RESULT_UI_TAIL = re.compile(r"(?:Từ khóa|Chọn cơ quan thực hiện).*$", re.DOTALL)
+# A result's code: 'Mã: KQ.G01.000065', and the rarer 'KQ-G10.000004', 'KQ0.00.00.G12-002223'. It ends at
+# its last digit run, so the next result's name ('…000065Cập nhật …') is left whole.
+_RESULT_CODE = re.compile(r"Mã:\s*KQ\d*(?:[.\-](?:[A-Za-z]*\d+|[A-Za-z]+(?=[.\-])))+")
+_REFUSAL = re.compile(r"^\W*(?:phiếu|thông báo|văn bản) từ chối", re.IGNORECASE)
+
+# Section headers of raw_text, in page order. The scraper cut the fields at a header's words wherever
+# they occur, so a step quoting 'mục Thành phần hồ sơ' ended the steps there.
+_STEPS_HEADER = "Trình Tự Thực Hiện"
+_CHANNELS_HEADER = "Cách Thức Thực Hiện"
+_DOCUMENTS_HEADER = "Thành phần hồ sơ"
+_LEGAL_SECTION_HEADER = "Căn cứ pháp lý"
+_CUT_AT_REFERENCE = re.compile(r"\bmục\s*$", re.IGNORECASE)  # '… theo quy định tại mục', '… tại tiết 1 mục'
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,7 @@ class PortalRecord:
 
     procedure: Procedure
     document_rows_cleaned: int
+    split_repaired: bool  # steps and documents re-cut from raw_text
 
 
 @dataclass(frozen=True)
@@ -265,13 +278,54 @@ def parse_legal_basis(cell: str) -> list[LegalRef]:
 
 
 def clean_result(text: str) -> str:
-    """Drop the portal UI text that trails the result cell."""
-    return empty_if_placeholder(_RESULT_UI_TAIL.sub("", normalize_text(text)))
+    """Every result named in the cell, '; '-joined, without their codes and the trailing portal UI text.
+
+    Refusal notices go last: the result a citizen hopes for should be the one read first.
+    """
+    text = _RESULT_UI_TAIL.sub("", normalize_text(text))
+    pieces = _RESULT_CODE.split(text)
+    if len(pieces) == 1:  # no codes: free text, kept as written
+        return empty_if_placeholder(text)
+    # Each piece is one name; the bullets and separators around it are the portal's list markup.
+    names = dict.fromkeys(name for piece in pieces if (name := empty_if_placeholder(piece).lstrip("+-*•.;, ").rstrip(";, ")))
+    ordered = sorted(names, key=lambda name: bool(_REFUSAL.match(name)))
+    # Read as one list 'A; B; C.': a name's own full stop is kept only at the end.
+    return "; ".join([name.rstrip(". ") for name in ordered[:-1]] + ordered[-1:])
 
 
 def split_steps(text: str) -> list[str]:
     """Steps as a list of lines, with placeholders dropped."""
     return [line for line in normalize_text(empty_if_placeholder(text) and text).split("\n") if line]
+
+
+def _section(raw: str, header: str, end_header: str, start: int = 0) -> tuple[str, int] | None:
+    """The text between ``header`` (first one from ``start``) and the next ``end_header``, and where it ends."""
+    begin = raw.find(header, start)
+    end = raw.find(end_header, begin + len(header)) if begin >= 0 else -1
+    return (raw[begin + len(header) : end], end) if end >= 0 else None
+
+
+def resplit_steps_documents(steps: str, documents: str, raw_text: str) -> tuple[str, str] | None:
+    """Steps and documents cut again from raw_text when the scraper split them at a quoted header.
+
+    A step saying '… lập hồ sơ theo quy định tại mục Thành phần hồ sơ' ended the steps at 'mục' and
+    put the later steps in the documents field, losing the documents table. Symptoms: steps ending
+    on 'mục', or documents with no table header. The repair is taken only when raw_text has the
+    headers in page order and its steps extend the truncated ones. None: nothing to repair.
+    """
+    steps, documents = normalize_text(steps), normalize_text(documents)
+    table_missing = bool(empty_if_placeholder(documents)) and _DOC_HEADER not in documents
+    if not (_CUT_AT_REFERENCE.search(steps) or table_missing):
+        return None
+    raw = normalize_text(raw_text)
+    steps_part = _section(raw, _STEPS_HEADER, _CHANNELS_HEADER)
+    if steps_part is None:
+        return None
+    documents_part = _section(raw, _DOCUMENTS_HEADER, _LEGAL_SECTION_HEADER, steps_part[1])
+    new_steps = normalize_text(steps_part[0])
+    if documents_part is None or len(new_steps) <= len(steps) or not new_steps.startswith(steps):
+        return None
+    return new_steps, normalize_text(documents_part[0])
 
 
 def record_to_procedure(record: dict) -> Procedure:
@@ -280,7 +334,7 @@ def record_to_procedure(record: dict) -> Procedure:
 
 
 def parse_record(record: dict) -> PortalRecord:
-    """One portal record parsed, with the count of document rows cleaned out. Raises ValueError on unusable records."""
+    """One portal record parsed, with what was repaired (for the ingest report). Raises ValueError on unusable records."""
     if not isinstance(record, dict):
         raise ValueError("bản ghi không phải đối tượng JSON")
     code = normalize_inline(str(record.get("ma_thu_tuc") or ""))
@@ -292,13 +346,17 @@ def parse_record(record: dict) -> PortalRecord:
         if value is not None and not isinstance(value, str):
             raise ValueError(f"trường {key} có kiểu {type(value).__name__}, cần văn bản")
     steps_text = normalize_text(record.get("trinh_tu_thuc_hien"))
+    documents_text = record.get("thanh_phan_ho_so") or ""
+    resplit = resplit_steps_documents(steps_text, documents_text, str(record.get("raw_text") or ""))
+    if resplit:
+        steps_text, documents_text = resplit
     channels = [
         Channel(channel=row.channel, time_limit=row.time_text, fee=row.fee, note=row.description or None)
         for row in parse_channel_rows(record.get("cach_thuc_thuc_hien") or "", steps_text)
     ]
     agency = empty_if_placeholder(record.get("co_quan_thuc_hien")) or empty_if_placeholder(record.get("co_quan_co_tham_quyen"))
     levels = [lvl.strip() for lvl in normalize_inline(record.get("cap_thuc_hien")).split(",") if lvl.strip()]
-    table = parse_documents(record.get("thanh_phan_ho_so") or "")
+    table = parse_documents(documents_text)
     procedure = Procedure(
         code=code,
         name=name,
@@ -315,4 +373,4 @@ def parse_record(record: dict) -> PortalRecord:
         url=normalize_inline(record.get("detail_url")) or None,
         source="portal",
     )
-    return PortalRecord(procedure, len(table.cleaned))
+    return PortalRecord(procedure, len(table.cleaned), resplit is not None)

@@ -29,6 +29,8 @@ class IngestReport:
     embedded: int = 0
     reused_vectors: int = 0
     parsed: int = 0
+    document_rows_cleaned: int = 0  # portal document rows that were notes or headings, among the records parsed
+    splits_repaired: int = 0  # portal records whose steps and documents were re-cut from raw_text
     seconds: float = 0.0
     message: str = ""
     change_lines: list[str] = field(default_factory=list)  # field-level changes, also in the version's changes.json
@@ -54,6 +56,10 @@ class IngestReport:
             f"  Tổng: {self.procedures} thủ tục, {self.chunks} đoạn; vector: {self.dense_units} "
             f"(tính mới {self.embedded}, dùng lại {self.reused_vectors}); {self.seconds:.1f} giây",
         ]
+        if self.document_rows_cleaned:
+            lines.append(f"  Thành phần hồ sơ: loại {self.document_rows_cleaned} dòng ghi chú/tiêu đề không phải giấy tờ")
+        if self.splits_repaired:
+            lines.append(f"  Trình tự và thành phần hồ sơ bị cắt sai, đã tách lại từ toàn văn: {self.splits_repaired} thủ tục")
         for title, codes in (("Thêm mới", self.added), ("Thay đổi", self.changed), ("Gỡ bỏ", self.removed)):
             if codes:
                 lines.append(f"  {title}: " + ", ".join(codes[:20]) + (" …" if len(codes) > 20 else ""))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ingest.curated import CURATED_SUFFIXES, load_curated_file
 from ingest.official_list import ListEntry, load_official_list
-from ingest.portal import PARSER_VERSION, record_to_procedure
+from ingest.portal import PARSER_VERSION, parse_record
 from ingest.reform_plan import read_plan_text
 from ingest.vocabulary import (
     VocabularyEntry,
@@ -54,11 +54,15 @@ class SourceEntry:
     procedure: Procedure | None = None
     record: dict | None = None
     vocabulary: VocabularyEntry | None = None
+    document_rows_cleaned: int = 0  # what parsing repaired in a portal record, for the ingest report
+    split_repaired: bool = False
 
     def materialize(self) -> Procedure:
         """The parsed procedure with our vocabulary applied; raises ValueError for an unusable portal record."""
         if self.procedure is None:
-            self.procedure = record_to_procedure(self.record or {})
+            parsed = parse_record(self.record or {})
+            self.procedure = parsed.procedure
+            self.document_rows_cleaned, self.split_repaired = parsed.document_rows_cleaned, parsed.split_repaired
         return apply_vocabulary(self.procedure, self.vocabulary)
 
     def attach(self, vocabulary: VocabularyEntry) -> None:

@@ -1,6 +1,13 @@
 """Repairing the portal's flattened tables, on samples in the portal's own format."""
 
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
 from index_store.ids import UNIT_LOST_NOTE
+from ingest.planning import plan_contents
 from ingest.portal import (
     clean_result,
     parse_channel_rows,
@@ -9,6 +16,8 @@ from ingest.portal import (
     parse_record,
     record_to_procedure,
 )
+from ingest.report import IngestReport
+from ingest.sources import read_sources
 from tthc.text import empty_if_placeholder, fold_diacritics, normalize_text
 
 HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
@@ -118,9 +127,93 @@ def test_result_loses_portal_ui_text():
     assert clean_result(raw) == "Giấy khai sinh"
 
 
-def test_record_with_broken_fields_is_rejected_with_a_reason():
-    import pytest
+def test_result_keeps_every_result_with_refusal_notices_last():
+    raw = (
+        "Phiếu từ chối tiếp nhận hồ sơ thửMã: KQ.G01.000101Giấy xác nhận thử (mẫu X1)Mã: KQ.G01.000102"
+        "Cập nhật cơ sở dữ liệu thửMã: KQ.G01.000103Từ khóaĐăng ký thửMô tảKhông có thông tinChọn cơ quan thực hiệnNộp hồ sơ"
+    )
+    assert clean_result(raw) == "Giấy xác nhận thử (mẫu X1); Cập nhật cơ sở dữ liệu thử; Phiếu từ chối tiếp nhận hồ sơ thử"
+    # list bullets dropped, refusals found in any case, rarer code shapes split too, repeats kept once
+    raw = (
+        "+ Văn bản từ chối (nêu rõ lý do).Mã: KQ.g12.000201Giấy phép thửMã: KQ-G10.000004"
+        "thông báo từ chối cấp lạiMã: KQ0.00.00.G12-0321Giấy phép thửMã: KQ.G12.000202Từ khóa"
+    )
+    assert clean_result(raw) == "Giấy phép thử; Văn bản từ chối (nêu rõ lý do); thông báo từ chối cấp lại"
 
+
+def test_result_without_codes_is_kept_as_written():
+    raw = "- Giấy phép thử được cấp lại;\n- Văn bản từ chối nêu rõ lý doTừ khóaKhông có thông tin"
+    assert clean_result(raw) == "- Giấy phép thử được cấp lại; - Văn bản từ chối nêu rõ lý do"
+    assert clean_result("Không có thông tinMã: KQ.G01.000001Từ khóa") == ""
+
+
+# A record whose scraper cut the steps at a header quoted inside step 1: the steps end at the quote,
+# the later steps sit in the documents field, and the documents table is only in raw_text.
+CHANNELS = HEADER + "Trực tiếp5 Ngày làm việcMiễn phí"
+LATER_STEPS = "Bước 2. Nộp hồ sơ tại bộ phận một cửa.\nBước 3. Nhận kết quả."
+TABLE = "--Tên giấy tờMẫu đơn, tờ khaiSố lượngTờ khai đăng ký thử (mẫu 01)1 bản chínhGiấy ủy quyền (nếu có)0 bản chính,1 bản sao"
+
+
+def _cut_record(step_one: str, quoted_end: str) -> dict:
+    """The broken record in the portal's shape, decomposed (NFD) as parts of the crawl are."""
+    raw_text = (
+        "Đăng ký thửTên thủ tụcĐăng ký thửMã thủ tục9.000001Trình Tự Thực Hiện"
+        f"{step_one} Thành phần hồ sơ{quoted_end}\n{LATER_STEPS}\nCách Thức Thực Hiện{CHANNELS}Thành phần hồ sơ{TABLE}"
+        "Căn cứ pháp lýTên văn bản pháp lýMã văn bảnLuật Thử nghiệm12/2020/QH14Cơ quan thực hiệnỦy ban nhân dân cấp xã"
+        "Yêu cầu, điều kiện thực hiệnKhông có thông tinKết quả xử lýGiấy xác nhận thửMã: KQ.G01.000001Từ khóa"
+    )
+    record = {
+        "ma_thu_tuc": "9.000001",
+        "ten_thu_tuc": "Đăng ký thử",
+        "trinh_tu_thuc_hien": step_one,
+        "cach_thuc_thuc_hien": CHANNELS,
+        "thanh_phan_ho_so": f"{quoted_end}\n{LATER_STEPS}",
+        "raw_text": raw_text,
+    }
+    return {key: unicodedata.normalize("NFD", value) for key, value in record.items()}
+
+
+@pytest.mark.parametrize(
+    ("step_one", "quoted_end"),
+    [
+        ("Bước 1. Lập hồ sơ theo quy định tại mục", "."),
+        ("Bước 1. Lập hồ sơ theo quy định tại tiết 2 điểm 1 Mục", ""),
+        ("Bước 1. Lập hồ sơ theo quy định tại mục 4.3 (", ")."),  # steps end on '(': the documents give it away
+    ],
+    ids=["tai-muc", "tiet-diem-muc", "muc-number"],
+)
+def test_steps_cut_at_a_quoted_header_are_recut_from_raw_text(step_one, quoted_end):
+    parsed = parse_record(_cut_record(step_one, quoted_end))
+    assert parsed.split_repaired
+    steps = parsed.procedure.steps
+    assert steps == [f"{step_one} Thành phần hồ sơ{quoted_end}", "Bước 2. Nộp hồ sơ tại bộ phận một cửa.", "Bước 3. Nhận kết quả."]
+    assert [(d.name, d.copies) for d in parsed.procedure.documents] == [
+        ("Tờ khai đăng ký thử (mẫu 01)", "1 bản chính"),
+        ("Giấy ủy quyền (nếu có)", "0 bản chính,1 bản sao"),
+    ]
+
+
+def test_records_split_right_are_left_alone():
+    broken = _cut_record("Bước 1. Lập hồ sơ theo quy định tại mục", ".")
+    whole_steps = f"Bước 1. Lập hồ sơ theo quy định tại mục Thành phần hồ sơ.\n{LATER_STEPS}"
+    intact = broken | {"trinh_tu_thuc_hien": whole_steps, "thanh_phan_ho_so": TABLE}
+    no_raw_text = {k: v for k, v in broken.items() if k != "raw_text"}
+    empty_table = intact | {"thanh_phan_ho_so": "--"}  # no documents given, and the steps are whole
+    for record in (intact, no_raw_text, empty_table):
+        assert not parse_record(record).split_repaired
+    assert len(parse_record(intact).procedure.documents) == 2
+
+
+def test_repaired_splits_are_counted_in_the_ingest_report(tmp_path: Path):
+    source = tmp_path / "portal.jsonl"
+    source.write_text(json.dumps(_cut_record("Bước 1. Lập hồ sơ theo quy định tại mục", "."), ensure_ascii=False), encoding="utf-8")
+    report = IngestReport()
+    plan_contents(read_sources([source]), None, False, False, report)
+    assert (report.parsed, report.splits_repaired) == (1, 1)
+    assert "đã tách lại từ toàn văn: 1 thủ tục" in report.to_text()
+
+
+def test_record_with_broken_fields_is_rejected_with_a_reason():
     with pytest.raises(ValueError, match="ma_thu_tuc"):
         record_to_procedure({"ten_thu_tuc": "Không có mã"})
     with pytest.raises(ValueError, match="cần văn bản"):
