@@ -6,6 +6,9 @@ by 5-fold cross-validation grouped by procedure (so a procedure's questions are 
 sides), and fits on everything. The answerability part learns from the out-of-fold candidate
 probabilities, and its threshold is set from its own out-of-fold scores so that at most
 ``max_false_refusals`` of the answerable training questions would be refused.
+
+Questions about the reform plan teach the ranker when the plan beats every procedure; they stay out
+of the answerability part, because the plan's answer is never refused as weak evidence.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
+from index_store.ids import PLAN_ID
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Logistic, RankingModel, answer_features
 from rag.retriever import HybridRanker
 
@@ -45,12 +49,16 @@ class CandidateTable:
     labels: np.ndarray
     question_of_row: np.ndarray
     groups: list[str]  # per question
-    answerable: np.ndarray  # per question: has a gold procedure
+    answerable: np.ndarray  # per question: has a gold procedure (or the plan)
+    about_plan: np.ndarray  # per question: the plan is the gold
     rrf_correct: np.ndarray  # per question: the RRF path's first candidate is gold
 
 
 def read_training_questions(folder: Path) -> list[TrainingQuestion]:
-    """Single-turn questions about a procedure, and out-of-scope ones (in no record, off topic); others are skipped."""
+    """Single-turn questions about a procedure or the plan, and out-of-scope ones (in no record, off topic).
+
+    Follow-ups are skipped. A plan question is its own group: the plan's questions ask about different parts of it.
+    """
     questions = []
     for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -61,6 +69,8 @@ def read_training_questions(folder: Path) -> list[TrainingQuestion]:
                 continue
             if item["kind"] in ("procedure", "fact") and item.get("gold_codes"):
                 questions.append(TrainingQuestion(item["question"], set(item["gold_codes"]), item["gold_codes"][0]))
+            elif item["kind"] == "plan":
+                questions.append(TrainingQuestion(item["question"], {PLAN_ID}, f"plan-{item['id']}"))
             elif item["kind"] == "out_of_scope":
                 questions.append(TrainingQuestion(item["question"], set(), f"none-{item['id']}"))
     return questions
@@ -87,6 +97,7 @@ def collect(ranker: HybridRanker, questions: list[TrainingQuestion]) -> Candidat
         question_of_row=np.asarray(owners, dtype=int),
         groups=[q.group for q in questions],
         answerable=np.asarray(answerable),
+        about_plan=np.asarray([PLAN_ID in q.gold for q in questions], dtype=bool),
         rrf_correct=np.asarray(rrf_correct),
     )
 
@@ -156,23 +167,29 @@ def train(ranker: HybridRanker, folder: Path, index_version: str, max_false_refu
     """Fit both parts on every training question; returns the model with its cross-validated figures."""
     questions = read_training_questions(folder)
     table = collect(ranker, questions)
-    answerable = table.answerable
+    procedures = ~table.about_plan  # the answerability part and the reported hit@1: procedure and out-of-scope questions
+    answerable = table.answerable[procedures]
+    asks_procedure = table.answerable & procedures
     by_c = {}
     for c in REGULARISATION:
-        by_c[c] = float(_top_correct(table, out_of_fold_probabilities(table, c))[answerable].mean())
+        by_c[c] = float(_top_correct(table, out_of_fold_probabilities(table, c))[asks_procedure].mean())
         log.info("ranker C=%s: cross-validated hit@1 %.3f", c, by_c[c])
     best_c = max(by_c, key=lambda c: by_c[c])
-    question_rows = question_table(table, out_of_fold_probabilities(table, best_c))
+    best_probabilities = out_of_fold_probabilities(table, best_c)
+    plan_correct = _top_correct(table, best_probabilities)[table.about_plan]
+    question_rows = question_table(table, best_probabilities)[procedures]
     scores = out_of_fold_answerability(question_rows, answerable)
     threshold = answer_threshold(answerable, scores, max_false_refusals)
     refused = scores < threshold
     figures = {
         "questions": len(questions),
         "answerable": int(answerable.sum()),
+        "plan": int(table.about_plan.sum()),
         "out_of_scope": int((~answerable).sum()),
         "candidate_rows": len(table.labels),
-        "rrf_hit_at_1": round(float(table.rrf_correct[answerable].mean()), 4),
+        "rrf_hit_at_1": round(float(table.rrf_correct[asks_procedure].mean()), 4),
         "cross_validated_hit_at_1": round(by_c[best_c], 4),
+        "cross_validated_plan_hit_at_1": round(float(plan_correct.mean()), 4) if len(plan_correct) else None,
         "hit_at_1_by_regularisation": {str(c): round(v, 4) for c, v in by_c.items()},
         "regularisation": best_c,
         "answer_threshold": round(threshold, 4),

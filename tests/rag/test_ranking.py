@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from cli.main import main
+from index_store.ids import PLAN_ID
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Logistic, RankingModel
 from rag.retriever import HybridRanker
 from rag.service import ranking_model
@@ -142,6 +143,8 @@ def _write_questions(folder: Path, assistant) -> None:
         {"id": "n1", "question": "đăng ký nuôi cá sấu cảnh", "kind": "out_of_scope", "style": "not_in_data", "gold_codes": []},
         {"id": "n2", "question": "cấp phép bay khinh khí cầu", "kind": "out_of_scope", "style": "not_in_data", "gold_codes": []},
         {"id": "f1", "question": "còn lệ phí?", "kind": "followup", "history": [{"role": "user", "content": "x"}], "gold_codes": []},
+        {"id": "p1", "question": "mục tiêu cải cách hành chính của phường", "kind": "plan", "gold_codes": [PLAN_ID]},
+        {"id": "p2", "question": "kế hoạch cải cách hành chính giao ai chủ trì", "kind": "plan", "gold_codes": [PLAN_ID]},
     ]
     (folder / "part.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
 
@@ -150,9 +153,11 @@ def test_training_learns_from_the_training_questions(assistant, tmp_path):
     folder = tmp_path / "questions"
     _write_questions(folder, assistant)
     questions = read_training_questions(folder)
-    assert len(questions) == 14  # the follow-up is left out
+    assert len(questions) == 16  # the follow-up is left out
+    assert {q.group for q in questions if PLAN_ID in q.gold} == {"plan-p1", "plan-p2"}
     model, figures = train(assistant.ranker, folder, assistant.version)
-    assert figures["answerable"] == 12 and figures["out_of_scope"] == 2
+    assert figures["answerable"] == 12 and figures["out_of_scope"] == 2 and figures["plan"] == 2
+    assert 0.0 <= figures["cross_validated_plan_hit_at_1"] <= 1.0
     assert 0.0 <= figures["cross_validated_hit_at_1"] <= 1.0 and 0.0 <= model.answer_threshold <= 1.0
     assert model.embedding == {"backend": "hashing", "model": assistant.index.manifest.embedding["model"]}
     assert RankingModel.from_dict(json.loads(model.to_json())) is not None
