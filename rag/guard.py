@@ -9,8 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.query import STOPWORDS
 from tthc.safety import INJECTION as _INJECTION
-from tthc.text import fold_diacritics
+from tthc.text import fold_diacritics, syllables
+
+# An off-topic word (du lịch, bác sĩ, chiến tranh…) refuses a question only when the question shares fewer
+# than this many word pairs with the catalogue's procedure names (set on the training questions: every
+# off-topic one shares at most two, by chance; questions about a procedure share three or more).
+MIN_SHARED_NAME_PAIRS = 3
+_FOLDED_STOPWORDS = frozenset(fold_diacritics(w) for w in STOPWORDS)
 
 # Matched on folded, lower-cased text.
 _PRIVATE = re.compile(
@@ -50,6 +57,22 @@ _IN_DOMAIN = re.compile(
 )
 
 
+def word_pairs(text: str) -> set[str]:
+    """Adjacent folded syllables, neither a function word: 'bằng lái', 'liệt sĩ', 'hải quan'."""
+    words = [fold_diacritics(w.casefold()) for w in syllables(text)]
+    return {f"{a} {b}" for a, b in zip(words, words[1:]) if a not in _FOLDED_STOPWORDS and b not in _FOLDED_STOPWORDS}
+
+
+class CatalogueWording:
+    """The word pairs of the catalogue's procedure names: what the loaded catalogue itself talks about."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._pairs = frozenset(pair for name in names for pair in word_pairs(name))
+
+    def shared(self, question: str) -> int:
+        return len(word_pairs(question) & self._pairs)
+
+
 @dataclass(frozen=True)
 class GuardVerdict:
     """Why a question is refused before retrieval, or None when it may go on."""
@@ -61,13 +84,18 @@ class GuardVerdict:
         return self.reason is not None
 
 
-def check_question(question: str) -> GuardVerdict:
-    """Classify a question: 'injection', 'private_data', 'off_topic' or allowed."""
+def check_question(question: str, catalogue: CatalogueWording | None = None) -> GuardVerdict:
+    """Classify a question: 'injection', 'private_data', 'off_topic' or allowed.
+
+    With the catalogue's wording, a question that names what a procedure is about ("bằng lái quốc tế",
+    "công nhận liệt sĩ") is not off topic even with an off-topic word in it; retrieval then decides.
+    """
     folded = fold_diacritics(question.casefold())
     if _INJECTION.search(folded):
         return GuardVerdict("injection")
     if _PRIVATE.search(folded):
         return GuardVerdict("private_data")
-    if _OFF_TOPIC.search(folded) and not _IN_DOMAIN.search(folded):
+    names_a_procedure = catalogue is not None and catalogue.shared(question) >= MIN_SHARED_NAME_PAIRS
+    if _OFF_TOPIC.search(folded) and not _IN_DOMAIN.search(folded) and not names_a_procedure:
         return GuardVerdict("off_topic")
     return GuardVerdict(None)

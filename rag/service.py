@@ -17,7 +17,7 @@ from rag.composer import (
     compose_procedure_answer,
     refusal_text,
 )
-from rag.guard import check_question
+from rag.guard import CatalogueWording, check_question
 from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
 from rag.query import Query
@@ -110,6 +110,7 @@ class Assistant:
         )
         self.policy = AnswerPolicy()
         self.events = LifeEventMatcher(index.life_events) if index.life_events else None
+        self.catalogue = CatalogueWording([p.name for p in index.procedures.values()])
         self.phraser = (
             LLMPhraser(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
             if settings.llm_base_url
@@ -232,7 +233,7 @@ class Assistant:
         return result
 
     def _answer(self, question: str, history: list[dict], filters: RetrievalFilters | None) -> Answer:
-        verdict = check_question(question)
+        verdict = check_question(question, self.catalogue)
         if verdict.refused:
             log.info("refused before retrieval: %s", verdict.reason)
             return Answer(answer=refusal_text(verdict.reason or ""), refused=True)

@@ -12,7 +12,7 @@ import pytest
 
 from ingest.curated import load_curated_file
 from ingest.portal import record_to_procedure
-from rag.guard import check_question
+from rag.guard import CatalogueWording, check_question
 from tests.conftest import CORPUS, SHARED_PORTAL
 from tests.security.must_answer import MUST_ANSWER
 from tthc.safety import contains_instructions
@@ -48,3 +48,29 @@ def test_portal_records_are_not_taken_for_instructions():
         procedures = [record_to_procedure(json.loads(line)) for line in handle if line.strip()]
     assert len(procedures) > 1000
     assert [p.code for p in procedures if contains_instructions(p.model_dump_json())] == []
+
+
+CATALOGUE = CatalogueWording(
+    [
+        "Xét công nhận liệt sỹ, cấp bằng Tổ quốc ghi công và giải quyết chế độ ưu đãi đối với thân nhân liệt sỹ",
+        "Cấp giấy phép lái xe quốc tế",
+        "Công nhận điểm du lịch",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ông tôi hy sinh hồi chiến tranh, gia đình muốn xin công nhận liệt sỹ",
+        "sắp sang Hàn du lịch, muốn tự lái xe bên đó thì làm bằng lái xe quốc tế ở đâu",
+    ],
+)
+def test_an_off_topic_word_does_not_refuse_a_question_worded_like_a_procedure(question):
+    assert check_question(question).reason == "off_topic"  # the word lists alone refuse it
+    assert check_question(question, CATALOGUE).reason is None
+
+
+@pytest.mark.parametrize("question", ["gợi ý tour du lịch Phú Quốc giá rẻ", "phim chiến tranh nào hay nhất"])
+def test_off_topic_questions_stay_refused_with_the_catalogue(question):
+    assert check_question(question, CATALOGUE).reason == "off_topic"
