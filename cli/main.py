@@ -247,6 +247,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         print(json.dumps(bench_privacy(Path(args.out)), ensure_ascii=False, indent=1))
         return 0
+    if args.target == "must-answer":
+        from eval.must_answer import must_answer_figures
+
+        print(json.dumps(must_answer_figures(_settings(args)), ensure_ascii=False, indent=1))
+        return 0
     if args.target == "load":
         from eval.soak import bench_load
 
@@ -328,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     ranker.set_defaults(func=cmd_train_ranker)
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
-    bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "privacy", "all"])
+    bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "privacy", "must-answer", "all"])
     bench.add_argument("--step-seconds", type=float, default=60.0, help="load benchmark: seconds at each user count")
     bench.add_argument("--soak-seconds", type=float, default=600.0, help="load benchmark: soak duration")
     bench.add_argument("--seconds", type=float, default=20.0, help="serve benchmark: seconds per configuration")

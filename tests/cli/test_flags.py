@@ -55,3 +55,11 @@ def test_serve_serves_the_flagged_index(flagged, tmp_path):
         ready = httpx.get(f"{base}/readyz").json()
         assert ready["status"] == "ready"
         assert httpx.post(f"{base}/api/chat", json={"question": "đăng ký tạm trú"}).json()["focus_code"] == "1.004194"
+
+
+def test_must_answer_bench_counts_refusals_on_the_flagged_index(flagged, capsys):
+    capsys.readouterr()
+    assert main(["bench", "must-answer", "--data-dir", str(flagged)]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["questions"] >= 70 and figures["refused_by_guard"] == 0
+    assert figures["refused_not_in_data"] == len(figures["refused_questions"])
