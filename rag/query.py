@@ -189,8 +189,7 @@ def detect_intents(folded: str) -> list[str]:
     """The sections asked about, most specific first (at most two); ['overview'] when none."""
     found: list[str] = []
     for name, pattern in INTENTS:
-        match = pattern.search(folded)
-        if match and name not in found:
+        if name not in found and pattern.search(folded):
             found.append(name)
             if name == "result":  # "được cấp giấy gì" asks for the result, not the documents to bring
                 folded = pattern.sub(" ", folded)

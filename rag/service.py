@@ -200,8 +200,10 @@ class Assistant:
         is about that procedure. So is a question whose best candidate is a confident procedure outside the
         event: the trigger words matched by chance ("mất" as lost, not died).
         """
-        if query.ask is not None or not hits:
-            return query.ask is None
+        if query.ask is not None:
+            return False
+        if not hits:
+            return True
         top = hits[0]
         if top.name_overlap >= self.policy.event_name_overlap:
             return False
