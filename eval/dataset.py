@@ -60,13 +60,15 @@ def load_dataset(path: Path) -> list[EvalItem]:
 _DIGIT_GROUP = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
 _LEADING_ZERO = re.compile(r"\b0+(?=\d)")
 _DASHES = re.compile(r"[‐‑‒–—―]")
+# "8,000 VNĐ", "8.000 Việt Nam Đồng" and "8.000 đồng" are the same amount; the portal and answers spell it all ways
+_CURRENCY = re.compile(r"(?<=\d)\s*(?:việt nam đồng|vnđ|vnd|đồng|đ)(?!\w)")
 
 
 def normalize_fact(text: str) -> str:
-    """NFC, casefold, whitespace collapsed, digit groups joined, leading zeros dropped (dashes unified)."""
+    """NFC, casefold, whitespace collapsed, digit groups joined, leading zeros dropped, dashes and currency unified."""
     text = unicodedata.normalize("NFC", text).casefold()
     text = _DASHES.sub("-", text)
-    text = " ".join(text.split())
+    text = " ".join(_CURRENCY.sub(" đồng", text).split())
     while _DIGIT_GROUP.search(text):
         text = _DIGIT_GROUP.sub("", text)
     return _LEADING_ZERO.sub("", text)

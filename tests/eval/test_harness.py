@@ -65,6 +65,9 @@ def test_schema_check_rejects_unknown_keys_and_kinds(tmp_path):
         ("Phòng Văn hóa – Xã hội", "phòng văn hóa - xã hội chủ trì"),
         ("Giấy chứng sinh", "GIẤY CHỨNG SINH (bản chính)"),
         ("Đăng ký", "Đăng ky\u0301 khai sinh"),
+        ("8,000 VNĐ", "Lệ phí: 8.000 đồng."),
+        ("2,000 Việt Nam Đồng", "2.000 đồng/trang"),
+        ("50.000đ", "50.000 đồng/văn bản"),
     ],
 )
 def test_fact_matching_rule(fact, answer):
@@ -75,6 +78,7 @@ def test_fact_matching_does_not_blur_different_numbers():
     assert not fact_found("10.000 đồng", "100.000 đồng")
     assert not fact_found("5 ngày", "15 ngày làm việc")
     assert not fact_found("97%", "197%")
+    assert not fact_found("10,000 VNĐ", "100.000 đồng")
     assert normalize_fact("  07  NGÀY ") == "7 ngày"
 
 
