@@ -63,3 +63,5 @@ def test_must_answer_bench_counts_refusals_on_the_flagged_index(flagged, capsys)
     figures = json.loads(capsys.readouterr().out)
     assert figures["questions"] >= 70 and figures["refused_by_guard"] == 0
     assert figures["refused_not_in_data"] == len(figures["refused_questions"])
+    assert figures["false_refusals"] == len(figures["falsely_refused_questions"]) <= figures["refused_not_in_data"]
+    assert 0 < figures["answered_by_a_loaded_procedure"] < figures["questions"]
