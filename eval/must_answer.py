@@ -21,7 +21,9 @@ from tthc.settings import Settings
 def must_answer_figures(settings: Settings) -> dict:
     """Guard refusals, false and honest "not in our data" refusals, and whether the right procedure came first."""
     assistant = load_assistant(settings)
-    by_guard, false_not_in_data, honest_not_in_data = [], [], []
+    by_guard: list[str] = []
+    false_not_in_data: list[str] = []
+    honest_not_in_data: list[str] = []
     answerable = found_first = found_in_5 = 0
     for question in MUST_ANSWER:
         codes = [c for c in PORTAL_CODES.get(question, []) if c in assistant.index.procedures]
