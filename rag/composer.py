@@ -22,6 +22,8 @@ REFUSALS = {
     "private_data": "Xin lỗi, tôi không cung cấp thông tin cá nhân của bất kỳ ai. Thông tin cá nhân chỉ được cung cấp "
     "cho chính người đó hoặc cơ quan có thẩm quyền theo đúng thủ tục.",
     "weak_evidence": "Xin lỗi, tôi chưa tìm thấy thủ tục hành chính nào khớp với câu hỏi trong dữ liệu hiện có.",
+    "english_unknown": "Xin lỗi, tôi chưa hiểu câu hỏi tiếng Anh này. Bạn vui lòng hỏi bằng tiếng Việt, có dấu hay "
+    "không dấu đều được.",
 }
 # intent -> the section it is answered from
 INTENT_SECTIONS = {

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rag.diacritics import DiacriticRestorer
+from rag.english import english_to_vietnamese, is_english
 from tthc.text import fold_diacritics, syllables
 
 # Everyday question words are rare in procedure texts; they seed the restorer's statistics.
@@ -164,6 +165,7 @@ class Query:
     intents: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     ask: Ask | None = None
+    english: bool = False  # asked in English: ``normalized`` and ``restored`` hold the Vietnamese terms it names
 
     @property
     def content_words(self) -> list[str]:
@@ -232,8 +234,14 @@ class QueryAnalyzer:
                 bigrams[f"{a} {b}"] = bigrams.get(f"{a} {b}", 0) + 50
         self.restorer = DiacriticRestorer({"unigrams": unigrams, "bigrams": bigrams})
 
+    @staticmethod
+    def vietnamese(text: str) -> str:
+        """The text itself, or the Vietnamese terms it names when it is English ('' when it names none)."""
+        return english_to_vietnamese(text) if is_english(text) else text
+
     def analyze(self, question: str) -> Query:
-        normalized = normalize_question(question)
+        english = is_english(question)
+        normalized = normalize_question(english_to_vietnamese(question) if english else question)
         folded = fold_diacritics(normalized)
         restored = self.restorer.restore(normalized) if self.restorer.needs_restoring(normalized) else normalized
         expansions = [ABBREVIATIONS[m.group(1)] for m in _ABBREVIATION_RE.finditer(folded)]
@@ -247,4 +255,5 @@ class QueryAnalyzer:
             intents=detect_intents(folded),
             expansions=expansions,
             ask=detect_ask(folded, restored),
+            english=english,
         )

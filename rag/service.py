@@ -17,6 +17,7 @@ from rag.composer import (
     compose_procedure_answer,
     refusal_text,
 )
+from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
 from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
@@ -146,7 +147,7 @@ class Assistant:
 
     def _with_earlier_turns(self, query: Query, earlier: list[str]) -> Query:
         """The question read together with the citizen's earlier turns; it still asks what it asks."""
-        joined = self.ranker.analyzer.analyze(" ".join([*earlier, query.original]))
+        joined = self.ranker.analyzer.analyze(" ".join(self.ranker.analyzer.vietnamese(t) for t in [*earlier, query.original]))
         joined.intents, joined.ask = query.intents, query.ask
         return joined
 
@@ -240,6 +241,15 @@ class Assistant:
             log.info("refused before retrieval: %s", verdict.reason)
             return Answer(answer=refusal_text(verdict.reason or ""), refused=True)
         query = self.ranker.analyzer.analyze(question)
+        if query.english and not query.normalized:
+            log.info("refused before retrieval: english question with no known term")
+            return Answer(answer=refusal_text("english_unknown"), refused=True, scope="none")
+        result = self._answer_query(question, query, history, filters)
+        if query.english and not result.refused:  # an English asker sees what was searched for
+            result.answer = f"{understood_note(query.normalized)}\n{result.answer}"
+        return result
+
+    def _answer_query(self, question: str, query: Query, history: list[dict], filters: RetrievalFilters | None) -> Answer:
         named = _CODE_IN_TEXT.search(question)
         if named and named.group(1) in self.index.procedures:  # "… (mã 2.001008)": a choice the citizen picked
             hits = self.ranker.rank(query, filters, limit=20)
@@ -257,7 +267,7 @@ class Assistant:
         if focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query)):
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
-        event = self.events.match(question) if self.events else None
+        event = self.events.match(query.normalized if query.english else question) if self.events else None
         if event and self._describes_event(event.event, hits, query):
             text, citations = compose_life_event_answer(event.event, self.index.procedures)
             codes = [step.code for step in event.event.procedures]
