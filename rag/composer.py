@@ -388,15 +388,19 @@ def related_notes(proc: Procedure, content_words: list[str], shown: str, intents
         elif wanted and overlap >= min(2, len(wanted)):
             scored.append((overlap, -len(sentence), sentence))
     scored.sort(reverse=True)
-    return [_around(s, set(wanted)) for _, _, s in scored[:limit]]
+    return [_around(s, set(wanted), typed) for _, _, s in scored[:limit]]
 
 
-def _around(sentence: str, wanted: set[str]) -> str:
-    """A long sentence from its first clause that holds a word asked about, cut at MAX_RELATED."""
-    clauses = re.split(r"(?<=[,;:])\s+", " ".join(sentence.split()))
-    start = next((i for i, clause in enumerate(clauses) if wanted & _words(clause)), 0)
-    text = " ".join(clauses[start:])
-    return _short(("… " if start else "") + text, MAX_RELATED)
+def _around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]) -> str:
+    """The sentence whole when it fits MAX_RELATED; else from its first clause that holds a word asked about or
+    the duration or amount asked for ("Trong thời hạn 02 ngày …, … công an" keeps its start)."""
+    sentence = " ".join(sentence.split())
+    if len(sentence) <= MAX_RELATED:
+        return sentence
+    clauses = re.split(r"(?<=[,;:])\s+", sentence)
+    starts = [i for i, clause in enumerate(clauses) if wanted & _words(clause) or any(p.search(clause) for p in typed)]
+    start = min(starts, default=0)
+    return _short(("… " if start else "") + " ".join(clauses[start:]), MAX_RELATED)
 
 
 def compose_procedure_answer(
@@ -414,9 +418,10 @@ def compose_procedure_answer(
         if yes_no and intent in ("fees", "agency", "documents", "overview"):
             continue  # the yes/no lines already say it
         lines += compose_section(proc, intent, content_words)
-    if not yes_no:  # the record's sentence that matches what was asked beyond the name, if not shown
-        notes = related_notes(proc, content_words or [], "\n".join(lines), intents)
-        lines += [f"Lưu ý: {note}" for note in notes]
+    # the record's sentence that matches what was asked beyond the name, if not shown: after a yes or no too,
+    # since "có phải công chứng không" is often settled by a note, not by the document list
+    notes = related_notes(proc, content_words or [], "\n".join(lines), intents)
+    lines += [f"Lưu ý: {note}" for note in notes]
     lines.append(card_line(proc))
     source = f"Nguồn: {_short(proc.name, MAX_NAME)}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
     lines.append(source + (f" — {proc.url}" if proc.url else ""))

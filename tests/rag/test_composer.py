@@ -144,6 +144,24 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
     assert not a_step.startswith(("Có.", "Không.")), "a photo taken at the counter is a step, not a missing document"
 
 
+def test_a_yes_or_no_is_followed_by_the_note_that_settles_it():
+    """"Có cần mang CCCD không" is answered by the document list and settled by the record's note on it."""
+    proc = _procedure(
+        documents=[Document(name="Thẻ căn cước", copies="1 bản sao"), Document(name="Tờ khai", copies="1 bản chính")],
+        conditions=["Không phải nộp bản sao thẻ căn cước nếu thông tin đã có trong Cơ sở dữ liệu quốc gia về dân cư."],
+    )
+    answer = compose_procedure_answer(proc, ["documents"], ["can", "cuoc", "mang"], _ask("có cần mang CCCD không"))[0]
+    assert answer.startswith("Có. Hồ sơ có:") and "Lưu ý: Không phải nộp bản sao thẻ căn cước nếu" in answer
+
+
+def test_a_related_sentence_that_fits_is_shown_whole():
+    """The deadline at the start of the sentence stays, though the words asked come later in it."""
+    sentence = "Trong thời hạn 02 ngày làm việc kể từ ngày phát hiện mất, người bị mất trực tiếp nộp đơn tại công an."
+    proc = _procedure(steps=["Bước 1: Chuẩn bị hồ sơ.", sentence])
+    answer = compose_procedure_answer(proc, ["overview"], ["cong", "an", "don"])[0]
+    assert f"Lưu ý: {sentence}" in answer
+
+
 def test_where_to_submit_comes_from_the_steps_when_the_record_names_no_agency():
     proc = _procedure(steps=["Bước 1: Chuẩn bị hồ sơ.", "Bước 2: Cá nhân nộp hồ sơ đến Ủy ban nhân dân cấp xã nơi cư trú."])
     answer = _answer(proc, ["agency"])
