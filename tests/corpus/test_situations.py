@@ -43,6 +43,16 @@ def test_vocabulary_codes_and_names_match_the_records(portal_names):
             assert portal_names.get(entry.code) == entry.name, (path.name, entry.code)
 
 
+def test_provincial_vocabulary_is_for_procedures_the_ward_does_not_handle():
+    """cap-tinh-bo.yaml exists so that "mất bằng lái" reaches the provincial procedure: none of it is cấp xã."""
+    path = SHARED_PORTAL / "procedures.jsonl"
+    if not path.exists():
+        pytest.skip(f"portal data not found at {path}")
+    levels = {r["ma_thu_tuc"]: r["cap_thuc_hien"] for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+    entries = load_vocabulary_file(FOLDER / "cap-tinh-bo.yaml")
+    assert len(entries) >= 150 and not [e.code for e in entries if "Cấp xã" in levels[e.code]]
+
+
 def test_life_events_name_real_procedures_in_order(portal_names):
     events = load_life_events_file(FOLDER / "life-events.yaml")
     assert {"sinh-con", "nguoi-than-qua-doi", "ket-hon", "chuyen-nha", "mo-ho-kinh-doanh", "xay-nha"} <= {e.id for e in events}
