@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
-FEATURE_SCHEMA = 4
+FEATURE_SCHEMA = 5
 FEATURE_NAMES: tuple[str, ...] = (
     "rrf",  # fused RRF score x 60
     "fused_rr",  # 1 / (1 + rank in the fused list)
@@ -49,6 +49,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "plan_cue",  # the plan, and the question points at the plan
     "top_dense",  # the query's best dense similarity (same for all candidates: calibrates confidence)
     "content_words",  # number of content words / 10 (same for all candidates)
+    "english",  # asked in English and read through the glossary: its scores run lower (same for all candidates)
 )
 
 

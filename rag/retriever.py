@@ -361,6 +361,7 @@ class HybridRanker:
                     float(code == PLAN_ID and plan_cue),
                     top_dense,
                     min(len(content), 20) / 10,
+                    float(query.english),
                 ]
             )
         return np.asarray(rows, dtype=float).reshape(len(codes), len(FEATURE_NAMES))

@@ -107,6 +107,10 @@ def test_features_say_what_they_name(assistant):
         if code in names and "đăng ký lại khai sinh" in names[code]:
             assert column["markers_asked"][row] >= 1  # "làm lại" asks for the "đăng ký lại" sibling
     assert set(np.unique(column["ward_level"])) <= {0.0, 1.0}
+    assert not column["english"].any()
+    english = ranker.analyzer.analyze("how do I re-register a lost birth certificate")
+    evidence, codes = ranker.candidates(english)
+    assert ranker.features(english, evidence, codes[:5])[:, FEATURE_NAMES.index("english")].all()
 
 
 def test_an_index_without_a_model_for_its_embedder_ranks_by_rrf(assistant, caplog):
