@@ -398,8 +398,7 @@ def _around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]) -> st
     if len(sentence) <= MAX_RELATED:
         return sentence
     clauses = re.split(r"(?<=[,;:])\s+", sentence)
-    starts = [i for i, clause in enumerate(clauses) if wanted & _words(clause) or any(p.search(clause) for p in typed)]
-    start = min(starts, default=0)
+    start = next((i for i, clause in enumerate(clauses) if wanted & _words(clause) or any(p.search(clause) for p in typed)), 0)
     return _short(("… " if start else "") + " ".join(clauses[start:]), MAX_RELATED)
 
 

@@ -38,7 +38,7 @@ _KEY_WORDS = frozenset(word for key in ENGLISH_TERMS for word in key.split())
 _IRREGULAR = {"children": "child", "people": "person", "men": "man", "women": "woman", "wives": "wife", "lives": "life"}
 # English puts the action after its object ("marriage registration"), Vietnamese before it ("đăng ký kết hôn")
 _ACTION_NOUNS = frozenset(
-    " ".join(["registration certification renewal extension reissue change correction transfer confirmation"]).split()
+    {"registration", "certification", "renewal", "extension", "reissue", "change", "correction", "transfer", "confirmation"}
 )
 
 
@@ -69,9 +69,7 @@ def _lemma(word: str) -> str:
         return word
     stem = _IRREGULAR.get(word, word.removesuffix("'s"))
     candidates = [stem]
-    if stem.endswith("ied"):
-        candidates.append(stem[:-3] + "y")
-    if stem.endswith("ies"):
+    if stem.endswith(("ied", "ies")):
         candidates.append(stem[:-3] + "y")
     if stem.endswith("es"):
         candidates.append(stem[:-2])
@@ -92,7 +90,6 @@ def english_to_vietnamese(text: str) -> str:
     """
     words = [_lemma(w) for w in _WORD.findall(text.casefold())]
     found: list[str] = []
-    known = False
     previous_end = -1
     i = 0
     while i < len(words):
@@ -100,7 +97,6 @@ def english_to_vietnamese(text: str) -> str:
             phrase = " ".join(words[i : i + size])
             term = ENGLISH_TERMS.get(phrase)
             if term:
-                known = True
                 follows = previous_end == i and found
                 found.insert(len(found) - 1 if follows and phrase in _ACTION_NOUNS else len(found), term)
                 previous_end = i + size
@@ -110,7 +106,7 @@ def english_to_vietnamese(text: str) -> str:
             if has_diacritics(words[i]) or words[i].isdigit() or _abbreviation(words[i]):
                 found.append(words[i])
             i += 1
-    if not (known or any(has_diacritics(w) or _abbreviation(w) for w in found)):
+    if all(term.isdigit() for term in found):  # numbers alone say nothing
         return ""
     kept: list[str] = []
     for term in found:  # "how much … fee" gives "lệ phí" twice
