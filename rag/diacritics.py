@@ -8,6 +8,7 @@ from collections import defaultdict
 from tthc.text import fold_diacritics, has_diacritics, syllables
 
 MAX_CANDIDATES = 8
+MIN_PAIR_COUNT = 20  # a syllable pair this common in the corpus is Vietnamese, even inside an English question
 _INTERPOLATION = 0.7
 
 
@@ -27,6 +28,11 @@ class DiacriticRestorer:
         if has_diacritics(token):
             return [token]
         return self._candidates.get(token, [token])
+
+    def known_pair(self, first: str, second: str) -> str | None:
+        """The corpus's most frequent accented reading of two syllables ('tam tru' -> 'tạm trú'), if it is common."""
+        count, pair = max((self._bigrams.get(f"{a} {b}", 0), f"{a} {b}") for a in self.candidates(first) for b in self.candidates(second))
+        return pair if count >= MIN_PAIR_COUNT else None
 
     def _log_prob(self, prev: str | None, word: str) -> float:
         unigram = (self._unigrams.get(word, 0) + 0.1) / self._total

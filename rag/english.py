@@ -11,6 +11,7 @@ as foreign only when it cannot be a Vietnamese syllable (initial consonant + vow
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rag.english_terms import ENGLISH_TERMS
 from tthc.text import has_diacritics
@@ -82,13 +83,15 @@ def _lemma(word: str) -> str:
     return next((c for c in candidates if c in _KEY_WORDS), stem)
 
 
-def english_to_vietnamese(text: str) -> str:
+def english_to_vietnamese(text: str, vietnamese_pair: Callable[[str, str], str | None] | None = None) -> str:
     """The Vietnamese terms an English question names, in Vietnamese order; '' when none is known.
 
-    Words with Vietnamese diacritics ("sổ đỏ") and numbers ("under 14") are kept as they are; English words the
-    glossary lacks are dropped.
+    Words with Vietnamese diacritics ("sổ đỏ") and numbers ("under 14") are kept as they are, and so are two
+    syllables that ``vietnamese_pair`` reads as a common Vietnamese pair ("tam tru" -> "tạm trú"); English words
+    the glossary lacks are dropped.
     """
-    words = [_lemma(w) for w in _WORD.findall(text.casefold())]
+    raw = _WORD.findall(text.casefold())
+    words = [_lemma(w) for w in raw]
     found: list[str] = []
     previous_end = -1
     i = 0
@@ -103,6 +106,11 @@ def english_to_vietnamese(text: str) -> str:
                 i += size
                 break
         else:
+            pair = _vietnamese_pair(raw[i : i + 2], vietnamese_pair)
+            if pair:
+                found.append(pair)
+                i += 2
+                continue
             if has_diacritics(words[i]) or words[i].isdigit() or _abbreviation(words[i]):
                 found.append(words[i])
             i += 1
@@ -113,6 +121,15 @@ def english_to_vietnamese(text: str) -> str:
         if term not in " ".join(kept):
             kept.append(term)
     return " ".join(kept)
+
+
+def _vietnamese_pair(words: list[str], reading: Callable[[str, str], str | None] | None) -> str | None:
+    """Two unaccented syllables read as Vietnamese, unless both are English function words ("to do")."""
+    if reading is None or len(words) < 2 or all(w in _ENGLISH_FUNCTION_WORDS for w in words):
+        return None
+    if any(_foreign(w) or has_diacritics(w) for w in words):
+        return None
+    return reading(words[0], words[1])
 
 
 def understood_note(vietnamese: str) -> str:

@@ -234,14 +234,13 @@ class QueryAnalyzer:
                 bigrams[f"{a} {b}"] = bigrams.get(f"{a} {b}", 0) + 50
         self.restorer = DiacriticRestorer({"unigrams": unigrams, "bigrams": bigrams})
 
-    @staticmethod
-    def vietnamese(text: str) -> str:
+    def vietnamese(self, text: str) -> str:
         """The text itself, or the Vietnamese terms it names when it is English ('' when it names none)."""
-        return english_to_vietnamese(text) if is_english(text) else text
+        return english_to_vietnamese(text, self.restorer.known_pair) if is_english(text) else text
 
     def analyze(self, question: str) -> Query:
         english = is_english(question)
-        normalized = normalize_question(english_to_vietnamese(question) if english else question)
+        normalized = normalize_question(english_to_vietnamese(question, self.restorer.known_pair) if english else question)
         folded = fold_diacritics(normalized)
         restored = self.restorer.restore(normalized) if self.restorer.needs_restoring(normalized) else normalized
         expansions = [ABBREVIATIONS[m.group(1)] for m in _ABBREVIATION_RE.finditer(folded)]

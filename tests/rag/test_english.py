@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.diacritics import MIN_PAIR_COUNT, DiacriticRestorer
 from rag.english import english_to_vietnamese, is_english
 
 
@@ -73,3 +74,19 @@ def test_an_english_follow_up_is_read_with_the_earlier_vietnamese_turn(assistant
     history = [{"role": "user", "content": "tôi muốn đăng ký kết hôn ở phường"}]
     answer = assistant.answer("how much is the fee?", history)
     assert answer.focus_code == "1.000894" and "Lệ phí" in answer.answer, answer.answer[:200]
+
+
+def test_vietnamese_words_typed_without_diacritics_are_read_as_common_pairs():
+    readings = {("tam", "tru"): "tạm trú", ("to", "do"): "tờ đó"}
+    vietnamese = english_to_vietnamese("how do I register tam tru, what to do", lambda a, b: readings.get((a, b)))
+    assert "tạm trú" in vietnamese and "tờ đó" not in vietnamese
+
+
+def test_the_restorer_reads_only_common_pairs():
+    restorer = DiacriticRestorer({"unigrams": {"tạm": 50, "trú": 50, "tam": 5}, "bigrams": {"tạm trú": MIN_PAIR_COUNT}})
+    assert restorer.known_pair("tam", "tru") == "tạm trú"
+    assert restorer.known_pair("tam", "tam") is None
+
+
+def test_a_nationality_is_a_foreign_element():
+    assert "người nước ngoài" in english_to_vietnamese("My wife is Korean, how do we register our baby's birth?")
