@@ -22,8 +22,7 @@ REFUSALS = {
     "private_data": "Xin lỗi, tôi không cung cấp thông tin cá nhân của bất kỳ ai. Thông tin cá nhân chỉ được cung cấp "
     "cho chính người đó hoặc cơ quan có thẩm quyền theo đúng thủ tục.",
     "weak_evidence": "Xin lỗi, tôi chưa tìm thấy thủ tục hành chính nào khớp với câu hỏi trong dữ liệu hiện có.",
-    "english_unknown": "Xin lỗi, tôi chưa hiểu câu hỏi tiếng Anh này. Bạn vui lòng hỏi bằng tiếng Việt, có dấu hay "
-    "không dấu đều được.",
+    "english_unknown": "Xin lỗi, tôi chưa hiểu câu hỏi tiếng Anh này. Bạn vui lòng hỏi bằng tiếng Việt, có dấu hay không dấu đều được.",
 }
 # intent -> the section it is answered from
 INTENT_SECTIONS = {
@@ -357,7 +356,7 @@ def _sentence_words(sentence: str) -> frozenset[str]:
 def _sentences(proc: Procedure) -> list[str]:
     """Every sentence of the record's free text: summary, notes, steps, conditions, result."""
     texts = [proc.summary or "", proc.result or "", *proc.steps, *proc.conditions]
-    texts += [c.note or "" for c in proc.channels] + [f"{d.name}: {d.note}" if d.note else d.name for d in proc.documents]
+    texts += [c.note or "" for c in proc.channels] + [f"{d.name.rstrip('.;:')}: {d.note}" if d.note else d.name for d in proc.documents]
     sentences = []
     for text in texts:
         sentences += [s.strip(" -") for s in _SENTENCE.split(text) if len(s.strip()) > 15]

@@ -46,7 +46,7 @@ ENGLISH_TERMS: dict[str, str] = {
     "authorise": "ủy quyền",
     "authorization": "ủy quyền",
     "authorize": "ủy quyền",
-    "baby": "trẻ em mới sinh",
+    "baby": "mới sinh con",
     "bank account": "số tài khoản",
     "behalf": "ủy quyền",
     "belgian": "người nước ngoài",

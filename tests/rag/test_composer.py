@@ -162,6 +162,12 @@ def test_a_related_sentence_that_fits_is_shown_whole():
     assert f"Lưu ý: {sentence}" in answer
 
 
+def test_a_document_sentence_and_its_note_read_as_one_sentence():
+    proc = _procedure(documents=[Document(name="Văn bản ủy quyền không phải chứng thực.", note="Giấy tờ phải nộp")])
+    answer = compose_procedure_answer(proc, ["overview"], ["uy", "quyen", "chung", "thuc"])[0]
+    assert "Lưu ý: Văn bản ủy quyền không phải chứng thực: Giấy tờ phải nộp" in answer and ".:" not in answer
+
+
 def test_where_to_submit_comes_from_the_steps_when_the_record_names_no_agency():
     proc = _procedure(steps=["Bước 1: Chuẩn bị hồ sơ.", "Bước 2: Cá nhân nộp hồ sơ đến Ủy ban nhân dân cấp xã nơi cư trú."])
     answer = _answer(proc, ["agency"])
