@@ -1,10 +1,8 @@
-"""The evaluation set: schema, loading, and the fact-matching rule."""
+"""The evaluation set: schema and loading. The fact-matching rule lives in ``tthc.text`` (training uses it too)."""
 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from pathlib import Path
 from typing import Literal
 
@@ -55,30 +53,6 @@ def load_dataset(path: Path) -> list[EvalItem]:
     if duplicates:
         raise ValueError(f"duplicate ids: {sorted(duplicates)}")
     return items
-
-
-_DIGIT_GROUP = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
-_LEADING_ZERO = re.compile(r"\b0+(?=\d)")
-_DASHES = re.compile(r"[‐‑‒–—―]")
-# "8,000 VNĐ", "8.000 Việt Nam Đồng" and "8.000 đồng" are the same amount; the portal and answers spell it all ways
-_CURRENCY = re.compile(r"(?<=\d)\s*(?:việt nam đồng|vnđ|vnd|đồng|đ)(?!\w)")
-
-
-def normalize_fact(text: str) -> str:
-    """NFC, casefold, whitespace collapsed, digit groups joined, leading zeros dropped, dashes and currency unified."""
-    text = unicodedata.normalize("NFC", text).casefold()
-    text = _DASHES.sub("-", text)
-    text = " ".join(_CURRENCY.sub(" đồng", text).split())
-    while _DIGIT_GROUP.search(text):
-        text = _DIGIT_GROUP.sub("", text)
-    return _LEADING_ZERO.sub("", text)
-
-
-def fact_found(fact: str, answer: str) -> bool:
-    """Substring match after normalisation; a number never matches inside a longer number ('5' in '15')."""
-    needle = normalize_fact(fact)
-    pattern = ("(?<!\\d)" if needle[:1].isdigit() else "") + re.escape(needle) + ("(?!\\d)" if needle[-1:].isdigit() else "")
-    return re.search(pattern, normalize_fact(answer)) is not None
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:

@@ -6,7 +6,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from eval.dataset import EvalItem, fact_found
+from eval.dataset import EvalItem
+from tthc.text import fact_found
 
 
 def _percentile(values: list[float], q: float) -> float:

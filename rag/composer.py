@@ -6,12 +6,12 @@ Every figure in an answer is copied from a record; nothing is computed or invent
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from index_store.ids import UNIT_LOST_NOTE
+from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes
 from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
-from tthc.text import bm25_tokens, fold_diacritics, syllables
+from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, syllables
 
 CONTACT = "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công phường Nam Gia Nghĩa để được hướng dẫn trực tiếp."
 REFUSALS = {
@@ -47,7 +47,6 @@ MAX_ITEM_NOTE = 70
 MAX_STEP = 160
 MAX_STEP_ASKED = 360  # the step the question is about is given (nearly) whole
 MAX_NOTE = 160
-MAX_RELATED = 240  # the one sentence of the record that matches what was asked
 MAX_VALUE = 120
 MAX_NAME = 150
 MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
@@ -69,16 +68,8 @@ def refusal_text(reason: str) -> str:
     return f"{REFUSALS.get(reason, REFUSALS['weak_evidence'])} {CONTACT}"
 
 
-def _short(note: str | None, limit: int = MAX_NOTE) -> str:
-    """The text on one line, cut at a word boundary."""
-    if not note:
-        return ""
-    note = " ".join(note.split())
-    return note if len(note) <= limit else note[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
-
-
 def _first_sentence(text: str | None, limit: int = MAX_NOTE) -> str:
-    return _short(_SENTENCE.split(" ".join((text or "").split()), 1)[0], limit)
+    return shorten(SENTENCE_BREAK.split(" ".join((text or "").split()), 1)[0], limit)
 
 
 def plain_time(value: str) -> str:
@@ -99,7 +90,7 @@ def _compact(proc: Procedure, attribute: str) -> str | None:
     """One value, or values per channel: '150.000 đồng (trực tuyến, bưu chính); 50.000 đồng (trực tiếp)'."""
     values: dict[str, list[str]] = {}
     for channel in proc.channels:
-        value = _short(getattr(channel, attribute), MAX_VALUE) or "không ghi"
+        value = shorten(getattr(channel, attribute), MAX_VALUE) or "không ghi"
         if attribute == "time_limit":
             value = plain_time(value)
         names = values.setdefault(value, [])
@@ -121,12 +112,12 @@ _SUBMIT_SENTENCE = re.compile(r"\bnộp\b[^.;]{0,80}?\b(tại|cho|đến|tới)\
 def _where(proc: Procedure) -> str:
     """The agency, or, when the record names none, the step that says where the file is submitted."""
     if proc.agency:
-        return _short(proc.agency, MAX_NOTE)
+        return shorten(proc.agency, MAX_NOTE)
     for step in proc.steps:
-        for sentence in _SENTENCE.split(step):
+        for sentence in SENTENCE_BREAK.split(step):
             match = _SUBMIT_SENTENCE.search(sentence)
             if match:
-                return "theo trình tự trên Cổng, " + _short(sentence[match.start() :], MAX_NOTE)
+                return "theo trình tự trên Cổng, " + shorten(sentence[match.start() :], MAX_NOTE)
     return "Cổng Dịch vụ công không ghi"
 
 
@@ -156,7 +147,7 @@ def _document_item(doc: Document, shared_note: str | None = None, asked: bool = 
     """
     copies = _copies(doc.copies)
     note = _first_sentence(doc.note, MAX_NOTE if asked else MAX_ITEM_NOTE) if doc.note != shared_note else ""
-    name = _short(doc.name, MAX_STEP_ASKED if asked else MAX_ITEM)
+    name = shorten(doc.name, MAX_STEP_ASKED if asked else MAX_ITEM)
     return f"- {name}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
 
 
@@ -199,36 +190,9 @@ def step_list(proc: Procedure) -> list[str] | None:
     return list(proc.steps) if proc.source == "curated" else None
 
 
-# words that name a section or ask for it ("quy trình nộp hồ sơ gồm mấy bước"), not what is inside it
-_SECTION_WORDS = frozenset(
-    [
-        "quy",
-        "trinh",
-        "buoc",
-        "gom",
-        "nop",
-        "ho",
-        "so",
-        "giay",
-        "to",
-        "thu",
-        "tuc",
-        "lam",
-        "mang",
-        "chuan",
-        "bi",
-        "can",
-        "thanh",
-        "phan",
-        "nhung",
-        "cac",
-    ]
-)
-
-
 def _best_match(texts: list[str], wanted: set[str]) -> int | None:
     """The text that holds most of the words asked beyond the procedure's name (at least two), if any."""
-    wanted = wanted - _SECTION_WORDS
+    wanted = wanted - SECTION_WORDS
     best, best_overlap = None, 1
     for i, text in enumerate(texts):
         overlap = len(wanted & _words(text))
@@ -246,7 +210,7 @@ def _steps(proc: Procedure, content_words: list[str]) -> list[str]:
     asked = _best_match(texts[:MAX_STEPS], set(content_words) - _words(proc.name))
 
     def cut(i: int, text: str) -> str:
-        return _short(text, MAX_STEP_ASKED if i == asked else MAX_STEP)
+        return shorten(text, MAX_STEP_ASKED if i == asked else MAX_STEP)
 
     if steps is None:
         lines = ["Trình tự thực hiện:", *[f"- {cut(i, line)}" for i, line in enumerate(proc.steps[:MAX_STEPS])]]
@@ -260,7 +224,7 @@ def _steps(proc: Procedure, content_words: list[str]) -> list[str]:
 
 
 def _capped(title: str, items: list[str]) -> list[str]:
-    lines = [title, *[f"- {_short(item, MAX_STEP)}" for item in items[:MAX_LIST_ITEMS]]]
+    lines = [title, *[f"- {shorten(item, MAX_STEP)}" for item in items[:MAX_LIST_ITEMS]]]
     if len(items) > MAX_LIST_ITEMS:
         lines.append(f"… và {len(items) - MAX_LIST_ITEMS} mục khác (xem đầy đủ).")
     return lines
@@ -286,7 +250,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
             return ["Cổng Dịch vụ công không nêu yêu cầu, điều kiện riêng cho thủ tục này."]
         return _capped("Yêu cầu, điều kiện:", proc.conditions)
     if intent == "result":
-        return [f"Kết quả: {_short(proc.result, 300) or 'Cổng Dịch vụ công không ghi'}"]
+        return [f"Kết quả: {shorten(proc.result, 300) or 'Cổng Dịch vụ công không ghi'}"]
     if intent == "legal_basis":
         if not proc.legal_basis:
             return ["Cổng Dịch vụ công không ghi căn cứ pháp lý cho thủ tục này."]
@@ -300,7 +264,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
 
 def _overview(proc: Procedure) -> list[str]:
     """At most four lines before the card link: what it is, where, how long and how much, how many documents."""
-    lines = [_first_sentence(proc.summary) if proc.summary else f"{_short(proc.name, MAX_NAME)} (mã {proc.code})."]
+    lines = [_first_sentence(proc.summary) if proc.summary else f"{shorten(proc.name, MAX_NAME)} (mã {proc.code})."]
     where = _end(f"Nơi nộp: {_where(proc)}")
     lines.append(where + (f" Hình thức: {_channels(proc)}." if proc.channels else ""))
     time_limit, fee = _compact(proc, "time_limit"), _compact(proc, "fee")
@@ -344,65 +308,16 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
             return ["Có. Hồ sơ có:", *[_document_item(d) for d in found[:2]]]
         names_a_document = _DOCUMENT_WORDS.match(" ".join(ask.item_words)) and len(ask.item_words) <= MAX_ASKED_DOCUMENT_WORDS
         if names_a_document and proc.documents:  # not "chụp ảnh lấy vân tay lại": that asks about a step
-            return [f"Không. Thành phần hồ sơ trên Cổng không có giấy tờ nào tên “{_short(ask.item, 60)}”.", *_documents(proc, [])]
+            return [f"Không. Thành phần hồ sơ trên Cổng không có giấy tờ nào tên “{shorten(ask.item, 60)}”.", *_documents(proc, [])]
     return None
 
 
-@lru_cache(maxsize=4096)
-def _sentence_words(sentence: str) -> frozenset[str]:
-    return frozenset(fold_diacritics(w) for w in syllables(sentence))
-
-
-def _sentences(proc: Procedure) -> list[str]:
-    """Every sentence of the record's free text: summary, notes, steps, conditions, result."""
-    texts = [proc.summary or "", proc.result or "", *proc.steps, *proc.conditions]
-    texts += [c.note or "" for c in proc.channels] + [f"{d.name.rstrip('.;:')}: {d.note}" if d.note else d.name for d in proc.documents]
-    sentences = []
-    for text in texts:
-        sentences += [s.strip(" -") for s in _SENTENCE.split(text) if len(s.strip()) > 15]
-    return list(dict.fromkeys(sentences))
-
-
-_TIME_EXPR = re.compile(r"\d+\s*(ngày|giờ|tháng|năm)", re.IGNORECASE)
-_FEE_EXPR = re.compile(r"đồng|lệ phí|\bphí\b|miễn", re.IGNORECASE)
-
-
-def related_notes(proc: Procedure, content_words: list[str], shown: str, intents: list[str], limit: int = 1) -> list[str]:
-    """The record's sentences that best match what the question asks beyond the procedure's name.
-
-    For time and fee questions, sentences that state a duration or an amount are preferred.
-    """
-    name_words = {fold_diacritics(w) for w in syllables(proc.name)}
-    wanted = [w for w in content_words if w not in name_words and w not in _SECTION_WORDS]
-    typed = [p for intent, p in (("time", _TIME_EXPR), ("fees", _FEE_EXPR)) if intent in intents]
-    shown_folded = fold_diacritics(shown.casefold())
-    scored = []
-    for sentence in _sentences(proc):
-        if fold_diacritics(sentence.casefold()) in shown_folded:
-            continue
-        words = _sentence_words(sentence)
-        overlap = sum(w in words for w in wanted)
-        if typed and any(p.search(sentence) for p in typed) and (overlap or not wanted):
-            scored.append((overlap + 2, -len(sentence), sentence))
-        elif wanted and overlap >= min(2, len(wanted)):
-            scored.append((overlap, -len(sentence), sentence))
-    scored.sort(reverse=True)
-    return [_around(s, set(wanted), typed) for _, _, s in scored[:limit]]
-
-
-def _around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]) -> str:
-    """The sentence whole when it fits MAX_RELATED; else from its first clause that holds a word asked about or
-    the duration or amount asked for ("Trong thời hạn 02 ngày …, … công an" keeps its start)."""
-    sentence = " ".join(sentence.split())
-    if len(sentence) <= MAX_RELATED:
-        return sentence
-    clauses = re.split(r"(?<=[,;:])\s+", sentence)
-    start = next((i for i, clause in enumerate(clauses) if wanted & _words(clause) or any(p.search(clause) for p in typed)), 0)
-    return _short(("… " if start else "") + " ".join(clauses[start:]), MAX_RELATED)
-
-
 def compose_procedure_answer(
-    proc: Procedure, intents: list[str], content_words: list[str] | None = None, ask: Ask | None = None
+    proc: Procedure,
+    intents: list[str],
+    content_words: list[str] | None = None,
+    ask: Ask | None = None,
+    notes: NotePicker | None = None,
 ) -> tuple[str, Citation]:
     """The answer to what was asked first, a capped section, one related note, the card link, the source.
 
@@ -418,16 +333,15 @@ def compose_procedure_answer(
         lines += compose_section(proc, intent, content_words)
     # the record's sentence that matches what was asked beyond the name, if not shown: after a yes or no too,
     # since "có phải công chứng không" is often settled by a note, not by the document list
-    notes = related_notes(proc, content_words or [], "\n".join(lines), intents)
-    lines += [f"Lưu ý: {note}" for note in notes]
+    picker = notes or WordOverlapNotes(content_words or [], intents)
+    lines += [f"Lưu ý: {note}" for note in picker.notes(proc, "\n".join(lines))]
     lines.append(card_line(proc))
-    source = f"Nguồn: {_short(proc.name, MAX_NAME)}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
+    source = f"Nguồn: {shorten(proc.name, MAX_NAME)}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
     lines.append(source + (f" — {proc.url}" if proc.url else ""))
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation
 
 
-_SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n")
 
 
 def compose_plan_answer(chunks: list[Chunk], question_tokens: list[str]) -> tuple[str, list[Citation]]:
@@ -440,7 +354,7 @@ def compose_plan_answer(chunks: list[Chunk], question_tokens: list[str]) -> tupl
         if chunk.heading and chunk.heading.startswith("Phụ lục"):
             picked = [line for line in body.split("\n") if line.strip()]
         else:
-            sentences = [s.strip() for s in _SENTENCE.split(body) if len(s.strip()) > 10]
+            sentences = [s.strip() for s in SENTENCE_BREAK.split(body) if len(s.strip()) > 10]
             scored = sorted(sentences, key=lambda s: -len(wanted & set(bm25_tokens(s))))
             keep = set(scored[:3])
             picked = [s for s in sentences if s in keep]
@@ -471,7 +385,7 @@ def name_differences(names: list[str]) -> list[str]:
             else:
                 runs.append([i])
         phrases = [" ".join(words[j] for j in ([run[0] - 1, *run] if len(run) == 1 and run[0] > 0 else run)) for run in runs]
-        differences.append(_short(", ".join(phrases).casefold().strip(" ,;"), 70))
+        differences.append(shorten(", ".join(phrases).casefold().strip(" ,;"), 70))
     return differences
 
 

@@ -10,10 +10,12 @@ falls back to RRF with the hand-set tie-breakers.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from rag.logistic import Logistic
+from rag.notes import NoteModel
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
 FEATURE_SCHEMA = 5
@@ -57,41 +59,6 @@ FEATURE_NAMES: tuple[str, ...] = (
 ANSWER_FEATURE_NAMES: tuple[str, ...] = ("top_probability", "second_probability", "probability_gap", *FEATURE_NAMES)
 
 
-@dataclass(frozen=True)
-class Logistic:
-    """Standardised logistic regression: sigmoid(w . (x - mean) / scale + b)."""
-
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-    bias: float
-
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
-
-    def to_dict(self) -> dict:
-        return {
-            "mean": self.mean.round(6).tolist(),
-            "scale": self.scale.round(6).tolist(),
-            "weights": self.weights.round(6).tolist(),
-            "bias": round(self.bias, 6),
-        }
-
-    @classmethod
-    def from_dict(cls, data: object, width: int) -> Logistic | None:
-        if not isinstance(data, dict):
-            return None
-        try:
-            arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
-            bias = float(data["bias"])
-        except (KeyError, TypeError, ValueError):
-            return None
-        if any(a.shape != (width,) or not np.isfinite(a).all() for a in arrays) or not math.isfinite(bias):
-            return None
-        return cls(arrays[0], np.where(arrays[1] > 0, arrays[1], 1.0), arrays[2], bias)
-
-
 def answer_features(head_features: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     """One row of :data:`ANSWER_FEATURE_NAMES` for a question, from its re-ranked head."""
     order = np.argsort(-probabilities)
@@ -115,6 +82,7 @@ class RankingModel:
     answer_threshold: float
     embedding: dict  # backend and model whose similarities it learned: another model's scores mean other things
     provenance: dict = field(default_factory=dict)
+    notes: NoteModel | None = None  # which sentence of the record to add as a note: trained with it, stored with it
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(candidate is the procedure asked about) for each row of ``features``."""
@@ -134,6 +102,7 @@ class RankingModel:
                 "answer_threshold": round(self.answer_threshold, 4),
                 "embedding": self.embedding,
                 "provenance": self.provenance,
+                **({"notes": self.notes.to_dict()} if self.notes else {}),
             },
             ensure_ascii=False,
             indent=1,
@@ -151,7 +120,7 @@ class RankingModel:
             return None
         if not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
             return None
-        return cls(ranker, answerability, float(threshold), embedding, data.get("provenance", {}))
+        return cls(ranker, answerability, float(threshold), embedding, data.get("provenance", {}), NoteModel.from_dict(data.get("notes")))
 
     def fits(self, embedding: dict) -> bool:
         """Whether an index built with ``embedding`` gives the dense similarities this model learned."""

@@ -316,7 +316,7 @@ class HybridRanker:
         top_chunk = max(evidence.chunk_best.values(), default=0.0) or 1.0
         top_name = max(evidence.name_scores.values(), default=0.0) or 1.0
         top_dense = max(evidence.dense.values(), default=0.0)
-        idf = self._word_idf(query.content_words)
+        idf = self.word_idf(query.content_words)
         unseen_idf = self.index.keywords.unseen_idf()
         presence = self._present(codes, query.content_words)
         rows = []
@@ -450,7 +450,7 @@ class HybridRanker:
         rarest = float(missing.max() / unseen_idf) if len(missing) else 0.0
         return float(present.mean()), float(idf[present].sum() / idf.sum()), rarest
 
-    def _word_idf(self, words: list[str]) -> np.ndarray:
+    def word_idf(self, words: list[str]) -> np.ndarray:
         keywords = self.index.keywords
         unseen = keywords.unseen_idf()
         return np.asarray([float(keywords.idf[i]) if (i := keywords.term_ids.get(f"~{w}")) is not None else unseen for w in words])

@@ -21,6 +21,7 @@ from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
 from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
+from rag.notes import LearnedNotes, NoteModel
 from rag.query import Query
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
@@ -109,6 +110,9 @@ class Assistant:
             model=ranking_model(index),
             rerank_depth=settings.rerank_depth,
         )
+        self.notes = NoteModel.from_dict((index.ranker or {}).get("notes"))
+        if self.notes is None:
+            log.info("index %s has no note model: notes are picked by word overlap", index.name)
         self.policy = AnswerPolicy()
         self.events = LifeEventMatcher(index.life_events) if index.life_events else None
         self.catalogue = CatalogueWording([p.name for p in index.procedures.values()])
@@ -310,7 +314,8 @@ class Assistant:
 
     def _procedure_answer(self, question: str, code: str, query: Query, retrieved: list[str], confidence: float) -> Answer:
         proc = self.index.procedures[code]
-        text, citation = compose_procedure_answer(proc, query.intents, query.content_words, query.ask)
+        notes = LearnedNotes(self.notes, query, self.ranker.word_idf) if self.notes else None
+        text, citation = compose_procedure_answer(proc, query.intents, query.content_words, query.ask, notes)
         if self.phraser is not None:
             phrased = self.phraser.phrase(question, text)
             if phrased:

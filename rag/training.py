@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +25,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from index_store.ids import PLAN_ID
-from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Logistic, RankingModel, answer_features
+from rag.logistic import Logistic
+from rag.note_training import FactQuestion, collect_groups, train_notes
+from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel, answer_features
 from rag.retriever import HybridRanker
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ class TrainingQuestion:
     question: str
     gold: set[str]  # empty: in no record or off topic, the model must not be confident about any candidate
     group: str
+    facts: list[str] = field(default_factory=list)  # what a right answer says: the note picker learns from these
 
 
 @dataclass
@@ -68,7 +71,8 @@ def read_training_questions(folder: Path) -> list[TrainingQuestion]:
             if item.get("history"):
                 continue
             if item["kind"] in ("procedure", "fact") and item.get("gold_codes"):
-                questions.append(TrainingQuestion(item["question"], set(item["gold_codes"]), item["gold_codes"][0]))
+                codes = item["gold_codes"]
+                questions.append(TrainingQuestion(item["question"], set(codes), codes[0], item.get("gold_facts", [])))
             elif item["kind"] == "plan":
                 questions.append(TrainingQuestion(item["question"], {PLAN_ID}, f"plan-{item['id']}"))
             elif item["kind"] == "out_of_scope":
@@ -206,5 +210,9 @@ def train(ranker: HybridRanker, folder: Path, index_version: str, max_false_refu
         "index_version": index_version,
         **figures,
     }
+    with_facts = [FactQuestion(q.question, q.group, q.facts) for q in questions if q.facts and q.group in ranker.index.procedures]
+    notes, note_figures = train_notes(collect_groups(with_facts, ranker.index.procedures, ranker.analyzer, ranker.word_idf))
+    figures |= note_figures
+    provenance |= note_figures
     embedding = {key: ranker.index.manifest.embedding.get(key) for key in ("backend", "model")}
-    return RankingModel(candidate_model, answer_model, threshold, embedding, provenance), figures
+    return RankingModel(candidate_model, answer_model, threshold, embedding, provenance, notes), figures

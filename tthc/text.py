@@ -8,6 +8,7 @@ from datetime import date
 
 _WS = re.compile(r"\s+")
 _SYLLABLE = re.compile(r"[0-9a-zà-ỹđ]+(?:[.,/][0-9]+)*", re.IGNORECASE)
+SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+|\n")
 _EMPTY_MARKERS = {"không có thông tin", "không", "không quy định thông tin"}
 
 
@@ -24,6 +25,14 @@ def normalize_text(text: str | None) -> str:
 def normalize_inline(text: str | None) -> str:
     """Like :func:`normalize_text` but on one line."""
     return _WS.sub(" ", normalize_text(text)).strip()
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """The text on one line, cut at a word boundary: answers are read on phones."""
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def empty_if_placeholder(text: str | None) -> str:
@@ -76,3 +85,27 @@ def bm25_tokens(text: str) -> list[str]:
 def display_date(iso_date: str) -> str:
     """'2026-12-02' -> '02/12/2026', as dates are written in Vietnam."""
     return date.fromisoformat(iso_date).strftime("%d/%m/%Y")
+
+
+_DIGIT_GROUP = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
+_LEADING_ZERO = re.compile(r"\b0+(?=\d)")
+_DASHES = re.compile(r"[‐‑‒–—―]")
+# "8,000 VNĐ", "8.000 Việt Nam Đồng" and "8.000 đồng" are the same amount; the portal and answers spell it all ways
+_CURRENCY = re.compile(r"(?<=\d)\s*(?:việt nam đồng|vnđ|vnd|đồng|đ)(?!\w)")
+
+
+def normalize_fact(text: str) -> str:
+    """NFC, casefold, whitespace collapsed, digit groups joined, leading zeros dropped, dashes and currency unified."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = _DASHES.sub("-", text)
+    text = " ".join(_CURRENCY.sub(" đồng", text).split())
+    while _DIGIT_GROUP.search(text):
+        text = _DIGIT_GROUP.sub("", text)
+    return _LEADING_ZERO.sub("", text)
+
+
+def fact_found(fact: str, answer: str) -> bool:
+    """Substring match after normalisation; a number never matches inside a longer number ('5' in '15')."""
+    needle = normalize_fact(fact)
+    pattern = ("(?<!\\d)" if needle[:1].isdigit() else "") + re.escape(needle) + ("(?!\\d)" if needle[-1:].isdigit() else "")
+    return re.search(pattern, normalize_fact(answer)) is not None

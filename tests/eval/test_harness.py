@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eval.dataset import EvalItem, fact_found, load_dataset, normalize_fact
+from eval.dataset import EvalItem, load_dataset
 from eval.metrics import compute_metrics, failure_reason, score_question
 from eval.runner import load_targets
 from tests.conftest import CORPUS
+from tthc.text import fact_found, normalize_fact
 
 DATASETS = Path(__file__).resolve().parents[2] / "eval" / "datasets"
 

@@ -11,7 +11,8 @@ import pytest
 
 from cli.main import main
 from index_store.ids import PLAN_ID
-from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Logistic, RankingModel
+from rag.logistic import Logistic
+from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel
 from rag.retriever import HybridRanker
 from rag.service import ranking_model
 from rag.training import answer_threshold, read_training_questions, train

@@ -1,0 +1,339 @@
+"""The one sentence of a record that answers what a question asks beyond the procedure's name.
+
+Detail questions ("mất hộ chiếu thì trong bao lâu phải trình báo", "ai ký thay cho con dưới 14 tuổi") are
+answered by a sentence deep in a step, a condition or a document's note, which often shares few words
+with the question. A small logistic model learned from ``training/questions/`` (never ``eval/``) scores
+each sentence: the question's words and word pairs in it, weighted by rarity; the kind of answer the
+question asks for (who, where, when, how long, how many, which form…) against what the sentence states;
+and the part of the record it comes from. It is stored with the index version next to the ranker.
+Without it, the word-overlap rule picks: at least two words asked, or the duration or amount asked for.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from rag.logistic import Logistic
+from rag.query import Query
+from tthc.schema import Procedure
+from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables
+
+MAX_RELATED = 240  # the one sentence of the record that matches what was asked
+MIN_SENTENCE = 15  # shorter pieces are headings and list marks, not sentences
+
+# words that name a section or ask for it ("quy trình nộp hồ sơ gồm mấy bước"), not what is inside it
+SECTION_WORDS = frozenset(
+    [
+        "quy",
+        "trinh",
+        "buoc",
+        "gom",
+        "nop",
+        "ho",
+        "so",
+        "giay",
+        "to",
+        "thu",
+        "tuc",
+        "lam",
+        "mang",
+        "chuan",
+        "bi",
+        "can",
+        "thanh",
+        "phan",
+        "nhung",
+        "cac",
+    ]
+)
+TIME_EXPR = re.compile(r"\d+\s*(ngày|giờ|tháng|năm)", re.IGNORECASE)
+FEE_EXPR = re.compile(r"đồng|lệ phí|\bphí\b|miễn", re.IGNORECASE)
+
+# Where a sentence comes from in the record.
+SOURCES = ("summary", "result", "step", "condition", "channel", "document")
+# What a question asks for, read on its folded text.
+ASKS: dict[str, re.Pattern[str]] = {
+    "who": re.compile(r"\b(ai|nguoi nao|co quan nao|ben nao|can bo nao)\b"),
+    "where": re.compile(r"\b(o dau|noi nao|tai dau|cho nao|co quan nao|nop cho)\b"),
+    "when": re.compile(r"\b(khi nao|luc nao|bao gio|truoc|sau khi|ngay nao|han)\b"),
+    "how_long": re.compile(r"\b(bao lau|trong vong|may ngay|bao nhieu ngay|thoi han|han chot|cham nhat)\b"),
+    "how_many": re.compile(r"\b(bao nhieu|may|toi da|toi thieu|it nhat|phan tram)\b"),
+    "which_form": re.compile(r"\b(mau nao|mau so|mau gi|theo mau|to khai nao)\b"),
+    "yes_no": re.compile(r"\b(co phai|khong|ko|k|co can|duoc khong|bat buoc|hay khong)\s*\??$|\b(co phai|bat buoc|co duoc|co can)\b"),
+    "how": re.compile(r"\b(the nao|ra sao|xu ly sao|lam sao|nhu the nao|cach nao)\b"),
+}
+# What a sentence states, read on its folded text.
+STATES: dict[str, re.Pattern[str]] = {
+    "number": re.compile(r"\d|\b(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\b"),
+    "duration": re.compile(r"\d+\s*\(?[a-z ]*\)?\s*(ngay|gio|thang|nam)\b"),
+    "percent": re.compile(r"%|phan tram"),
+    "agent": re.compile(
+        r"\b(uy ban|cong an|co quan|cong chuc|chu tich|truong|can bo|cha, me|nguoi dai dien|nguoi giam ho|nguoi yeu cau)\b"
+    ),
+    "place": re.compile(r"\b(tai|noi|den)\b"),
+    "form": re.compile(r"\bmau\b"),
+    "case": re.compile(r"\b(truong hop|neu)\b"),
+    "modal": re.compile(r"\b(khong|phai|duoc|bat buoc|chi)\b"),
+    "deadline": re.compile(r"\b(trong thoi han|cham nhat|truoc|ke tu|ngay khi|trong ngay)\b"),
+}
+_NUMBER_ASKED = re.compile(r"\b(bao nhieu|may|bao lau|toi da|toi thieu|it nhat)\b")
+_DIGIT = re.compile(r"\d")
+
+# Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
+NOTE_SCHEMA = 1
+NOTE_FEATURE_NAMES: tuple[str, ...] = (
+    "overlap",  # question words (beyond the name) in the sentence
+    "overlap_share",  # ... as a share of those words
+    "rare_share",  # ... each weighted by its idf
+    "rare_sum",  # idf of the words found / 10
+    "pairs",  # adjacent word pairs of the question found adjacent in the sentence
+    "content_pairs",  # ... leaving out pairs of section words ("hồ sơ", "thủ tục")
+    "content_pairs_share",
+    "density",  # words found per word of the sentence
+    "time_asked_stated",  # a time question, and the sentence states a duration
+    "fee_asked_stated",
+    "number_asked_stated",  # "bao nhiêu", "mấy", and the sentence has a number
+    "rule_picks",  # the word-overlap rule would show it
+    "rule_score",
+    "log_length",  # of the part that would be shown
+    "name_share",  # share of the sentence's words that are the procedure's name: generic sentences
+    "nothing_wanted",  # the question asks nothing beyond the name
+    "cut",  # the sentence is too long and would be shown from a later clause
+    "wanted_count",  # words asked beyond the name / 10
+    *(f"from_{source}" for source in SOURCES),
+    *(f"asks_{ask}" for ask in ASKS),
+    *(f"states_{state}" for state in STATES),
+    *(f"asks_{ask}_states_{state}" for ask in ASKS for state in STATES),
+    "rare_share_of_best",  # rare_share / the best of this record's sentences
+    "content_pairs_of_best",
+    "is_best_rare",
+    "is_best_pairs",
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    source: str  # one of SOURCES
+
+
+@lru_cache(maxsize=8192)
+def _word_list(text: str) -> tuple[str, ...]:
+    return tuple(fold_diacritics(w) for w in syllables(text))
+
+
+@lru_cache(maxsize=8192)
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(_word_list(text))
+
+
+def record_sentences(proc: Procedure) -> list[Sentence]:
+    """Every sentence of the record's free text: summary, result, steps, conditions, channel and document notes."""
+    texts = [("summary", proc.summary or ""), ("result", proc.result or "")]
+    texts += [("step", s) for s in proc.steps] + [("condition", s) for s in proc.conditions]
+    texts += [("channel", c.note or "") for c in proc.channels]
+    texts += [("document", f"{d.name.rstrip('.;:')}: {d.note}" if d.note else d.name) for d in proc.documents]
+    found: dict[str, str] = {}
+    for source, text in texts:
+        for piece in SENTENCE_BREAK.split(text):
+            sentence = piece.strip(" -")
+            if len(piece.strip()) > MIN_SENTENCE and sentence not in found:
+                found[sentence] = source
+    return [Sentence(text, source) for text, source in found.items()]
+
+
+def around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]) -> str:
+    """The sentence whole when it fits MAX_RELATED; else from its first clause that holds a word asked about or
+    the duration or amount asked for ("Trong thời hạn 02 ngày …, … công an" keeps its start)."""
+    sentence = " ".join(sentence.split())
+    if len(sentence) <= MAX_RELATED:
+        return sentence
+    clauses = re.split(r"(?<=[,;:])\s+", sentence)
+    start = next((i for i, clause in enumerate(clauses) if wanted & _word_set(clause) or any(p.search(clause) for p in typed)), 0)
+    return shorten(("… " if start else "") + " ".join(clauses[start:]), MAX_RELATED)
+
+
+class NotePicker(Protocol):
+    """Chooses the record's sentences worth adding to an answer whose lines are ``shown``."""
+
+    def notes(self, proc: Procedure, shown: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class NoteQuestion:
+    """What the question asks beyond one procedure's name, in the forms the features need."""
+
+    wanted: list[str]  # folded content words beyond the name and section words
+    weights: list[float]  # their idf
+    pairs: frozenset[tuple[str, str]]  # adjacent folded words of the question
+    content_pairs: frozenset[tuple[str, str]]  # ... without pairs of section words
+    folded: str
+    intents: tuple[str, ...]
+
+    @property
+    def typed(self) -> list[re.Pattern[str]]:
+        return [p for intent, p in (("time", TIME_EXPR), ("fees", FEE_EXPR)) if intent in self.intents]
+
+
+def wanted_words(proc: Procedure, content_words: list[str]) -> list[str]:
+    name = _word_set(proc.name)
+    return [w for w in content_words if w not in name and w not in SECTION_WORDS]
+
+
+def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]], np.ndarray]) -> NoteQuestion:
+    wanted = wanted_words(proc, query.content_words)
+    words = [w for w in _word_list(query.restored) if w]
+    pairs = frozenset(zip(words, words[1:], strict=False))
+    return NoteQuestion(
+        wanted=wanted,
+        weights=[float(x) for x in word_idf(wanted)] if wanted else [],
+        pairs=pairs,
+        content_pairs=frozenset(p for p in pairs if not (p[0] in SECTION_WORDS and p[1] in SECTION_WORDS)),
+        folded=query.folded,
+        intents=tuple(query.intents),
+    )
+
+
+def _rule_score(question: NoteQuestion, sentence: str, words: frozenset[str]) -> int | None:
+    """The word-overlap rule: at least two words asked (or all, if fewer), or the duration or amount asked for."""
+    overlap = sum(w in words for w in question.wanted)
+    typed = question.typed
+    if typed and any(p.search(sentence) for p in typed) and (overlap or not question.wanted):
+        return overlap + 2
+    if question.wanted and overlap >= min(2, len(question.wanted)):
+        return overlap
+    return None
+
+
+def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sentence]) -> np.ndarray:
+    """One row of :data:`NOTE_FEATURE_NAMES` per sentence."""
+    if not sentences:
+        return np.zeros((0, len(NOTE_FEATURE_NAMES)))
+    name = _word_set(proc.name)
+    weight_sum = sum(question.weights) or 1.0
+    asks = [bool(p.search(question.folded)) for p in ASKS.values()]
+    number_asked = bool(_NUMBER_ASKED.search(question.folded))
+    wanted = set(question.wanted)
+    rows = []
+    for sentence in sentences:
+        word_list = _word_list(sentence.text)
+        words = _word_set(sentence.text)
+        folded = fold_diacritics(sentence.text.casefold())
+        overlap = len(wanted & words)
+        rare = sum(w for word, w in zip(question.wanted, question.weights, strict=True) if word in words)
+        sentence_pairs = set(zip(word_list, word_list[1:], strict=False))
+        content_pairs = len(question.content_pairs & sentence_pairs)
+        rule = _rule_score(question, sentence.text, words)
+        shown = around(sentence.text, wanted, question.typed)
+        states = [bool(p.search(folded)) for p in STATES.values()]
+        rows.append(
+            [
+                overlap,
+                overlap / max(len(wanted), 1),
+                rare / weight_sum,
+                rare / 10,
+                len(question.pairs & sentence_pairs),
+                content_pairs,
+                min(content_pairs, 3) / max(len(question.content_pairs), 1),
+                overlap / max(len(words), 1) * 5,
+                "time" in question.intents and bool(TIME_EXPR.search(sentence.text)),
+                "fees" in question.intents and bool(FEE_EXPR.search(sentence.text)),
+                number_asked and bool(_DIGIT.search(sentence.text)),
+                rule is not None,
+                rule or 0,
+                math.log(len(shown) + 1),
+                len(words & name) / max(len(words), 1),
+                not wanted,
+                shown.startswith("…"),
+                len(wanted) / 10,
+                *(sentence.source == source for source in SOURCES),
+                *asks,
+                *states,
+                *(a and s for a in asks for s in states),
+            ]
+        )
+    table = np.asarray(rows, dtype=float)
+    best_rare, best_pairs = table[:, 2].max(), table[:, 5].max()
+    relative = np.column_stack(
+        [
+            table[:, 2] / (best_rare or 1.0),
+            table[:, 5] / (best_pairs or 1.0),
+            table[:, 2] >= best_rare,
+            (table[:, 5] >= best_pairs) & (table[:, 5] > 0),
+        ]
+    )
+    return np.hstack([table, relative])
+
+
+def unshown(proc: Procedure, shown: str) -> list[Sentence]:
+    """The record's sentences the answer does not already say."""
+    shown_folded = fold_diacritics(shown.casefold())
+    return [s for s in record_sentences(proc) if fold_diacritics(s.text.casefold()) not in shown_folded]
+
+
+@dataclass(frozen=True)
+class WordOverlapNotes:
+    """The rule, used when the index version has no note model: most words asked, then the shorter sentence."""
+
+    content_words: list[str]
+    intents: list[str]
+
+    def notes(self, proc: Procedure, shown: str) -> list[str]:
+        question = NoteQuestion(wanted_words(proc, self.content_words), [], frozenset(), frozenset(), "", tuple(self.intents))
+        scored = []
+        for sentence in unshown(proc, shown):
+            score = _rule_score(question, sentence.text, _word_set(sentence.text))
+            if score is not None:
+                scored.append((score, -len(sentence.text), sentence.text))
+        if not scored:
+            return []
+        return [around(max(scored)[2], set(question.wanted), question.typed)]
+
+
+@dataclass(frozen=True)
+class NoteModel:
+    """P(this sentence holds what the question asks), and the probability below which no note is shown."""
+
+    logistic: Logistic
+    threshold: float
+
+    def to_dict(self) -> dict:
+        return {"schema": NOTE_SCHEMA, "features": list(NOTE_FEATURE_NAMES), "model": self.logistic.to_dict(), "threshold": self.threshold}
+
+    @classmethod
+    def from_dict(cls, data: object) -> NoteModel | None:
+        """The model, or None when absent or trained on other features than this code computes."""
+        if not isinstance(data, dict) or data.get("schema") != NOTE_SCHEMA or tuple(data.get("features", ())) != NOTE_FEATURE_NAMES:
+            return None
+        logistic = Logistic.from_dict(data.get("model"), len(NOTE_FEATURE_NAMES))
+        threshold = data.get("threshold")
+        if logistic is None or not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
+            return None
+        return cls(logistic, float(threshold))
+
+
+@dataclass(frozen=True)
+class LearnedNotes:
+    """The model's most probable sentence, when it reaches the model's threshold."""
+
+    model: NoteModel
+    query: Query
+    word_idf: Callable[[list[str]], np.ndarray]
+
+    def notes(self, proc: Procedure, shown: str) -> list[str]:
+        sentences = unshown(proc, shown)
+        if not sentences:
+            return []
+        question = note_question(proc, self.query, self.word_idf)
+        probabilities = self.model.logistic.probabilities(note_features(question, proc, sentences))
+        best = int(np.argmax(probabilities))
+        if probabilities[best] < self.model.threshold:
+            return []
+        return [around(sentences[best].text, set(question.wanted), question.typed)]

@@ -1,0 +1,137 @@
+"""The note picker: the record's sentences, their features, the learned choice, its file form and its training."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rag.composer import compose_procedure_answer
+from rag.logistic import Logistic
+from rag.note_training import THRESHOLDS, FactQuestion, NoteGroup, collect_groups, train_notes
+from rag.notes import NOTE_FEATURE_NAMES, LearnedNotes, NoteModel, note_features, note_question, record_sentences
+from rag.query import QueryAnalyzer
+from rag.ranking import RankingModel
+from rag.service import Assistant
+from tthc.schema import Document, Procedure
+
+LOST_PASSPORT = Procedure(
+    code="9.000002",
+    name="Trình báo mất hộ chiếu phổ thông",
+    steps=[
+        "Bước 1: Người bị mất hộ chiếu nộp đơn tại Công an cấp xã.",
+        "Trong thời hạn 02 ngày làm việc kể từ ngày phát hiện mất, người bị mất nộp đơn báo mất.",
+        "Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay.",
+    ],
+    documents=[Document(name="Đơn báo mất hộ chiếu", note="Mẫu TK05")],
+)
+
+
+def _words_idf(words: list[str]) -> np.ndarray:
+    return np.ones(len(words))
+
+
+def _model(weights: dict[str, float], threshold: float = 0.2, bias: float = -1.0) -> NoteModel:
+    vector = np.zeros(len(NOTE_FEATURE_NAMES))
+    for name, weight in weights.items():
+        vector[NOTE_FEATURE_NAMES.index(name)] = weight
+    size = len(NOTE_FEATURE_NAMES)
+    return NoteModel(Logistic(np.zeros(size), np.ones(size), vector, bias), threshold)
+
+
+@pytest.fixture(scope="module")
+def analyzer(assistant) -> QueryAnalyzer:
+    return assistant.ranker.analyzer
+
+
+def test_sentences_keep_where_they_come_from():
+    sentences = record_sentences(LOST_PASSPORT)
+    sources = {s.text: s.source for s in sentences}
+    assert sources["Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay."] == "step"
+    assert sources["Đơn báo mất hộ chiếu: Mẫu TK05"] == "document"
+    assert len(sentences) == len(sources)  # each sentence once
+
+
+def test_features_read_what_is_asked_and_what_is_stated(analyzer):
+    query = analyzer.analyze("con tôi 10 tuổi mất hộ chiếu thì ai ký đơn")
+    question = note_question(LOST_PASSPORT, query, _words_idf)
+    sentences = record_sentences(LOST_PASSPORT)
+    table = note_features(question, LOST_PASSPORT, sentences)
+    assert table.shape == (len(sentences), len(NOTE_FEATURE_NAMES))
+    column = {name: table[:, i] for i, name in enumerate(NOTE_FEATURE_NAMES)}
+    who = [s.text for s in sentences].index("Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay.")
+    assert column["asks_who"].all() and column["asks_who_states_agent"][who] == 1.0
+    assert column["overlap"][who] == column["overlap"].max() and column["is_best_rare"][who] == 1.0
+
+
+def test_the_learned_picker_shows_its_best_sentence_only_above_its_threshold(analyzer):
+    query = analyzer.analyze("mất hộ chiếu trong bao lâu phải báo")
+    picks_deadline = LearnedNotes(_model({"time_asked_stated": 4.0}), query, _words_idf)
+    assert picks_deadline.notes(LOST_PASSPORT, "") == [LOST_PASSPORT.steps[1]]
+    unsure = LearnedNotes(_model({"time_asked_stated": 4.0}, threshold=0.99), query, _words_idf)
+    assert unsure.notes(LOST_PASSPORT, "") == []
+    # a sentence the answer already shows is never repeated as a note
+    assert picks_deadline.notes(LOST_PASSPORT, LOST_PASSPORT.steps[1]) != [LOST_PASSPORT.steps[1]]
+
+
+def test_the_composer_uses_the_picker_it_is_given(analyzer):
+    query = analyzer.analyze("con tôi 10 tuổi mất hộ chiếu thì ai ký đơn")
+    picker = LearnedNotes(_model({"asks_who_states_agent": 3.0, "overlap": 1.0}), query, _words_idf)
+    answer = compose_procedure_answer(LOST_PASSPORT, ["overview"], query.content_words, None, picker)[0]
+    assert "Lưu ý: Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay." in answer
+
+
+def test_note_model_round_trips_in_the_ranker_file():
+    model = _model({"overlap": 1.5, "from_step": -0.5}, threshold=0.15)
+    again = NoteModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert again is not None and again.threshold == 0.15
+    assert again.logistic.weights.tolist() == model.logistic.weights.tolist()
+    ranker = RankingModel(model.logistic, model.logistic, 0.1, {"backend": "hashing", "model": "words"}, {}, model)
+    assert "notes" in json.loads(ranker.to_json())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"schema": 0}, {"features": list(reversed(NOTE_FEATURE_NAMES))}, {"threshold": 1.5}, {"model": {"mean": [0.0]}}],
+)
+def test_a_note_model_for_other_features_is_ignored(change):
+    data = _model({"overlap": 1.0}).to_dict() | change
+    assert NoteModel.from_dict(data) is None
+
+
+def test_training_learns_which_feature_marks_the_answer():
+    rng = np.random.default_rng(0)
+    groups = []
+    for number in range(60):
+        features = rng.normal(size=(6, len(NOTE_FEATURE_NAMES)))
+        labels = np.zeros(6, dtype=int)
+        labels[number % 6] = 1
+        features[:, 0] = labels * 3.0 + rng.normal(scale=0.3, size=6)  # "overlap" marks the answer
+        groups.append(NoteGroup(code=f"c{number % 10}", features=features, labels=labels, lead_has_facts=False, rule_finds=False))
+    model, figures = train_notes(groups)
+    assert model.logistic.weights[0] > 0 and model.threshold in THRESHOLDS
+    assert figures["note_cross_validated_facts_found"] >= 55 and figures["note_rule_facts_found"] == 0
+
+
+def test_groups_label_the_sentences_that_show_the_missing_fact(analyzer):
+    questions = [FactQuestion("con tôi 10 tuổi mất hộ chiếu thì ai ký đơn", LOST_PASSPORT.code, ["người đại diện hợp pháp"])]
+    [group] = collect_groups(questions, {LOST_PASSPORT.code: LOST_PASSPORT}, analyzer, _words_idf)
+    assert not group.lead_has_facts and group.labels.sum() == 1
+    assert group.features.shape == (len(group.labels), len(NOTE_FEATURE_NAMES))
+
+
+def test_an_index_with_a_note_model_answers_with_it(corpus_settings, assistant, embedder, monkeypatch):
+    index = replace(assistant.index, ranker=(assistant.index.ranker or {}) | {"notes": _model({"overlap": 1.0}).to_dict()})
+    with_notes = Assistant(index, embedder, corpus_settings)
+    assert with_notes.notes is not None
+    seen = []
+    monkeypatch.setattr(LearnedNotes, "notes", lambda self, proc, shown: seen.append(proc.code) or [])
+    answer = with_notes.answer("đăng ký khai sinh cần giấy tờ gì")
+    assert seen == [answer.citations[0].code]
+
+
+def test_too_few_questions_with_facts_leave_the_rule_in_place():
+    model, figures = train_notes([])
+    assert model is None and figures == {"note_questions": 0, "note_learnable": 0}
