@@ -222,7 +222,8 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     except IndexProblem as exc:
         print(f"Lỗi: {exc}")
         return 1
-    model, figures = train(assistant.ranker, questions, assistant.version)
+    note_questions = Path(args.note_questions)
+    model, figures = train(assistant.ranker, questions, assistant.version, note_folder=note_questions if note_questions.is_dir() else None)
     out = Path(args.out) if args.out else settings.ranker_path
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(model.to_json() + "\n", encoding="utf-8")
@@ -329,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     ranker = sub.add_parser("train-ranker", help="train the learned ranking step on training/questions (never on eval/)")
     ranker.add_argument("--data-dir", help="the index whose retrieval features it learns from (e.g. the portal index)")
     ranker.add_argument("--questions", default="training/questions", help="folder of training .jsonl files")
+    ranker.add_argument("--note-questions", default="training/notes", help="folder of detail questions for the note picker only")
     ranker.add_argument("--out", help="model file to write (default: TTHC_RANKER_PATH, training/ranker.json)")
     ranker.set_defaults(func=cmd_train_ranker)
 

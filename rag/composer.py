@@ -262,13 +262,22 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
     return _overview(proc)
 
 
+def _name_lines(proc: Procedure) -> list[str]:
+    """What a detail's answer says of its procedure: the name, where, how long and how much."""
+    return [f"Thủ tục: {shorten(proc.name, MAX_NAME)} (mã {proc.code}). " + _end(f"Nơi nộp: {_where(proc)}"), _time_and_fee(proc)]
+
+
+def _time_and_fee(proc: Procedure) -> str:
+    time_limit, fee = _compact(proc, "time_limit"), _compact(proc, "fee")
+    return _end(f"Thời hạn: {time_limit or 'không ghi'}") + " " + _end(f"Lệ phí: {fee or 'không ghi'}")
+
+
 def _overview(proc: Procedure) -> list[str]:
     """At most four lines before the card link: what it is, where, how long and how much, how many documents."""
     lines = [_first_sentence(proc.summary) if proc.summary else f"{shorten(proc.name, MAX_NAME)} (mã {proc.code})."]
     where = _end(f"Nơi nộp: {_where(proc)}")
     lines.append(where + (f" Hình thức: {_channels(proc)}." if proc.channels else ""))
-    time_limit, fee = _compact(proc, "time_limit"), _compact(proc, "fee")
-    lines.append(_end(f"Thời hạn: {time_limit or 'không ghi'}") + " " + _end(f"Lệ phí: {fee or 'không ghi'}"))
+    lines.append(_time_and_fee(proc))
     if proc.documents:
         lines.append(f"Hồ sơ: {len(proc.documents)} giấy tờ.")
     return lines
@@ -324,17 +333,23 @@ def compose_procedure_answer(
     The procedure is named in the source line, which stays last (the service and the UI rely on it).
     """
     section = INTENT_SECTIONS.get(intents[0], "overview")
+    picker = notes or WordOverlapNotes(content_words or [], intents)
     lines = compose_yes_no(proc, ask) if ask else None
     yes_no = lines is not None
-    lines = lines or []
-    for intent in intents:
-        if yes_no and intent in ("fees", "agency", "documents", "overview"):
-            continue  # the yes/no lines already say it
-        lines += compose_section(proc, intent, content_words)
-    # the record's sentence that matches what was asked beyond the name, if not shown: after a yes or no too,
-    # since "có phải công chứng không" is often settled by a note, not by the document list
-    picker = notes or WordOverlapNotes(content_words or [], intents)
-    lines += [f"Lưu ý: {note}" for note in picker.notes(proc, "\n".join(lines))]
+    about = _name_lines(proc)
+    asks_a_detail = intents == ["overview"] and not yes_no and picker.asks_a_detail()
+    detail = asks_a_detail and picker.notes(proc, "\n".join(about), most=2)
+    if detail:  # "phải hơn con nuôi bao nhiêu tuổi": the sentences that say it lead, then the procedure in brief
+        lines = [*detail, *about]
+    else:
+        lines = lines or []
+        for intent in intents:
+            if yes_no and intent in ("fees", "agency", "documents", "overview"):
+                continue  # the yes/no lines already say it
+            lines += compose_section(proc, intent, content_words)
+        # the record's sentence that matches what was asked beyond the name, if not shown: after a yes or no too,
+        # since "có phải công chứng không" is often settled by a note, not by the document list
+        lines += [f"Lưu ý: {note}" for note in picker.notes(proc, "\n".join(lines))]
     lines.append(card_line(proc))
     source = f"Nguồn: {shorten(proc.name, MAX_NAME)}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
     lines.append(source + (f" — {proc.url}" if proc.url else ""))

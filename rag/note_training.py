@@ -3,7 +3,8 @@
 For each such question, the answer is composed for its gold procedure without a note; when the facts are
 missing from it, the sentences that would show all of them are the positives. The model learns from those
 questions only; its threshold is set on out-of-fold probabilities over all of them, so that a note is left
-out when the model is unsure, at the cost of at most 2% of the facts the notes find.
+out when the model is unsure, at the cost of at most 2% of the facts the notes find. A detail question may lead
+with two sentences; the second one's threshold is where, out of fold, a third of them hold the facts.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 NOTE_C = 0.1
 THRESHOLDS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
 KEEP_FOUND = 0.98  # the threshold may lose at most this share of the facts the notes find out of fold
+SECOND_NOTE_PRECISION = 1 / 3  # a second sentence leads only where it holds the facts this often out of fold
 
 
 @dataclass
@@ -53,9 +55,12 @@ class _ShownLines:
 
     shown = ""
 
-    def notes(self, proc: Procedure, shown: str) -> list[str]:
+    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
         self.shown = shown
         return []
+
+    def asks_a_detail(self) -> bool:
+        return False
 
 
 def collect_groups(
@@ -115,16 +120,20 @@ def train_notes(groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel | No
         log.warning("note picker not trained: %d questions with facts, %d of them teach a sentence", len(groups), len(learnable))
         return None, {"note_questions": len(groups), "note_learnable": len(learnable)}
     best: list[tuple[float, bool]] = [(0.0, False)] * len(groups)
+    runner_up: list[tuple[float, bool]] = []  # the second sentence of questions whose answer lacks the facts
     codes = [g.code for g in groups]
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(groups)), groups=codes):
         model = _fit([groups[i] for i in train_idx])
         for i in test_idx:
             if len(groups[i].labels):
                 probabilities = model.probabilities(groups[i].features)
-                top = int(np.argmax(probabilities))
-                best[i] = (float(probabilities[top]), bool(groups[i].labels[top]))
+                order = np.argsort(-probabilities)
+                best[i] = (float(probabilities[order[0]]), bool(groups[i].labels[order[0]]))
+                if len(order) > 1 and not groups[i].lead_has_facts:
+                    runner_up.append((float(probabilities[order[1]]), bool(groups[i].labels[order[1]])))
     found = {t: _facts_found(groups, best, t) for t in THRESHOLDS}
     threshold = max(t for t in THRESHOLDS if found[t] >= KEEP_FOUND * max(found.values()))
+    second_threshold = min((t for t in THRESHOLDS if _precision(runner_up, t) >= SECOND_NOTE_PRECISION), default=1.0)
     figures = {
         "note_questions": len(groups),
         "note_lead_has_facts": sum(g.lead_has_facts for g in groups),
@@ -133,6 +142,14 @@ def train_notes(groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel | No
         "note_cross_validated_facts_found": found[threshold],
         "note_threshold": threshold,
         "note_cross_validated_shown": sum(p >= threshold for p, _ in best),
+        "note_second_threshold": second_threshold,
+        "note_cross_validated_second_precision": round(_precision(runner_up, second_threshold), 4),
     }
     log.info("note picker: %s", figures)
-    return NoteModel(_fit(groups), threshold), figures
+    return NoteModel(_fit(groups), threshold, second_threshold), figures
+
+
+def _precision(picks: list[tuple[float, bool]], threshold: float) -> float:
+    """Share of the sentences at or above ``threshold`` that show the facts."""
+    shown = [right for p, right in picks if p >= threshold]
+    return sum(shown) / len(shown) if shown else 0.0

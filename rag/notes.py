@@ -83,6 +83,12 @@ STATES: dict[str, re.Pattern[str]] = {
     "modal": re.compile(r"\b(khong|phai|duoc|bat buoc|chi)\b"),
     "deadline": re.compile(r"\b(trong thoi han|cham nhat|truoc|ke tu|ngay khi|trong ngay)\b"),
 }
+# A question that asks for one detail (who, when, how long, how many, which form) is answered by a sentence, not
+# by the procedure's overview; "thủ tục gì", "làm thế nào", "được không" ask for the procedure itself.
+_DETAIL_ASKED = re.compile(
+    r"\b(ai|nguoi nao|ben nao|khi nao|luc nao|bao gio|ngay nao|bao lau|trong vong|bao nhieu|toi da|toi thieu|it nhat"
+    r"|phan tram|mau nao|mau so may|mau gi|to khai nao|may (ngay|ban|nguoi|tuoi|lan|thang|nam|gio|nhan chung|tam anh))\b"
+)
 _NUMBER_ASKED = re.compile(r"\b(bao nhieu|may|bao lau|toi da|toi thieu|it nhat)\b")
 _DIGIT = re.compile(r"\d")
 
@@ -163,7 +169,11 @@ def around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]) -> str
 class NotePicker(Protocol):
     """Chooses the record's sentences worth adding to an answer whose lines are ``shown``."""
 
-    def notes(self, proc: Procedure, shown: str) -> list[str]: ...
+    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]: ...
+
+    def asks_a_detail(self) -> bool:
+        """Whether the question asks for one detail, which its sentences should then lead with."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -285,27 +295,36 @@ class WordOverlapNotes:
     content_words: list[str]
     intents: list[str]
 
-    def notes(self, proc: Procedure, shown: str) -> list[str]:
+    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
         question = NoteQuestion(wanted_words(proc, self.content_words), [], frozenset(), frozenset(), "", tuple(self.intents))
         scored = []
         for sentence in unshown(proc, shown):
             score = _rule_score(question, sentence.text, _word_set(sentence.text))
             if score is not None:
                 scored.append((score, -len(sentence.text), sentence.text))
-        if not scored:
-            return []
-        return [around(max(scored)[2], set(question.wanted), question.typed)]
+        return [around(text, set(question.wanted), question.typed) for _, _, text in sorted(scored, reverse=True)[:most]]
+
+    def asks_a_detail(self) -> bool:
+        return False  # the rule sees no question text: its note follows the section
 
 
 @dataclass(frozen=True)
 class NoteModel:
-    """P(this sentence holds what the question asks), and the probability below which no note is shown."""
+    """P(this sentence holds what the question asks), and the probabilities below which a first or second note
+    is left out."""
 
     logistic: Logistic
     threshold: float
+    second_threshold: float
 
     def to_dict(self) -> dict:
-        return {"schema": NOTE_SCHEMA, "features": list(NOTE_FEATURE_NAMES), "model": self.logistic.to_dict(), "threshold": self.threshold}
+        return {
+            "schema": NOTE_SCHEMA,
+            "features": list(NOTE_FEATURE_NAMES),
+            "model": self.logistic.to_dict(),
+            "threshold": self.threshold,
+            "second_threshold": self.second_threshold,
+        }
 
     @classmethod
     def from_dict(cls, data: object) -> NoteModel | None:
@@ -313,27 +332,35 @@ class NoteModel:
         if not isinstance(data, dict) or data.get("schema") != NOTE_SCHEMA or tuple(data.get("features", ())) != NOTE_FEATURE_NAMES:
             return None
         logistic = Logistic.from_dict(data.get("model"), len(NOTE_FEATURE_NAMES))
-        threshold = data.get("threshold")
-        if logistic is None or not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
+        first, second = data.get("threshold"), data.get("second_threshold")
+        if logistic is None or not isinstance(first, int | float) or not isinstance(second, int | float):
             return None
-        return cls(logistic, float(threshold))
+        if not (0.0 <= first <= 1.0 and 0.0 <= second <= 1.0):
+            return None
+        return cls(logistic, float(first), float(second))
 
 
 @dataclass(frozen=True)
 class LearnedNotes:
-    """The model's most probable sentence, when it reaches the model's threshold."""
+    """The model's most probable sentence when it reaches the model's threshold; the next one too, when it
+    reaches the second threshold and a second note is wanted."""
 
     model: NoteModel
     query: Query
     word_idf: Callable[[list[str]], np.ndarray]
 
-    def notes(self, proc: Procedure, shown: str) -> list[str]:
+    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
         sentences = unshown(proc, shown)
         if not sentences:
             return []
         question = note_question(proc, self.query, self.word_idf)
         probabilities = self.model.logistic.probabilities(note_features(question, proc, sentences))
-        best = int(np.argmax(probabilities))
-        if probabilities[best] < self.model.threshold:
+        order = np.argsort(-probabilities)[:most]
+        thresholds = [self.model.threshold, self.model.second_threshold]
+        chosen = [int(i) for rank, i in enumerate(order) if probabilities[i] >= thresholds[min(rank, 1)]]
+        if not chosen or chosen[0] != order[0]:
             return []
-        return [around(sentences[best].text, set(question.wanted), question.typed)]
+        return [around(sentences[i].text, set(question.wanted), question.typed) for i in chosen]
+
+    def asks_a_detail(self) -> bool:
+        return bool(_DETAIL_ASKED.search(self.query.folded))

@@ -167,8 +167,15 @@ def _digest(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def train(ranker: HybridRanker, folder: Path, index_version: str, max_false_refusals: float = 0.01) -> tuple[RankingModel, dict]:
-    """Fit both parts on every training question; returns the model with its cross-validated figures."""
+def train(
+    ranker: HybridRanker, folder: Path, index_version: str, max_false_refusals: float = 0.01, note_folder: Path | None = None
+) -> tuple[RankingModel, dict]:
+    """Fit both parts on every training question, and the note picker on those that name facts (with the
+    detail questions of ``note_folder``); returns the model with its cross-validated figures.
+
+    The detail questions stay out of the ranker: on the other training questions, cross-validated, they
+    lowered its hit@1 (0.857 -> 0.855) and raised its false refusals (0.010 -> 0.014).
+    """
     questions = read_training_questions(folder)
     table = collect(ranker, questions)
     procedures = ~table.about_plan  # the answerability part and the reported hit@1: procedure and out-of-scope questions
@@ -207,10 +214,12 @@ def train(ranker: HybridRanker, folder: Path, index_version: str, max_false_refu
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_questions": str(folder),
         "training_digest": _digest(folder),
+        **({"note_questions_folder": str(note_folder), "note_questions_digest": _digest(note_folder)} if note_folder else {}),
         "index_version": index_version,
         **figures,
     }
-    with_facts = [FactQuestion(q.question, q.group, q.facts) for q in questions if q.facts and q.group in ranker.index.procedures]
+    detail = read_training_questions(note_folder) if note_folder else []
+    with_facts = [FactQuestion(q.question, q.group, q.facts) for q in questions + detail if q.facts and q.group in ranker.index.procedures]
     notes, note_figures = train_notes(collect_groups(with_facts, ranker.index.procedures, ranker.analyzer, ranker.word_idf))
     figures |= note_figures
     provenance |= note_figures

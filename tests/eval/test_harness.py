@@ -34,6 +34,18 @@ def test_dataset_matches_the_schema_and_the_required_mix():
             assert set(EvalItem.model_fields) - {"style"} <= keys <= set(EvalItem.model_fields), line[:80]  # style: optional tag
 
 
+def test_no_training_question_is_an_evaluation_question():
+    """Training (the ranker, the note picker) never sees a question it is measured on, in either split."""
+    root = DATASETS.parents[1]
+
+    def questions(folder: Path) -> set[str]:
+        return {" ".join(item.question.casefold().split()).strip(" ?.!") for item in load_dataset(folder)}
+
+    measured = questions(DATASETS) | questions(root / "eval" / "fresh")
+    for folder in (root / "training" / "questions", root / "training" / "notes"):
+        assert not questions(folder) & measured, folder
+
+
 def test_every_gold_fact_occurs_in_its_gold_record_or_the_plan():
     records = {p.stem: p.read_text(encoding="utf-8") for p in (CORPUS / "procedures").glob("*.yaml")}
     plan = next((CORPUS / "plan").glob("*.txt")).read_text(encoding="utf-8")

@@ -33,12 +33,12 @@ def _words_idf(words: list[str]) -> np.ndarray:
     return np.ones(len(words))
 
 
-def _model(weights: dict[str, float], threshold: float = 0.2, bias: float = -1.0) -> NoteModel:
+def _model(weights: dict[str, float], threshold: float = 0.2, bias: float = -1.0, second_threshold: float = 1.0) -> NoteModel:
     vector = np.zeros(len(NOTE_FEATURE_NAMES))
     for name, weight in weights.items():
         vector[NOTE_FEATURE_NAMES.index(name)] = weight
     size = len(NOTE_FEATURE_NAMES)
-    return NoteModel(Logistic(np.zeros(size), np.ones(size), vector, bias), threshold)
+    return NoteModel(Logistic(np.zeros(size), np.ones(size), vector, bias), threshold, second_threshold)
 
 
 @pytest.fixture(scope="module")
@@ -76,17 +76,34 @@ def test_the_learned_picker_shows_its_best_sentence_only_above_its_threshold(ana
     assert picks_deadline.notes(LOST_PASSPORT, LOST_PASSPORT.steps[1]) != [LOST_PASSPORT.steps[1]]
 
 
-def test_the_composer_uses_the_picker_it_is_given(analyzer):
+def test_a_detail_question_leads_with_the_sentence_that_answers_it(analyzer):
     query = analyzer.analyze("con tôi 10 tuổi mất hộ chiếu thì ai ký đơn")
     picker = LearnedNotes(_model({"asks_who_states_agent": 3.0, "overlap": 1.0}), query, _words_idf)
-    answer = compose_procedure_answer(LOST_PASSPORT, ["overview"], query.content_words, None, picker)[0]
-    assert "Lưu ý: Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay." in answer
+    lines = compose_procedure_answer(LOST_PASSPORT, ["overview"], query.content_words, None, picker)[0].splitlines()
+    assert lines[0] == "Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay."
+    assert lines[1].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông (mã 9.000002). Nơi nộp:") and lines[2].startswith("Thời hạn:")
+    # a question about the procedure itself ("thủ tục gì") gets its overview first, the sentence as a note
+    which = LearnedNotes(_model({"overlap": 1.0}), analyzer.analyze("mất hộ chiếu, đơn trình báo làm thủ tục gì"), _words_idf)
+    overview = compose_procedure_answer(LOST_PASSPORT, ["overview"], which.query.content_words, None, which)[0]
+    assert overview.startswith("Trình báo mất hộ chiếu phổ thông (mã 9.000002).") and "\nLưu ý: " in overview
+    # a section asked for comes first, and the sentence follows it as a note
+    documents = compose_procedure_answer(LOST_PASSPORT, ["documents"], query.content_words, None, picker)[0]
+    assert documents.startswith("Hồ sơ gồm 1 giấy tờ:") and "Lưu ý: Người chưa đủ 14 tuổi" in documents
+
+
+def test_a_second_sentence_leads_too_only_when_the_model_is_sure_enough(analyzer):
+    query = analyzer.analyze("mất hộ chiếu thì phải nộp đơn trong bao lâu")
+    weights = {"from_step": 3.0}
+    one = LearnedNotes(_model(weights, second_threshold=0.99), query, _words_idf).notes(LOST_PASSPORT, "", most=2)
+    two = LearnedNotes(_model(weights, second_threshold=0.5), query, _words_idf).notes(LOST_PASSPORT, "", most=2)
+    assert len(one) == 1 and len(two) == 2 and two[0] == one[0]
+    assert LearnedNotes(_model(weights, second_threshold=0.5), query, _words_idf).notes(LOST_PASSPORT, "") == one  # one unless asked
 
 
 def test_note_model_round_trips_in_the_ranker_file():
-    model = _model({"overlap": 1.5, "from_step": -0.5}, threshold=0.15)
+    model = _model({"overlap": 1.5, "from_step": -0.5}, threshold=0.15, second_threshold=0.3)
     again = NoteModel.from_dict(json.loads(json.dumps(model.to_dict())))
-    assert again is not None and again.threshold == 0.15
+    assert again is not None and (again.threshold, again.second_threshold) == (0.15, 0.3)
     assert again.logistic.weights.tolist() == model.logistic.weights.tolist()
     ranker = RankingModel(model.logistic, model.logistic, 0.1, {"backend": "hashing", "model": "words"}, {}, model)
     assert "notes" in json.loads(ranker.to_json())
@@ -94,7 +111,13 @@ def test_note_model_round_trips_in_the_ranker_file():
 
 @pytest.mark.parametrize(
     "change",
-    [{"schema": 0}, {"features": list(reversed(NOTE_FEATURE_NAMES))}, {"threshold": 1.5}, {"model": {"mean": [0.0]}}],
+    [
+        {"schema": 0},
+        {"features": list(reversed(NOTE_FEATURE_NAMES))},
+        {"threshold": 1.5},
+        {"second_threshold": None},
+        {"model": {"mean": [0.0]}},
+    ],
 )
 def test_a_note_model_for_other_features_is_ignored(change):
     data = _model({"overlap": 1.0}).to_dict() | change
@@ -111,7 +134,8 @@ def test_training_learns_which_feature_marks_the_answer():
         features[:, 0] = labels * 3.0 + rng.normal(scale=0.3, size=6)  # "overlap" marks the answer
         groups.append(NoteGroup(code=f"c{number % 10}", features=features, labels=labels, lead_has_facts=False, rule_finds=False))
     model, figures = train_notes(groups)
-    assert model.logistic.weights[0] > 0 and model.threshold in THRESHOLDS
+    assert model is not None
+    assert model.logistic.weights[0] > 0 and model.threshold in THRESHOLDS and model.second_threshold <= 1.0
     assert figures["note_cross_validated_facts_found"] >= 55 and figures["note_rule_facts_found"] == 0
 
 
@@ -123,15 +147,38 @@ def test_groups_label_the_sentences_that_show_the_missing_fact(analyzer):
 
 
 def test_an_index_with_a_note_model_answers_with_it(corpus_settings, assistant, embedder, monkeypatch):
-    index = replace(assistant.index, ranker=(assistant.index.ranker or {}) | {"notes": _model({"overlap": 1.0}).to_dict()})
+    model = _model({"overlap": 1.0}, threshold=0.25)
+    index = replace(assistant.index, ranker=(assistant.index.ranker or {}) | {"notes": model.to_dict()})
     with_notes = Assistant(index, embedder, corpus_settings)
-    assert with_notes.notes is not None
-    seen = []
-    monkeypatch.setattr(LearnedNotes, "notes", lambda self, proc, shown: seen.append(proc.code) or [])
+    assert with_notes.notes is not None and with_notes.notes.to_dict() == model.to_dict()
+    seen: list[tuple[str, float]] = []
+
+    def record(self: LearnedNotes, proc: Procedure, shown: str, most: int = 1) -> list[str]:
+        seen.append((proc.code, self.model.threshold))
+        return []
+
+    monkeypatch.setattr(LearnedNotes, "notes", record)
     answer = with_notes.answer("đăng ký khai sinh cần giấy tờ gì")
-    assert seen == [answer.citations[0].code]
+    assert seen == [(answer.citations[0].code, 0.25)]
 
 
 def test_too_few_questions_with_facts_leave_the_rule_in_place():
     model, figures = train_notes([])
     assert model is None and figures == {"note_questions": 0, "note_learnable": 0}
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("phải hơn con nuôi bao nhiêu tuổi", True),
+        ("mat ho chieu thi trong bao lau phai bao", True),
+        ("ai ký đơn thay cho con dưới 14 tuổi", True),
+        ("khai theo mẫu nào", True),
+        ("mua xe may cu thi lam thu tuc gi", False),  # "xe máy", not "mấy"
+        ("may anh em chia dat bo me de lai thi lam gi", False),  # "mấy anh em": who asks, not what
+        ("ra phuong chung thuc di chuc dc ko", False),
+        ("làm giấy khai sinh thế nào", False),
+    ],
+)
+def test_which_questions_ask_for_a_detail(analyzer, question, detail):
+    assert LearnedNotes(_model({}), analyzer.analyze(question), _words_idf).asks_a_detail() is detail
