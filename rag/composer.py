@@ -328,9 +328,11 @@ def compose_procedure_answer(
     ask: Ask | None = None,
     notes: NotePicker | None = None,
 ) -> tuple[str, Citation]:
-    """The answer to what was asked first, a capped section, one related note, the card link, the source.
+    """The answer to what was asked first, then the card link and the source.
 
-    The procedure is named in the source line, which stays last (the service and the UI rely on it).
+    A section asked for comes capped, followed by the record's sentence that best matches what was asked beyond
+    it. A detail asked for (who, when, how many…) comes as the sentence that says it, then the procedure in two
+    lines. The procedure is named in the source line, which stays last (the service and the UI rely on it).
     """
     section = INTENT_SECTIONS.get(intents[0], "overview")
     picker = notes or WordOverlapNotes(content_words or [], intents)
@@ -338,7 +340,7 @@ def compose_procedure_answer(
     yes_no = lines is not None
     about = _name_lines(proc)
     asks_a_detail = intents == ["overview"] and not yes_no and picker.asks_a_detail()
-    detail = asks_a_detail and picker.notes(proc, "\n".join(about), most=2)
+    detail = picker.notes(proc, "\n".join(about), most=2) if asks_a_detail else []
     if detail:  # "phải hơn con nuôi bao nhiêu tuổi": the sentences that say it lead, then the procedure in brief
         lines = [*detail, *about]
     else:
@@ -355,8 +357,6 @@ def compose_procedure_answer(
     lines.append(source + (f" — {proc.url}" if proc.url else ""))
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation
-
-
 
 
 def compose_plan_answer(chunks: list[Chunk], question_tokens: list[str]) -> tuple[str, list[Citation]]:
