@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 from index_store.ids import UNIT_LOST_NOTE
-from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes
+from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes, word_set
 from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
-from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, syllables
+from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten
 
 CONTACT = "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công phường Nam Gia Nghĩa để được hướng dẫn trực tiếp."
 REFUSALS = {
@@ -151,16 +151,12 @@ def _document_item(doc: Document, shared_note: str | None = None, asked: bool = 
     return f"- {name}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
 
 
-def _words(text: str) -> set[str]:
-    return {fold_diacritics(w) for w in syllables(text)}
-
-
 def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
     """The first documents, and any the question names, up to the cap; the card has the rest."""
     if not proc.documents:
         return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
-    wanted = set(content_words) - _words(proc.name)
-    named = [i for i, d in enumerate(proc.documents) if len(wanted & _words(d.name)) >= 2]
+    wanted = set(content_words) - word_set(proc.name)
+    named = [i for i, d in enumerate(proc.documents) if len(wanted & word_set(d.name)) >= 2]
     shown = named[:MAX_DOCUMENTS]
     shown = sorted(shown + [i for i in range(len(proc.documents)) if i not in shown][: MAX_DOCUMENTS - len(shown)])
     lines = [f"Hồ sơ gồm {len(proc.documents)} giấy tờ:"]
@@ -195,7 +191,7 @@ def _best_match(texts: list[str], wanted: set[str]) -> int | None:
     wanted = wanted - SECTION_WORDS
     best, best_overlap = None, 1
     for i, text in enumerate(texts):
-        overlap = len(wanted & _words(text))
+        overlap = len(wanted & word_set(text))
         if overlap > best_overlap:
             best, best_overlap = i, overlap
     return best
@@ -207,7 +203,7 @@ def _steps(proc: Procedure, content_words: list[str]) -> list[str]:
         return ["Cổng Dịch vụ công không ghi trình tự thực hiện cho thủ tục này."]
     steps = step_list(proc)
     texts = list(proc.steps) if steps is None else steps
-    asked = _best_match(texts[:MAX_STEPS], set(content_words) - _words(proc.name))
+    asked = _best_match(texts[:MAX_STEPS], set(content_words) - word_set(proc.name))
 
     def cut(i: int, text: str) -> str:
         return shorten(text, MAX_STEP_ASKED if i == asked else MAX_STEP)
@@ -289,7 +285,7 @@ def _matching_documents(proc: Procedure, words: tuple[str, ...]) -> list[Documen
         return []
     scored = []
     for doc in proc.documents:
-        share = len(set(words) & _words(doc.name)) / len(words)
+        share = len(set(words) & word_set(doc.name)) / len(words)
         if share >= 0.6:
             scored.append((share, doc))
     return [doc for _, doc in sorted(scored, key=lambda sd: -sd[0])]

@@ -136,7 +136,8 @@ def _word_list(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8192)
-def _word_set(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The folded syllables of a text (cached: record sentences are read on every answer)."""
     return frozenset(_word_list(text))
 
 
@@ -162,7 +163,7 @@ def around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]) -> str
     if len(sentence) <= MAX_RELATED:
         return sentence
     clauses = re.split(r"(?<=[,;:])\s+", sentence)
-    start = next((i for i, clause in enumerate(clauses) if wanted & _word_set(clause) or any(p.search(clause) for p in typed)), 0)
+    start = next((i for i, clause in enumerate(clauses) if wanted & word_set(clause) or any(p.search(clause) for p in typed)), 0)
     return shorten(("… " if start else "") + " ".join(clauses[start:]), MAX_RELATED)
 
 
@@ -193,7 +194,7 @@ class NoteQuestion:
 
 
 def wanted_words(proc: Procedure, content_words: list[str]) -> list[str]:
-    name = _word_set(proc.name)
+    name = word_set(proc.name)
     return [w for w in content_words if w not in name and w not in SECTION_WORDS]
 
 
@@ -226,7 +227,7 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
     """One row of :data:`NOTE_FEATURE_NAMES` per sentence."""
     if not sentences:
         return np.zeros((0, len(NOTE_FEATURE_NAMES)))
-    name = _word_set(proc.name)
+    name = word_set(proc.name)
     weight_sum = sum(question.weights) or 1.0
     asks = [bool(p.search(question.folded)) for p in ASKS.values()]
     number_asked = bool(_NUMBER_ASKED.search(question.folded))
@@ -234,7 +235,7 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
     rows = []
     for sentence in sentences:
         word_list = _word_list(sentence.text)
-        words = _word_set(sentence.text)
+        words = word_set(sentence.text)
         folded = fold_diacritics(sentence.text.casefold())
         overlap = len(wanted & words)
         rare = sum(w for word, w in zip(question.wanted, question.weights, strict=True) if word in words)
@@ -299,7 +300,7 @@ class WordOverlapNotes:
         question = NoteQuestion(wanted_words(proc, self.content_words), [], frozenset(), frozenset(), "", tuple(self.intents))
         scored = []
         for sentence in unshown(proc, shown):
-            score = _rule_score(question, sentence.text, _word_set(sentence.text))
+            score = _rule_score(question, sentence.text, word_set(sentence.text))
             if score is not None:
                 scored.append((score, -len(sentence.text), sentence.text))
         return [around(text, set(question.wanted), question.typed) for _, _, text in sorted(scored, reverse=True)[:most]]
