@@ -25,7 +25,7 @@ from rag.query import Query
 from tthc.schema import Procedure
 from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables
 
-MAX_RELATED = 240  # the one sentence of the record that matches what was asked
+MAX_RELATED = 270  # the sentence that answers; the longest that keeps the training answers' median at 700 characters
 MIN_SENTENCE = 15  # shorter pieces are headings and list marks, not sentences
 
 # words that name a section or ask for it ("quy trình nộp hồ sơ gồm mấy bước"), not what is inside it
@@ -157,14 +157,23 @@ def record_sentences(proc: Procedure) -> list[Sentence]:
 
 
 def around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]) -> str:
-    """The sentence whole when it fits MAX_RELATED; else from its first clause that holds a word asked about or
-    the duration or amount asked for ("Trong thời hạn 02 ngày …, … công an" keeps its start)."""
+    """The sentence whole when it fits MAX_RELATED; else its run of clauses that fits and holds the duration or
+    amount asked for and most words asked about ("Trong thời hạn 02 ngày …, … công an" keeps its start)."""
     sentence = " ".join(sentence.split())
     if len(sentence) <= MAX_RELATED:
         return sentence
     clauses = re.split(r"(?<=[,;:])\s+", sentence)
-    start = next((i for i, clause in enumerate(clauses) if wanted & word_set(clause) or any(p.search(clause) for p in typed)), 0)
-    return shorten(("… " if start else "") + " ".join(clauses[start:]), MAX_RELATED)
+    best, best_score = 0, (-1, -1)
+    for start in range(len(clauses)):
+        end, length = start, len(clauses[start])
+        while end + 1 < len(clauses) and length + 1 + len(clauses[end + 1]) <= MAX_RELATED:
+            end += 1
+            length += 1 + len(clauses[end])
+        window = " ".join(clauses[start : end + 1])
+        score = (sum(bool(p.search(window)) for p in typed), len(wanted & word_set(window)))
+        if score > best_score:
+            best, best_score = start, score
+    return shorten(("… " if best else "") + " ".join(clauses[best:]), MAX_RELATED)
 
 
 class NotePicker(Protocol):

@@ -145,7 +145,7 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
 
 
 def test_a_yes_or_no_is_followed_by_the_note_that_settles_it():
-    """"Có cần mang CCCD không" is answered by the document list and settled by the record's note on it."""
+    """ "Có cần mang CCCD không" is answered by the document list and settled by the record's note on it."""
     proc = _procedure(
         documents=[Document(name="Thẻ căn cước", copies="1 bản sao"), Document(name="Tờ khai", copies="1 bản chính")],
         conditions=["Không phải nộp bản sao thẻ căn cước nếu thông tin đã có trong Cơ sở dữ liệu quốc gia về dân cư."],

@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from rag import notes
 from rag.composer import compose_procedure_answer
 from rag.logistic import Logistic
 from rag.note_training import THRESHOLDS, FactQuestion, NoteGroup, collect_groups, train_notes
@@ -182,3 +183,13 @@ def test_too_few_questions_with_facts_leave_the_rule_in_place():
 )
 def test_which_questions_ask_for_a_detail(analyzer, question, detail):
     assert LearnedNotes(_model({}), analyzer.analyze(question), _words_idf).asks_a_detail() is detail
+
+
+def test_a_long_sentence_is_cut_to_the_clauses_that_hold_the_duration_asked_for() -> None:
+    """The words asked about come early, the number late: the window keeps the number, not the first match."""
+    opening = "Hộ kinh doanh tạm ngừng kinh doanh, " + ", ".join(f"trường hợp thứ {i} theo quy định của pháp luật" for i in range(6))
+    sentence = opening + ", gửi thông báo đến cơ quan đăng ký kinh doanh chậm nhất 03 ngày làm việc trước ngày tạm ngừng."
+    assert len(sentence) > notes.MAX_RELATED
+    shown = notes.around(sentence, {"tam", "ngung"}, [notes.TIME_EXPR])
+    assert "03 ngày làm việc" in shown and len(shown) <= notes.MAX_RELATED
+    assert notes.around(sentence, {"tam", "ngung"}, []).startswith("Hộ kinh doanh tạm ngừng")
