@@ -8,11 +8,20 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag import notes
 from rag.composer import compose_procedure_answer
 from rag.logistic import Logistic
 from rag.note_training import THRESHOLDS, FactQuestion, NoteGroup, collect_groups, train_notes
-from rag.notes import NOTE_FEATURE_NAMES, LearnedNotes, NoteModel, note_features, note_question, record_sentences
+from rag.notes import (
+    MAX_RELATED,
+    NOTE_FEATURE_NAMES,
+    TIME_EXPR,
+    LearnedNotes,
+    NoteModel,
+    around,
+    note_features,
+    note_question,
+    record_sentences,
+)
 from rag.query import QueryAnalyzer
 from rag.ranking import RankingModel
 from rag.service import Assistant
@@ -189,7 +198,7 @@ def test_a_long_sentence_is_cut_to_the_clauses_that_hold_the_duration_asked_for(
     """The words asked about come early, the number late: the window keeps the number, not the first match."""
     opening = "Hộ kinh doanh tạm ngừng kinh doanh, " + ", ".join(f"trường hợp thứ {i} theo quy định của pháp luật" for i in range(6))
     sentence = opening + ", gửi thông báo đến cơ quan đăng ký kinh doanh chậm nhất 03 ngày làm việc trước ngày tạm ngừng."
-    assert len(sentence) > notes.MAX_RELATED
-    shown = notes.around(sentence, {"tam", "ngung"}, [notes.TIME_EXPR])
-    assert "03 ngày làm việc" in shown and len(shown) <= notes.MAX_RELATED
-    assert notes.around(sentence, {"tam", "ngung"}, []).startswith("Hộ kinh doanh tạm ngừng")
+    assert len(sentence) > MAX_RELATED
+    shown = around(sentence, {"tam", "ngung"}, [TIME_EXPR])
+    assert "03 ngày làm việc" in shown and len(shown) <= MAX_RELATED
+    assert around(sentence, {"tam", "ngung"}, []).startswith("Hộ kinh doanh tạm ngừng")
