@@ -132,6 +132,12 @@ _ASKS_ITEM = re.compile(
     r" (?P<item>.+?) (?:không|ko|k|chưa)\b"
 )
 
+# "mất bao lâu", "có mất phí không": 'mất' says what a procedure costs in time or money, not that something was
+# lost or someone died (folded text; the verb is dropped from what names the procedure). After "bị", "đã", "vừa"…
+# it is a loss again: "sổ bị mất bao lâu thì được cấp lại", "người đã mất bao lâu".
+_COST_VERB = re.compile(r"\bmat (?=(bao lau|bao nhieu|may|phi|le phi|tien|thoi gian|khoang|chung|tam|het|nhieu|it nhat|toi da)\b)")
+_LOSS_BEFORE = frozenset({"bi", "da", "vua", "moi", "lam", "danh", "nguoi", "chet"})
+
 # Function words and question words (accented): they say nothing about which procedure is meant.
 STOPWORDS = frozenset(
     " ".join(
@@ -171,14 +177,25 @@ class Query:
     def content_words(self) -> list[str]:
         """Folded syllables that carry meaning: stop words are removed on the accented (restored) text."""
         abbreviations = {key for key in _ABBREVIATION_RE.findall(self.folded) if " " not in key}
-        text = " ".join([self.restored, *self.expansions])
+        text = self.search_text
         words = [w for w in syllables(text) if w.isalpha() and w not in STOPWORDS and len(w) > 1]
         return sorted({fold_diacritics(w) for w in words} - abbreviations)
 
     @property
     def search_text(self) -> str:
-        """What the retrievers see: the restored question plus abbreviation expansions."""
-        return " ".join([self.restored, *self.expansions]).strip()
+        """What the retrievers see: the restored question, without a 'mất' of cost, plus abbreviation expansions."""
+        return " ".join([_without_cost_verb(self.restored), *self.expansions]).strip()
+
+
+def _without_cost_verb(text: str) -> str:
+    """The text without each 'mất' that asks what something costs ("mất bao lâu", "mất phí"), kept otherwise."""
+    words = text.split()
+    folded = [fold_diacritics(w) for w in words]
+    return " ".join(
+        w
+        for i, w in enumerate(words)
+        if not (folded[i] == "mat" and _COST_VERB.match(" ".join(folded[i : i + 3])) and (i == 0 or folded[i - 1] not in _LOSS_BEFORE))
+    )
 
 
 def normalize_question(text: str) -> str:

@@ -57,6 +57,23 @@ def test_lower_case_ai_means_who_not_artificial_intelligence(analyzer):
 
 
 @pytest.mark.parametrize(
+    ("question", "names_a_loss"),
+    [
+        ("đăng ký thường trú mất bao lâu", False),
+        ("dang ky thuong tru mat bao lau", False),
+        ("đổi căn cước có mất phí không", False),
+        ("làm khai sinh mất mấy ngày", False),
+        ("sổ bảo hiểm bị mất bao lâu thì cấp lại được", True),
+        ("lương hưu của người đã mất bao lâu thì được truy lĩnh", True),
+        ("mất căn cước thì làm lại ở đâu", True),
+    ],
+)
+def test_mat_of_time_or_money_does_not_name_a_loss(analyzer, question, names_a_loss):
+    """'Mất bao lâu' asks what it takes; 'bị mất', 'đã mất' speak of a loss or a death and point at their procedures."""
+    assert ("mat" in analyzer.analyze(question).content_words) is names_a_loss
+
+
+@pytest.mark.parametrize(
     ("question", "intent"),
     [
         ("làm giấy khai sinh cần giấy tờ gì", "documents"),
