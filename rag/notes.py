@@ -89,6 +89,13 @@ _DETAIL_ASKED = re.compile(
     r"\b(ai|nguoi nao|ben nao|khi nao|luc nao|bao gio|ngay nao|bao lau|trong vong|bao nhieu|toi da|toi thieu|it nhat"
     r"|phan tram|mau nao|mau so may|mau gi|to khai nao|may (ngay|ban|nguoi|tuoi|lan|thang|nam|gio|nhan chung|tam anh))\b"
 )
+
+
+def asks_a_detail(folded_question: str) -> bool:
+    """Whether the question asks for one detail (who, when, how long, how many, which form)."""
+    return bool(_DETAIL_ASKED.search(folded_question))
+
+
 _NUMBER_ASKED = re.compile(r"\b(bao nhieu|may|bao lau|toi da|toi thieu|it nhat)\b")
 _DIGIT = re.compile(r"\d")
 
@@ -373,4 +380,4 @@ class LearnedNotes:
         return [around(sentences[i].text, set(question.wanted), question.typed) for i in chosen]
 
     def asks_a_detail(self) -> bool:
-        return bool(_DETAIL_ASKED.search(self.query.folded))
+        return asks_a_detail(self.query.folded)

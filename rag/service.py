@@ -21,7 +21,7 @@ from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
 from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
-from rag.notes import LearnedNotes, NoteModel
+from rag.notes import LearnedNotes, NoteModel, asks_a_detail
 from rag.query import Query
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
@@ -80,6 +80,11 @@ class AnswerPolicy:
 
 # Asking for one fact (a deadline, a fee, where…) is asking about one procedure, even in a life situation.
 ONE_PROCEDURE_INTENTS = frozenset({"time", "fees", "legal_basis", "result", "agency", "conditions"})
+# "… cần giấy tờ gì", "hồ sơ gồm những gì" ask for one procedure's documents; "làm giấy tờ gì cho bé", "phải làm
+# những thủ tục gì" ask which procedures to do (folded text).
+_ASKS_WHICH_PROCEDURES = re.compile(
+    r"\b(lam (nhung )?(giay to|giay|thu tuc|viec) gi|(nhung |cac )?thu tuc (gi|nao)|phai lam gi|can lam gi)\b"
+)
 
 
 def ranking_model(index: IndexVersion) -> RankingModel | None:
@@ -202,8 +207,10 @@ class Assistant:
         """The question is about the life event as a whole, not about one procedure.
 
         A yes/no question, one that names a procedure, or one that asks for a single fact (a deadline, a fee)
-        is about that procedure. So is a question whose best candidate is a confident procedure outside the
-        event: the trigger words matched by chance ("mất" as lost, not died).
+        is about that procedure. So is one that asks for documents or a detail (a form, how many) when one
+        procedure clearly leads: otherwise the event's list is a better answer than a choice between two. So is
+        a question whose best candidate is a confident procedure outside the event: the trigger words matched by
+        chance ("mất" as lost, not died).
         """
         if query.ask is not None:
             return False
@@ -215,6 +222,11 @@ class Assistant:
         if self._weak(top):
             return True
         in_event = top.code in {step.code for step in event.procedures}
+        one_procedure_asked = ("documents" in query.intents and not _ASKS_WHICH_PROCEDURES.search(query.folded)) or asks_a_detail(
+            query.folded
+        )
+        if one_procedure_asked and not self._close_choices(hits, query):
+            return False  # "hồ sơ xin giấy phép xây dựng cần thêm giấy gì", "… theo mẫu nào": the one procedure that is clear
         return in_event and not ONE_PROCEDURE_INTENTS.intersection(query.intents)
 
     def _weak(self, hit: ProcedureHit) -> bool:
@@ -296,10 +308,7 @@ class Assistant:
             chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or self.ranker.chunks_of(PLAN_ID)[:1]
             text, citations = compose_plan_answer(chunks, bm25_tokens(query.search_text))
             return Answer(answer=text, citations=citations, retrieved=retrieved, focus_code=PLAN_ID, confidence=confidence)
-        close = [h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score]
-        undecided = [h for h in close if self._undecided_siblings(top, h, query)]
-        vague = len(query.content_words) <= 3 and top.name_overlap < self.policy.vague_name_overlap
-        close = undecided or (close if vague else [])
+        close = self._close_choices(hits, query)
         if close:
             choices = [self.index.procedures[h.code] for h in [top, *close]]
             return Answer(
@@ -311,6 +320,14 @@ class Assistant:
                 confidence=confidence,
             )
         return self._procedure_answer(question, top.code, query, retrieved, confidence)
+
+    def _close_choices(self, hits: list[ProcedureHit], query: Query) -> list[ProcedureHit]:
+        """The candidates too close to the best one to answer without asking which is meant."""
+        top = hits[0]
+        close = [h for h in hits[1:4] if h.code != PLAN_ID and h.score >= self.policy.clarify_ratio * top.score]
+        undecided = [h for h in close if self._undecided_siblings(top, h, query)]
+        vague = len(query.content_words) <= 3 and top.name_overlap < self.policy.vague_name_overlap
+        return undecided or (close if vague else [])
 
     def _procedure_answer(self, question: str, code: str, query: Query, retrieved: list[str], confidence: float) -> Answer:
         proc = self.index.procedures[code]

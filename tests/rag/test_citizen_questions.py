@@ -128,3 +128,16 @@ def test_a_life_event_answer_leads_with_the_step_the_question_points_at(assistan
 def test_a_single_fact_asked_in_a_life_situation_is_answered_from_its_procedure(assistant):
     answer = assistant.answer("bố tôi mới mất, làm giấy tờ ở phường mất mấy ngày")
     assert answer.focus_code == "1.000656" and "thường cần làm các thủ tục sau" not in answer.answer, answer.answer[:200]
+
+
+
+def test_the_documents_of_the_one_procedure_that_leads_are_answered_in_a_life_situation(assistant):
+    """'… hồ sơ xin phép gồm những gì' asks for the permit's documents, not which procedures building a house takes."""
+    answer = assistant.answer("tôi muốn xây nhà, hồ sơ xin phép gồm những gì")
+    assert answer.focus_code == "1.013225" and not answer.options and answer.answer.startswith("Hồ sơ gồm"), answer.answer[:200]
+
+
+def test_asking_which_papers_to_do_in_a_life_situation_lists_the_procedures(assistant):
+    """'… phải làm những giấy tờ gì' asks which procedures to do; so does a documents question no procedure leads."""
+    assert [o.code for o in assistant.answer("bố tôi mới mất, gia đình phải làm những giấy tờ gì").options][:2] == ["1.000656", "1.003197"]
+    assert [o.code for o in assistant.answer("bố tôi mới mất, hồ sơ gồm những gì").options][:2] == ["1.000656", "1.003197"]
