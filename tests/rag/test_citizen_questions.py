@@ -130,7 +130,6 @@ def test_a_single_fact_asked_in_a_life_situation_is_answered_from_its_procedure(
     assert answer.focus_code == "1.000656" and "thường cần làm các thủ tục sau" not in answer.answer, answer.answer[:200]
 
 
-
 def test_the_documents_of_the_one_procedure_that_leads_are_answered_in_a_life_situation(assistant):
     """'… hồ sơ xin phép gồm những gì' asks for the permit's documents, not which procedures building a house takes."""
     answer = assistant.answer("tôi muốn xây nhà, hồ sơ xin phép gồm những gì")
