@@ -40,6 +40,7 @@ INTENT_SECTIONS = {
 CARD_PATH = "/api/procedures/{code}"
 # Answers are read on phones: lists are capped and items cut at a word boundary.
 MAX_DOCUMENTS = 8
+MAX_WHOLE_DOCUMENTS = 2  # documents the question names, given (nearly) whole
 MAX_STEPS = 8
 MAX_LIST_ITEMS = 5
 MAX_ITEM = 100
@@ -151,21 +152,39 @@ def _document_item(doc: Document, shared_note: str | None = None, asked: bool = 
     return f"- {name}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
 
 
+def distinct_documents(proc: Procedure) -> list[Document]:
+    """The documents, each name once: portal tables repeat a document for every case it applies to."""
+    seen: set[str] = set()
+    documents = []
+    for doc in proc.documents:
+        key = " ".join(fold_diacritics(doc.name.casefold()).strip(" .;:").split())
+        if key not in seen:
+            seen.add(key)
+            documents.append(doc)
+    return documents
+
+
 def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
-    """The first documents, and any the question names, up to the cap; the card has the rest."""
-    if not proc.documents:
+    """The first documents, and any the question names, up to the cap; the card has the rest.
+
+    The two the question names most closely are given (nearly) whole; the others are cut like the rest.
+    """
+    documents = distinct_documents(proc)
+    if not documents:
         return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
     wanted = set(content_words) - word_set(proc.name)
-    named = [i for i, d in enumerate(proc.documents) if len(wanted & word_set(d.name)) >= 2]
+    overlaps = [len(wanted & word_set(d.name)) for d in documents]
+    named = [i for i, overlap in enumerate(overlaps) if overlap >= 2]
+    whole = set(sorted(named, key=lambda i: -overlaps[i])[:MAX_WHOLE_DOCUMENTS])
     shown = named[:MAX_DOCUMENTS]
-    shown = sorted(shown + [i for i in range(len(proc.documents)) if i not in shown][: MAX_DOCUMENTS - len(shown)])
-    lines = [f"Hồ sơ gồm {len(proc.documents)} giấy tờ:"]
+    shown = sorted(shown + [i for i in range(len(documents)) if i not in shown][: MAX_DOCUMENTS - len(shown)])
+    lines = [f"Hồ sơ gồm {len(documents)} giấy tờ:"]
     previous = None
     for i in shown:
-        lines.append(_document_item(proc.documents[i], previous, asked=i in named))
-        previous = proc.documents[i].note
-    if len(proc.documents) > len(shown):
-        lines.append(f"… và {len(proc.documents) - len(shown)} giấy tờ khác (xem đầy đủ).")
+        lines.append(_document_item(documents[i], previous, asked=i in whole))
+        previous = documents[i].note
+    if len(documents) > len(shown):
+        lines.append(f"… và {len(documents) - len(shown)} giấy tờ khác (xem đầy đủ).")
     return lines
 
 
@@ -275,7 +294,7 @@ def _overview(proc: Procedure) -> list[str]:
     lines.append(where + (f" Hình thức: {_channels(proc)}." if proc.channels else ""))
     lines.append(_time_and_fee(proc))
     if proc.documents:
-        lines.append(f"Hồ sơ: {len(proc.documents)} giấy tờ.")
+        lines.append(f"Hồ sơ: {len(distinct_documents(proc))} giấy tờ.")
     return lines
 
 

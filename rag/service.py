@@ -80,10 +80,10 @@ class AnswerPolicy:
 
 # Asking for one fact (a deadline, a fee, where…) is asking about one procedure, even in a life situation.
 ONE_PROCEDURE_INTENTS = frozenset({"time", "fees", "legal_basis", "result", "agency", "conditions"})
-# "… cần giấy tờ gì", "hồ sơ gồm những gì" ask for one procedure's documents; "làm giấy tờ gì cho bé", "phải làm
-# những thủ tục gì" ask which procedures to do (folded text).
+# "… cần giấy tờ gì", "hồ sơ gồm những gì" ask for one procedure's documents; "làm giấy tờ gì cho bé", "cần xin
+# giấy gì", "phải làm những thủ tục gì" ask which procedures to do (folded text).
 _ASKS_WHICH_PROCEDURES = re.compile(
-    r"\b(lam (nhung )?(giay to|giay|thu tuc|viec) gi|(nhung |cac )?thu tuc (gi|nao)|phai lam gi|can lam gi)\b"
+    r"\b((lam|xin) (nhung )?(giay to|giay phep|giay|thu tuc|viec) gi|(nhung |cac )?thu tuc (gi|nao)|phai lam gi|can lam gi)\b"
 )
 
 

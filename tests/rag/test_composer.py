@@ -7,7 +7,7 @@ import pytest
 from index_store.ids import UNIT_LOST_NOTE
 from ingest.curated import load_curated_file
 from ingest.portal import record_to_procedure
-from rag.composer import CARD_PATH, MAX_DOCUMENTS, compose_procedure_answer, step_list
+from rag.composer import CARD_PATH, MAX_DOCUMENTS, compose_procedure_answer, distinct_documents, step_list
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL
 from tthc.schema import Channel, Document, LegalRef, Procedure
@@ -62,10 +62,20 @@ def test_every_curated_answer_fits_a_phone_and_ends_with_its_source(path):
 def test_long_portal_document_lists_are_capped_with_a_pointer_to_the_card():
     for proc in _portal_records(min_documents=15, limit=20):
         answer = _answer(proc, ["documents"])
+        distinct = len(distinct_documents(proc))
         assert len(answer) <= PHONE_LIMIT
-        assert answer.startswith(f"Hồ sơ gồm {len(proc.documents)} giấy tờ:")
-        assert answer.count("\n- ") == MAX_DOCUMENTS
-        assert f"… và {len(proc.documents) - MAX_DOCUMENTS} giấy tờ khác (xem đầy đủ)." in answer
+        assert answer.startswith(f"Hồ sơ gồm {distinct} giấy tờ:")
+        assert answer.count("\n- ") == min(distinct, MAX_DOCUMENTS)
+        if distinct > MAX_DOCUMENTS:
+            assert f"… và {distinct - MAX_DOCUMENTS} giấy tờ khác (xem đầy đủ)." in answer
+
+
+def test_a_document_the_portal_repeats_for_each_case_is_listed_once():
+    doc = Document(name="Tờ khai đăng ký", copies="1 bản chính")
+    other = Document(name="Giấy tờ chứng minh chỗ ở hợp pháp", copies="1 bản sao")
+    proc = Procedure(code="9.000002", name="Đăng ký thử", documents=[doc, other, Document(name="tờ khai đăng ký.", copies="1 bản chính")])
+    answer = _answer(proc, ["documents"])
+    assert answer.startswith("Hồ sơ gồm 2 giấy tờ:") and answer.count("\n- ") == 2 and "giấy tờ khác" not in answer
 
 
 def test_steps_question_leads_with_the_number_of_steps(assistant):
@@ -227,3 +237,13 @@ def test_a_clarifying_question_names_what_tells_the_procedures_apart():
         "1. Thủ tục đăng ký khai sinh (mã 1.001193)",
         "2. Thủ tục đăng ký khai sinh có yếu tố nước ngoài (mã 2.000528)",
     ]
+
+
+def test_only_the_two_documents_named_most_closely_are_given_whole():
+    """A question whose words occur in every document name would otherwise get every long name whole."""
+    tail = " kèm theo bản vẽ thiết kế được phê duyệt theo quy định của pháp luật về xây dựng và các văn bản liên quan khác" * 2
+    names = [f"Bản vẽ thiết kế nhà ở số {i}{tail}" for i in range(4)]
+    proc = Procedure(code="9.000003", name="Cấp phép thử", documents=[Document(name=n, copies="1 bản chính") for n in names])
+    answer = compose_procedure_answer(proc, ["documents"], ["ban", "ve", "thiet", "ke", "nha"])[0]
+    items = [line for line in answer.split("\n") if line.startswith("- ")]
+    assert len(items) == 4 and sum(len(item) > 150 for item in items) == 2
