@@ -107,7 +107,10 @@ def _compact(proc: Procedure, attribute: str) -> str | None:
     return "; ".join(f"{value} ({', '.join(names)})" for value, names in values.items())
 
 
-_SUBMIT_SENTENCE = re.compile(r"\bnộp\b[^.;]{0,80}?\b(tại|cho|đến|tới)\b", re.IGNORECASE)
+# "nộp hồ sơ tại …", "gửi hồ sơ đăng ký đến …" (not "gửi cho doanh nghiệp": that is the agency writing back)
+_SUBMIT_SENTENCE = re.compile(
+    r"\bnộp\b[^.;]{0,80}?\b(tại|cho|đến|tới)\b|\bgửi\b[^.;]{0,40}?\bhồ sơ\b[^.;]{0,60}?\b(tại|đến|tới)\b", re.IGNORECASE
+)
 
 
 def _where(proc: Procedure) -> str:

@@ -185,6 +185,13 @@ def test_where_to_submit_comes_from_the_steps_when_the_record_names_no_agency():
     assert "Nơi nộp: Cổng Dịch vụ công không ghi." in _answer(_procedure(steps=["Bước 1: Chuẩn bị hồ sơ."]), ["overview"])
 
 
+def test_a_file_sent_to_the_agency_says_where_to_submit_and_a_reply_sent_back_does_not():
+    sent = _procedure(steps=["Bước 1: Chủ hộ gửi hồ sơ đăng ký đến Cơ quan đăng ký kinh doanh cấp xã."])
+    assert _answer(sent, ["agency"]).startswith("Cơ quan thực hiện: theo trình tự trên Cổng, gửi hồ sơ đăng ký đến Cơ quan đăng ký")
+    reply = _procedure(steps=["Bước 2: Cơ quan gửi cho doanh nghiệp văn bản trả lời."])
+    assert _answer(reply, ["agency"]).startswith("Cơ quan thực hiện: Cổng Dịch vụ công không ghi.")
+
+
 def test_which_law_lists_the_laws_first():
     proc = _procedure(
         legal_basis=[
