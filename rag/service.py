@@ -203,6 +203,31 @@ class Assistant:
         special_case_only = [m for m in SIBLING_MARKERS if m in other_name and m not in top_name]
         return not (not (a - b) and special_case_only)
 
+    def _asked_marker_first(self, hits: list[ProcedureHit], query: Query) -> list[ProcedureHit]:
+        """A close sibling whose name has the marker the question asks for goes before the best one, which lacks it.
+
+        "lấy chồng người Nhật, đăng ký kết hôn" names "có yếu tố nước ngoài" in everyday words; when the model scores
+        the plain procedure a little higher, the sibling the question describes is still the one meant.
+        """
+        if len(hits) < 2 or hits[0].code == PLAN_ID:
+            return hits
+        top = hits[0]
+        top_name = fold_diacritics(top.name.casefold())
+        missing = {m for m in asked_markers(query.folded) if m not in top_name}
+        if not missing:
+            return hits
+        top_words = {fold_diacritics(w) for w in syllables(top.name)} - GENERIC_NAME_WORDS
+        for hit in hits[1:4]:
+            if hit.code == PLAN_ID or hit.score < self.policy.clarify_ratio * top.score:
+                continue
+            name = fold_diacritics(hit.name.casefold())
+            words = {fold_diacritics(w) for w in syllables(hit.name)} - GENERIC_NAME_WORDS
+            unasked = [m for m in SIBLING_MARKERS if m in name and m not in top_name and m not in missing]
+            siblings = top_words <= words or len(top_words & words) / len(top_words | words) >= 0.5  # the same name, a marker added
+            if all(m in name for m in missing) and not unasked and siblings:
+                return [hit, *[h for h in hits if h is not hit]]
+        return hits
+
     def _describes_event(self, event: LifeEvent, hits: list[ProcedureHit], query: Query) -> bool:
         """The question is about the life event as a whole, not about one procedure.
 
@@ -277,6 +302,7 @@ class Assistant:
             # only the citizen's turns: what they said before tells what this question is about
             query = self._with_earlier_turns(query, talk.earlier)
             hits = self.ranker.rank(query, filters, limit=20)
+        hits = self._asked_marker_first(hits, query)
         retrieved = [h.code for h in hits]
         chosen = self._chosen_option(talk.options, hits, query) if talk.options else None
         focus = chosen or talk.focus

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from ingest import run_ingest
-from rag.retriever import asked_markers
+from rag.retriever import ProcedureHit, asked_markers
 from rag.service import load_assistant
 from tthc.text import fold_diacritics
 
@@ -140,3 +140,16 @@ def test_asking_which_papers_to_do_in_a_life_situation_lists_the_procedures(assi
     """'… phải làm những giấy tờ gì' asks which procedures to do; so does a documents question no procedure leads."""
     assert [o.code for o in assistant.answer("bố tôi mới mất, gia đình phải làm những giấy tờ gì").options][:2] == ["1.000656", "1.003197"]
     assert [o.code for o in assistant.answer("bố tôi mới mất, hồ sơ gồm những gì").options][:2] == ["1.000656", "1.003197"]
+
+
+def test_a_close_sibling_with_the_marker_the_question_describes_goes_first(assistant):
+    """'chồng người Nhật' asks for the foreign-element sibling even when the plain procedure scores a little higher."""
+    plain = ProcedureHit(code="1.000894", score=0.77, name="Thủ tục đăng ký kết hôn")
+    foreign = ProcedureHit(code="2.000806", score=0.75, name="Thủ tục đăng ký kết hôn có yếu tố nước ngoài")
+    border = ProcedureHit(code="1.000094", score=0.76, name="Thủ tục đăng ký kết hôn có yếu tố nước ngoài tại khu vực biên giới")
+    query = assistant.ranker.analyzer.analyze("toi sap lay chong nguoi Nhat, dang ky ket hon theo thu tuc nao")
+    assert [h.code for h in assistant._asked_marker_first([plain, border, foreign], query)][0] == "2.000806"
+    plain_query = assistant.ranker.analyzer.analyze("đăng ký kết hôn theo thủ tục nào")
+    assert assistant._asked_marker_first([plain, foreign], plain_query)[0].code == "1.000894"
+    far = ProcedureHit(code="2.000806", score=0.3, name=foreign.name)
+    assert assistant._asked_marker_first([plain, far], query)[0].code == "1.000894"  # not close: the model's order stands
