@@ -349,7 +349,8 @@ def compose_procedure_answer(
     """The answer to what was asked first, then the card link and the source.
 
     A section asked for comes capped, followed by the record's sentence that best matches what was asked beyond
-    it. A detail asked for (who, when, how many…) comes as the sentence that says it, then the procedure in two
+    it (and the next best, when the note picker is unsure). The source line names the procedure unless the
+    answer already has. A detail asked for (who, when, how many…) comes as the sentence that says it, then the procedure in two
     lines. The procedure is named in the source line, which stays last (the service and the UI rely on it).
     """
     section = INTENT_SECTIONS.get(intents[0], "overview")
@@ -369,9 +370,11 @@ def compose_procedure_answer(
             lines += compose_section(proc, intent, content_words)
         # the record's sentence that matches what was asked beyond the name, if not shown: after a yes or no too,
         # since "có phải công chứng không" is often settled by a note, not by the document list
-        lines += [f"Lưu ý: {note}" for note in picker.notes(proc, "\n".join(lines))]
+        lines += [f"Lưu ý: {note}" for note in picker.notes(proc, "\n".join(lines), most=2)]
     lines.append(card_line(proc))
-    source = f"Nguồn: {shorten(proc.name, MAX_NAME)}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
+    name = shorten(proc.name, MAX_NAME)
+    said = f"{name} (mã {proc.code})" in "\n".join(lines)  # the answer already names it: the source line need not
+    source = f"Nguồn: {'Cổng Dịch vụ công' if said else name}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
     lines.append(source + (f" — {proc.url}" if proc.url else ""))
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation

@@ -254,3 +254,12 @@ def test_only_the_two_documents_named_most_closely_are_given_whole():
     answer = compose_procedure_answer(proc, ["documents"], ["ban", "ve", "thiet", "ke", "nha"])[0]
     items = [line for line in answer.split("\n") if line.startswith("- ")]
     assert len(items) == 4 and sum(len(item) > 150 for item in items) == 2
+
+
+def test_the_source_line_names_the_procedure_only_when_the_answer_has_not():
+    proc = _procedure(summary=None)
+    documents = _answer(proc, ["documents"]).split("\n")
+    assert documents[-1].startswith(f"Nguồn: {proc.name}, mã {proc.code}")
+    overview = _answer(proc, ["overview"])
+    assert overview.startswith(f"{proc.name} (mã {proc.code}).")
+    assert overview.split("\n")[-1].startswith(f"Nguồn: Cổng Dịch vụ công, mã {proc.code}")

@@ -13,6 +13,7 @@ from rag.logistic import Logistic
 from rag.note_training import THRESHOLDS, FactQuestion, NoteGroup, collect_groups, train_notes
 from rag.notes import (
     MAX_RELATED,
+    MAX_SECOND_NOTE,
     NOTE_FEATURE_NAMES,
     TIME_EXPR,
     LearnedNotes,
@@ -108,6 +109,19 @@ def test_a_second_sentence_leads_too_only_when_the_model_is_sure_enough(analyzer
     two = LearnedNotes(_model(weights, second_threshold=0.5), query, _words_idf).notes(LOST_PASSPORT, "", most=2)
     assert len(one) == 1 and len(two) == 2 and two[0] == one[0]
     assert LearnedNotes(_model(weights, second_threshold=0.5), query, _words_idf).notes(LOST_PASSPORT, "") == one  # one unless asked
+
+
+def test_an_unsure_first_sentence_brings_a_shorter_second_one(analyzer):
+    """Below UNSURE_FIRST the next sentence is more often the one that answers: it is shown too, in MAX_SECOND_NOTE."""
+    cases = ", ".join(f"trường hợp thứ {i} thì nộp đơn tại cơ quan công an nơi gần nhất" for i in range(6))
+    long_step = f"Người bị mất hộ chiếu, {cases}."
+    proc = LOST_PASSPORT.model_copy(update={"steps": [*LOST_PASSPORT.steps, long_step]})
+    query = analyzer.analyze("mất hộ chiếu thì phải nộp đơn trong bao lâu")
+    unsure = _model({"from_step": 0.6}, bias=-1.5, second_threshold=0.99)  # step sentences 0.29, the others 0.18
+    notes = LearnedNotes(unsure, query, _words_idf).notes(proc, "", most=2)
+    assert len(notes) == 2 and len(notes[1]) <= MAX_SECOND_NOTE
+    sure = _model({"from_step": 3.0}, second_threshold=0.99)
+    assert len(LearnedNotes(sure, query, _words_idf).notes(proc, "", most=2)) == 1
 
 
 def test_note_model_round_trips_in_the_ranker_file():
