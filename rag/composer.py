@@ -349,9 +349,9 @@ def compose_procedure_answer(
     """The answer to what was asked first, then the card link and the source.
 
     A section asked for comes capped, followed by the record's sentence that best matches what was asked beyond
-    it (and the next best, when the note picker is unsure). The source line names the procedure unless the
-    answer already has. A detail asked for (who, when, how many…) comes as the sentence that says it, then the procedure in two
-    lines. The procedure is named in the source line, which stays last (the service and the UI rely on it).
+    it (and the next best, when the note picker is unsure). A detail asked for (who, when, how many…) comes as
+    the sentence that says it, then the procedure in two lines. The source line stays last (the service and the
+    UI rely on it); it names the procedure unless the answer already has.
     """
     section = INTENT_SECTIONS.get(intents[0], "overview")
     picker = notes or WordOverlapNotes(content_words or [], intents)

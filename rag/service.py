@@ -21,13 +21,13 @@ from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
 from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
-from rag.notes import LearnedNotes, NoteModel, asks_a_detail
+from rag.notes import LearnedNotes, NoteModel, asks_a_detail, word_set
 from rag.query import Query
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
 from tthc.schema import Answer, AnswerOption, LifeEvent, Procedure
 from tthc.settings import Settings
-from tthc.text import bm25_tokens, fold_diacritics, syllables
+from tthc.text import bm25_tokens, fold_diacritics
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,11 @@ ONE_PROCEDURE_INTENTS = frozenset({"time", "fees", "legal_basis", "result", "age
 _ASKS_WHICH_PROCEDURES = re.compile(
     r"\b((lam|xin) (nhung )?(giay to|giay phep|giay|thu tuc|viec) gi|(nhung |cac )?thu tuc (gi|nao)|phai lam gi|can lam gi)\b"
 )
+
+
+def _name_words(name: str) -> set[str]:
+    """A procedure name's folded syllables, without the generic "thủ tục" some names start with."""
+    return set(word_set(name) - GENERIC_NAME_WORDS)
 
 
 def ranking_model(index: IndexVersion) -> RankingModel | None:
@@ -190,8 +195,7 @@ class Assistant:
         """
         if top.code not in self.index.procedures or other.code not in self.index.procedures:
             return False
-        a = {fold_diacritics(w) for w in syllables(top.name)} - GENERIC_NAME_WORDS
-        b = {fold_diacritics(w) for w in syllables(other.name)} - GENERIC_NAME_WORDS
+        a, b = _name_words(top.name), _name_words(other.name)
         if len(a & b) / len(a | b) < 0.5:
             return False
         asked = set(query.content_words)
@@ -216,12 +220,12 @@ class Assistant:
         missing = {m for m in asked_markers(query.folded) if m not in top_name}
         if not missing:
             return hits
-        top_words = {fold_diacritics(w) for w in syllables(top.name)} - GENERIC_NAME_WORDS
+        top_words = _name_words(top.name)
         for hit in hits[1:4]:
             if hit.code == PLAN_ID or hit.score < self.policy.clarify_ratio * top.score:
                 continue
             name = fold_diacritics(hit.name.casefold())
-            words = {fold_diacritics(w) for w in syllables(hit.name)} - GENERIC_NAME_WORDS
+            words = _name_words(hit.name)
             unasked = [m for m in SIBLING_MARKERS if m in name and m not in top_name and m not in missing]
             siblings = top_words <= words or len(top_words & words) / len(top_words | words) >= 0.5  # the same name, a marker added
             if all(m in name for m in missing) and not unasked and siblings:
