@@ -11,7 +11,7 @@ from index_store.ids import UNIT_LOST_NOTE
 from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes, word_set
 from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
-from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten
+from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, without_attachments
 
 CONTACT = "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công phường Nam Gia Nghĩa để được hướng dẫn trực tiếp."
 REFUSALS = {
@@ -150,8 +150,8 @@ def _document_item(doc: Document, shared_note: str | None = None, asked: bool = 
     The item the question names is given (nearly) whole: it is what was asked.
     """
     copies = _copies(doc.copies)
-    note = _first_sentence(doc.note, MAX_NOTE if asked else MAX_ITEM_NOTE) if doc.note != shared_note else ""
-    name = shorten(doc.name, MAX_STEP_ASKED if asked else MAX_ITEM)
+    note = _first_sentence(without_attachments(doc.note or ""), MAX_NOTE if asked else MAX_ITEM_NOTE) if doc.note != shared_note else ""
+    name = shorten(without_attachments(doc.name), MAX_STEP_ASKED if asked else MAX_ITEM)
     return f"- {name}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
 
 
@@ -160,7 +160,7 @@ def distinct_documents(proc: Procedure) -> list[Document]:
     seen: set[str] = set()
     documents = []
     for doc in proc.documents:
-        key = " ".join(fold_diacritics(doc.name.casefold()).strip(" .;:").split())
+        key = " ".join(fold_diacritics(without_attachments(doc.name).casefold()).strip(" .;:").split())
         if key not in seen:
             seen.add(key)
             documents.append(doc)

@@ -23,7 +23,7 @@ import numpy as np
 from rag.logistic import Logistic
 from rag.query import Query
 from tthc.schema import Procedure
-from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables
+from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables, without_attachments
 
 MAX_RELATED = 270  # the sentence that answers; the longest that keeps the training answers' median at 700 characters
 # When the model gives the best sentence less than UNSURE_FIRST, the next one is shown too from UNSURE_SECOND, in at
@@ -159,7 +159,9 @@ def record_sentences(proc: Procedure) -> list[Sentence]:
     texts = [("summary", proc.summary or ""), ("result", proc.result or "")]
     texts += [("step", s) for s in proc.steps] + [("condition", s) for s in proc.conditions]
     texts += [("channel", c.note or "") for c in proc.channels]
-    texts += [("document", f"{d.name.rstrip('.;:')}: {d.note}" if d.note else d.name) for d in proc.documents]
+    for doc in proc.documents:  # a document and its note read as one sentence; attachment file names say nothing
+        name, note = without_attachments(doc.name), without_attachments(doc.note or "")
+        texts.append(("document", f"{name.rstrip('.;:')}: {note}" if note else name))
     found: dict[str, str] = {}
     for source, text in texts:
         for piece in SENTENCE_BREAK.split(text):

@@ -326,6 +326,7 @@ class UpdateList(BaseModel):
     since: str
     items: list[ProcedureUpdate]
 
+
 class DayCounts(BaseModel):
     """One day of the question log as numbers (live rows and purged ones together)."""
 

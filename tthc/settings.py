@@ -11,9 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ADMIN_TOKEN = "change-me"
 # shown under every chat input (Gradio "Hỏi đáp" tab and the widget), so citizens leave personal data out
-PRIVACY_NOTICE = (
-    "Vui lòng không nhập họ tên, số CCCD, số điện thoại hay địa chỉ. Thông tin cá nhân nhập vào sẽ được xóa trước khi lưu."
-)
+PRIVACY_NOTICE = "Vui lòng không nhập họ tên, số CCCD, số điện thoại hay địa chỉ. Thông tin cá nhân nhập vào sẽ được xóa trước khi lưu."
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

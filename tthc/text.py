@@ -35,6 +35,22 @@ def shorten(text: str | None, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
+# The portal's attachment file names, flattened into document names and notes: "…; Mẫu: Mau NA20-BCA.docx",
+# "… xã hộiMau so 01 ND 261.docx", ";1.MuCT01banhnhkm (3).doc". A form's file keeps its name, which often says
+# the form ("Mẫu: Mẫu số 13"), without the extension; any other file name means nothing to a citizen.
+_EXTENSION = r"\.(?:docx?|pdf|xlsx?|rar|zip)\b"
+_FORM_FILE = re.compile(r"(Mẫu:\s*|(?<=[a-zà-ỹđ)])(?=M(?:ẫu|au)\b))([^;\n]*?)" + _EXTENSION)
+_OTHER_FILE = re.compile(r"\s*;\s*[^;\n]*?" + _EXTENSION + r"|\s*\S+" + _EXTENSION, re.IGNORECASE)
+
+
+def without_attachments(text: str) -> str:
+    """The text without the portal's attachment file extensions and unreadable file names (the card keeps all)."""
+    if "." not in text:
+        return text
+    text = _FORM_FILE.sub(lambda m: (m.group(1) or "; ") + m.group(2), text)
+    return _OTHER_FILE.sub("", text).strip()
+
+
 def empty_if_placeholder(text: str | None) -> str:
     """Return '' for portal placeholders such as 'Không có thông tin'."""
     cleaned = normalize_inline(text)

@@ -11,7 +11,7 @@ from rag.composer import CARD_PATH, MAX_DOCUMENTS, compose_procedure_answer, dis
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL
 from tthc.schema import Channel, Document, LegalRef, Procedure
-from tthc.text import fold_diacritics
+from tthc.text import fold_diacritics, without_attachments
 
 CURATED = sorted((CORPUS / "procedures").glob("*.yaml"))
 INTENTS = [["overview"], ["documents"], ["steps"], ["time"], ["fees"], ["agency"], ["conditions"], ["result"], ["legal_basis"]]
@@ -263,3 +263,27 @@ def test_the_source_line_names_the_procedure_only_when_the_answer_has_not():
     overview = _answer(proc, ["overview"])
     assert overview.startswith(f"{proc.name} (mã {proc.code}).")
     assert overview.split("\n")[-1].startswith(f"Nguồn: Cổng Dịch vụ công, mã {proc.code}")
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("Mẫu: Mẫu số 13.docx", "Mẫu: Mẫu số 13"),
+        ("Trường hợp cấp lại giấy phép; Mẫu: mau so 20.doc", "Trường hợp cấp lại giấy phép; Mẫu: mau so 20"),
+        (
+            "Tờ khai (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA);1.MuCT01banhnhkm (3).doc",
+            "Tờ khai (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA)",
+        ),
+        ("Đơn đăng ký mua nhà ở xã hộiMau so 01 ND 261.docx", "Đơn đăng ký mua nhà ở xã hội; Mau so 01 ND 261"),
+        ("Đơn đề nghị (Mẫu số 01). Bản sao 1.5 bản", "Đơn đề nghị (Mẫu số 01). Bản sao 1.5 bản"),
+    ],
+)
+def test_portal_attachment_file_names_are_left_out_of_what_a_citizen_reads(text, clean):
+    """A form's file keeps the name that says which form it is; extensions and unreadable names go."""
+    assert without_attachments(text) == clean
+
+
+def test_a_document_line_shows_no_attachment_file_name():
+    doc = Document(name="Tờ khai thay đổi thông tin cư trú;1.MuCT01banhnhkm (3).doc", copies="1 bản chính", note="Mẫu: Mau CT01.docx")
+    answer = _answer(_procedure(documents=[doc]), ["documents"])
+    assert "- Tờ khai thay đổi thông tin cư trú — 1 bản chính (Mẫu: Mau CT01)\n" in answer and ".doc" not in answer
