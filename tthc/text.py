@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 _WS = re.compile(r"\s+")
 _SYLLABLE = re.compile(r"[0-9a-zà-ỹđ]+(?:[.,/][0-9]+)*", re.IGNORECASE)
@@ -43,8 +44,11 @@ _FORM_FILE = re.compile(r"(Mẫu:\s*|(?<=[a-zà-ỹđ)])(?=M(?:ẫu|au)\b))([^;\
 _OTHER_FILE = re.compile(r"\s*;\s*[^;\n]*?" + _EXTENSION + r"|\s*\S+" + _EXTENSION, re.IGNORECASE)
 
 
+@lru_cache(maxsize=16384)
 def without_attachments(text: str) -> str:
-    """The text without the portal's attachment file extensions and unreadable file names (the card keeps all)."""
+    """The text without the portal's attachment file extensions and unreadable file names (the card keeps all).
+
+    Cached: every answer reads its record's documents again, and the records do not change between versions."""
     if "." not in text:
         return text
     text = _FORM_FILE.sub(lambda m: (m.group(1) or "; ") + m.group(2), text)
