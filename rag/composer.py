@@ -53,7 +53,7 @@ MAX_NAME = 150
 MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
 _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(đơn vị không ghi rõ trên Cổng)"])) + ")")
-UNIT_LOST_PLAIN = " (Cổng Dịch vụ công không ghi rõ là ngày hay giờ; bạn nên hỏi lại cán bộ tiếp nhận)"
+UNIT_LOST_PLAIN = " (Cổng không ghi rõ ngày hay giờ; hãy hỏi cán bộ tiếp nhận)"
 _CHANNEL_SHORT = {"Trực tiếp": "trực tiếp", "Trực tuyến": "trực tuyến", "Dịch vụ bưu chính": "bưu chính"}
 _STEP_MARK = re.compile(r"^\W*bước\s*\d+\s*[:.)-]?\s*", re.IGNORECASE)
 _NO_ORIGINALS = re.compile(r"\b0+ bản chính\s*[,;]\s*|^0+ bản chính$")
@@ -374,7 +374,7 @@ def compose_procedure_answer(
     lines.append(card_line(proc))
     name = shorten(proc.name, MAX_NAME)
     said = f"{name} (mã {proc.code})" in "\n".join(lines)  # the answer already names it: the source line need not
-    source = f"Nguồn: {'Cổng Dịch vụ công' if said else name}, mã {proc.code}, mục “{SECTION_TITLES[section]}”"
+    source = f"Nguồn: {'Cổng Dịch vụ công' if said else f'{name}, mã {proc.code}'}, mục “{SECTION_TITLES[section]}”"
     lines.append(source + (f" — {proc.url}" if proc.url else ""))
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation
