@@ -112,7 +112,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "documents",
         re.compile(
             r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh"
-            r"|mau (don|so|to khai|ban khai)|to khai|ban ke khai|don (gi|nao))\b"
+            r"|mau (don|so|to khai|ban khai)|to khai|ban ke khai|(don|van ban|chung cu|chung tu|tai lieu) (gi|nao))\b"
         ),
     ),
     ("steps", re.compile(r"\b(lam the nao|lam sao|nhu the nao|cach lam|huong dan)\b")),

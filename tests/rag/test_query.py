@@ -78,6 +78,8 @@ def test_mat_of_time_or_money_does_not_name_a_loss(analyzer, question, names_a_l
     [
         ("làm giấy khai sinh cần giấy tờ gì", "documents"),
         ("ho so dang ky ket hon gom nhung gi", "documents"),
+        ("đăng ký giám sát việc giám hộ cần văn bản gì", "documents"),
+        ("nhan cha con thi can chung cu gi", "documents"),
         ("cấp đổi căn cước mất bao lâu", "time"),
         ("mấy ngày thì có kết quả tạm trú", "time"),
         ("lệ phí chứng thực bản sao", "fees"),
