@@ -103,10 +103,15 @@ def asks_a_detail(folded_question: str) -> bool:
 
 
 _NUMBER_ASKED = re.compile(r"\b(bao nhieu|may|bao lau|toi da|toi thieu|it nhat)\b")
+# "trong vòng bao nhiêu ngày", "mấy bản", "tối đa mấy người": the unit a number asked for is counted in ...
+_UNITS = r"(ngay|thang|nam|gio|tuan|phut|tuoi|ban|nguoi|lan|anh|trang|bo)"
+_UNIT_ASKED = re.compile(r"\b(?:bao nhieu|may|toi da|toi thieu|it nhat|qua|tren|duoi)\s+" + _UNITS + r"\b")
+# ... and a sentence that counts in it: "15 ngày", "02 (hai) người làm chứng", "mười hai tháng" is rare in records
+_UNIT_STATED = r"(?:\d+|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\s*(?:\([a-z ]*\)\s*)?"
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 1
+NOTE_SCHEMA = 2
 NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "overlap",  # question words (beyond the name) in the sentence
     "overlap_share",  # ... as a share of those words
@@ -119,6 +124,7 @@ NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "time_asked_stated",  # a time question, and the sentence states a duration
     "fee_asked_stated",
     "number_asked_stated",  # "bao nhiêu", "mấy", and the sentence has a number
+    "unit_asked_stated",  # "bao nhiêu ngày", and the sentence counts in days ("15 ngày"), not hours
     "rule_picks",  # the word-overlap rule would show it
     "rule_score",
     "log_length",  # of the part that would be shown
@@ -255,6 +261,8 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
     weight_sum = sum(question.weights) or 1.0
     asks = [bool(p.search(question.folded)) for p in ASKS.values()]
     number_asked = bool(_NUMBER_ASKED.search(question.folded))
+    units = {m.group(1) for m in _UNIT_ASKED.finditer(question.folded)}
+    unit_stated = re.compile(_UNIT_STATED + "(" + "|".join(sorted(units)) + r")\b") if units else None
     wanted = set(question.wanted)
     rows = []
     for sentence in sentences:
@@ -281,6 +289,7 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
                 "time" in question.intents and bool(TIME_EXPR.search(sentence.text)),
                 "fees" in question.intents and bool(FEE_EXPR.search(sentence.text)),
                 number_asked and bool(_DIGIT.search(sentence.text)),
+                unit_stated is not None and bool(unit_stated.search(folded)),
                 rule is not None,
                 rule or 0,
                 math.log(len(shown) + 1),

@@ -77,6 +77,18 @@ def test_features_read_what_is_asked_and_what_is_stated(analyzer):
     assert column["overlap"][who] == column["overlap"].max() and column["is_best_rare"][who] == 1.0
 
 
+def test_a_count_asked_in_days_matches_a_sentence_counting_days_not_hours(analyzer):
+    record = LOST_PASSPORT.model_copy(update={"steps": ["Hồ sơ nộp sau 15 giờ được trả ngày hôm sau.", *LOST_PASSPORT.steps]})
+    question = note_question(record, analyzer.analyze("mất hộ chiếu trong vòng bao nhiêu ngày phải báo"), _words_idf)
+    sentences = record_sentences(record)
+    column = note_features(question, record, sentences)[:, NOTE_FEATURE_NAMES.index("unit_asked_stated")]
+    stated = {s.text: bool(v) for s, v in zip(sentences, column, strict=True)}
+    assert stated["Trong thời hạn 02 ngày làm việc kể từ ngày phát hiện mất, người bị mất nộp đơn báo mất."]
+    assert not stated["Hồ sơ nộp sau 15 giờ được trả ngày hôm sau."]
+    unasked = note_question(record, analyzer.analyze("mất hộ chiếu báo ở đâu"), _words_idf)
+    assert not note_features(unasked, record, sentences)[:, NOTE_FEATURE_NAMES.index("unit_asked_stated")].any()
+
+
 def test_the_learned_picker_shows_its_best_sentence_only_above_its_threshold(analyzer):
     query = analyzer.analyze("mất hộ chiếu trong bao lâu phải báo")
     picks_deadline = LearnedNotes(_model({"time_asked_stated": 4.0}), query, _words_idf)
