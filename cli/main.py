@@ -223,7 +223,13 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
         print(f"Lỗi: {exc}")
         return 1
     note_questions = Path(args.note_questions)
-    model, figures = train(assistant.ranker, questions, assistant.version, note_folder=note_questions if note_questions.is_dir() else None)
+    model, figures = train(
+        assistant.ranker,
+        questions,
+        assistant.version,
+        max_false_refusals=settings.max_false_refusals,
+        note_folder=note_questions if note_questions.is_dir() else None,
+    )
     out = Path(args.out) if args.out else settings.ranker_path
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(model.to_json() + "\n", encoding="utf-8")

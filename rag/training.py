@@ -5,7 +5,7 @@ candidate features the retriever computes for every training question, picks the
 by 5-fold cross-validation grouped by procedure (so a procedure's questions are never on both
 sides), and fits on everything. The answerability part learns from the out-of-fold candidate
 probabilities, and its threshold is set from its own out-of-fold scores so that at most
-``max_false_refusals`` of the answerable training questions would be refused.
+``max_false_refusals`` (a setting) of the answerable training questions would be refused.
 
 Questions about the reform plan teach the ranker when the plan beats every procedure; they stay out
 of the answerability part, because the plan's answer is never refused as weak evidence.
@@ -168,7 +168,7 @@ def _digest(folder: Path) -> str:
 
 
 def train(
-    ranker: HybridRanker, folder: Path, index_version: str, max_false_refusals: float = 0.01, note_folder: Path | None = None
+    ranker: HybridRanker, folder: Path, index_version: str, max_false_refusals: float, note_folder: Path | None = None
 ) -> tuple[RankingModel, dict]:
     """Fit both parts on every training question, and the note picker on those that name facts (with the
     detail questions of ``note_folder``); returns the model with its cross-validated figures.
