@@ -14,6 +14,7 @@ from rag.note_training import THRESHOLDS, FactQuestion, NoteGroup, collect_group
 from rag.notes import (
     MAX_RELATED,
     MAX_SECOND_NOTE,
+    MAX_SURE_ALONE,
     NOTE_FEATURE_NAMES,
     TIME_EXPR,
     LearnedNotes,
@@ -134,6 +135,20 @@ def test_an_unsure_first_sentence_brings_a_shorter_second_one(analyzer):
     assert len(notes) == 2 and len(notes[1]) <= MAX_SECOND_NOTE
     sure = _model({"from_step": 3.0}, second_threshold=0.99)
     assert len(LearnedNotes(sure, query, _words_idf).notes(proc, "", most=2)) == 1
+
+
+def test_a_sure_sentence_shown_alone_gets_the_room_of_a_second_one(analyzer):
+    """Above SURE_FIRST, alone, a long sentence keeps up to MAX_SURE_ALONE characters; unsure, MAX_RELATED."""
+    cases = ", ".join(f"trường hợp thứ {i} thì nộp đơn tại cơ quan công an nơi gần nhất" for i in range(8))
+    long_step = f"Người bị mất hộ chiếu, {cases}."
+    proc = LOST_PASSPORT.model_copy(update={"steps": [long_step]})
+    query = analyzer.analyze("mất hộ chiếu thì phải nộp đơn ở đâu")
+    sure = LearnedNotes(_model({"from_step": 4.0}, second_threshold=0.99), query, _words_idf).notes(proc, "", most=2)
+    assert len(sure) == 1 and MAX_RELATED < len(sure[0]) <= MAX_SURE_ALONE
+    one_asked = LearnedNotes(_model({"from_step": 4.0}, second_threshold=0.99), query, _words_idf).notes(proc, "", most=1)
+    assert len(one_asked[0]) <= MAX_RELATED
+    unsure = LearnedNotes(_model({"from_step": 1.5}, second_threshold=0.99), query, _words_idf).notes(proc, "", most=2)
+    assert len(unsure) == 1 and len(unsure[0]) <= MAX_RELATED
 
 
 def test_note_model_round_trips_in_the_ranker_file():
