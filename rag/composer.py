@@ -167,12 +167,28 @@ def distinct_documents(proc: Procedure) -> list[Document]:
     return documents
 
 
+# "a) Sổ BHXH", "đ) Trường hợp …": a document lettered in the law's list. The portal often shuffles them (đ, b, a, g…).
+_LETTERED = re.compile(r"^\s*\(?([a-zđ])\)\s")
+_LETTER_ORDER = "abcdđeghiklmnopqrstuvxy"
+
+
+def in_letter_order(documents: list[Document]) -> list[Document]:
+    """Lettered documents in the order of their letters, then the others as they came; left as they are when a
+    letter repeats (one list per case) or fewer than three are lettered."""
+    letters = [m.group(1) if (m := _LETTERED.match(d.name)) and m.group(1) in _LETTER_ORDER else None for d in documents]
+    lettered = [x for x in letters if x]
+    if len(lettered) < 3 or len(set(lettered)) < len(lettered):
+        return documents
+    order = sorted(range(len(documents)), key=lambda i: (0, _LETTER_ORDER.index(letters[i])) if letters[i] else (1, i))
+    return [documents[i] for i in order]
+
+
 def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
     """The first documents, and any the question names, up to the cap; the card has the rest.
 
     The two the question names most closely are given (nearly) whole; the others are cut like the rest.
     """
-    documents = distinct_documents(proc)
+    documents = in_letter_order(distinct_documents(proc))
     if not documents:
         return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
     wanted = set(content_words) - word_set(proc.name)

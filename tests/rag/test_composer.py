@@ -7,7 +7,7 @@ import pytest
 from index_store.ids import UNIT_LOST_NOTE
 from ingest.curated import load_curated_file
 from ingest.portal import record_to_procedure
-from rag.composer import CARD_PATH, MAX_DOCUMENTS, compose_procedure_answer, distinct_documents, step_list
+from rag.composer import CARD_PATH, MAX_DOCUMENTS, compose_procedure_answer, distinct_documents, in_letter_order, step_list
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL
 from tthc.schema import Channel, Document, LegalRef, Procedure
@@ -287,3 +287,14 @@ def test_a_document_line_shows_no_attachment_file_name():
     doc = Document(name="Tờ khai thay đổi thông tin cư trú;1.MuCT01banhnhkm (3).doc", copies="1 bản chính", note="Mẫu: Mau CT01.docx")
     answer = _answer(_procedure(documents=[doc]), ["documents"])
     assert "- Tờ khai thay đổi thông tin cư trú — 1 bản chính (Mẫu: Mau CT01)\n" in answer and ".doc" not in answer
+
+
+def test_lettered_documents_are_listed_in_letter_order():
+    """The portal shuffles a law's lettered list (đ, b, a…); a citizen reads it as a, b, đ."""
+    names = ("đ) Giấy ra viện", "Trường hợp ủy quyền thì kèm văn bản ủy quyền", "b) Bản sao giấy chứng tử", "a) Sổ BHXH")
+    shuffled = [Document(name=n) for n in names]
+    assert [d.name[:2] for d in in_letter_order(shuffled)] == ["a)", "b)", "đ)", "Tr"]
+    per_case = [Document(name=n) for n in ("a) Tờ khai", "b) Ảnh", "a) Tờ khai của người đại diện", "b) Giấy ủy quyền")]
+    assert in_letter_order(per_case) == per_case  # one list per case: left as it came
+    answer = _answer(_procedure(documents=shuffled), ["documents"])
+    assert answer.index("a) Sổ BHXH") < answer.index("b) Bản sao") < answer.index("đ) Giấy ra viện")
