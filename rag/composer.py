@@ -179,8 +179,8 @@ def in_letter_order(documents: list[Document]) -> list[Document]:
     lettered = [x for x in letters if x]
     if len(lettered) < 3 or len(set(lettered)) < len(lettered):
         return documents
-    order = sorted(range(len(documents)), key=lambda i: (0, _LETTER_ORDER.index(letters[i])) if letters[i] else (1, i))
-    return [documents[i] for i in order]
+    keys = [(0, _LETTER_ORDER.index(letter)) if letter else (1, i) for i, letter in enumerate(letters)]
+    return [documents[i] for i in sorted(range(len(documents)), key=keys.__getitem__)]
 
 
 def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
