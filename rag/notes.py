@@ -111,8 +111,17 @@ _NUMBER_ASKED = re.compile(r"\b(bao nhieu|may|bao lau|toi da|toi thieu|it nhat)\
 # "trong vòng bao nhiêu ngày", "mấy bản", "tối đa mấy người": the unit a number asked for is counted in ...
 _UNITS = r"(ngay|thang|nam|gio|tuan|phut|tuoi|ban|nguoi|lan|anh|trang|bo)"
 _UNIT_ASKED = re.compile(r"\b(?:bao nhieu|may|toi da|toi thieu|it nhat|qua|tren|duoi)\s+" + _UNITS + r"\b")
-# ... and a sentence that counts in it: "15 ngày", "02 (hai) người làm chứng", "mười hai tháng" is rare in records
+# ... and a sentence that counts in it: "15 ngày", "02 (hai) người làm chứng", "một năm" (records write numbers in
+# digits, or in one word)
 _UNIT_STATED = r"(?:\d+|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\s*(?:\([a-z ]*\)\s*)?"
+
+
+@lru_cache(maxsize=64)
+def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
+    """The pattern of a count in one of the units asked; compiled once per set of units, not per answer."""
+    return re.compile(_UNIT_STATED + "(" + "|".join(sorted(units)) + r")\b") if units else None
+
+
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
@@ -266,8 +275,7 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
     weight_sum = sum(question.weights) or 1.0
     asks = [bool(p.search(question.folded)) for p in ASKS.values()]
     number_asked = bool(_NUMBER_ASKED.search(question.folded))
-    units = {m.group(1) for m in _UNIT_ASKED.finditer(question.folded)}
-    unit_stated = re.compile(_UNIT_STATED + "(" + "|".join(sorted(units)) + r")\b") if units else None
+    unit_stated = _counts_in(frozenset(m.group(1) for m in _UNIT_ASKED.finditer(question.folded)))
     wanted = set(question.wanted)
     rows = []
     for sentence in sentences:
