@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from index_store.ids import UNIT_LOST_NOTE
-from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes, word_set
+from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes, around, word_set
 from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
 from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, without_attachments
@@ -50,6 +50,8 @@ MAX_STEP_ASKED = 360  # the step the question is about is given (nearly) whole
 MAX_NOTE = 160
 MAX_VALUE = 120
 MAX_NAME = 150
+MAX_FEE_NOTE = 120
+MAX_FEE_NOTES = 2
 MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
 _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(đơn vị không ghi rõ trên Cổng)"])) + ")")
@@ -58,6 +60,7 @@ _CHANNEL_SHORT = {"Trực tiếp": "trực tiếp", "Trực tuyến": "trực tu
 _STEP_MARK = re.compile(r"^\W*bước\s*\d+\s*[:.)-]?\s*", re.IGNORECASE)
 _NO_ORIGINALS = re.compile(r"\b0+ bản chính\s*[,;]\s*|^0+ bản chính$")
 _FREE = re.compile(r"^miễn", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:đồng|đ\b|triệu|nghìn|ngàn)", re.IGNORECASE)
 # The head words of a document name: an item asked about without one is not a document.
 _DOCUMENT_WORDS = re.compile(
     r"\b(giay|ban|van ban|hop dong|to khai|don|so|the|anh|ho chieu|can cuoc|chung minh|cccd|cmnd|quyet dinh|bien ban"
@@ -130,8 +133,46 @@ def _time_line(proc: Procedure) -> str:
     return _end(f"Thời hạn giải quyết: {value}") if value else "Cổng Dịch vụ công không ghi thời hạn giải quyết cho thủ tục này."
 
 
+def _fee_descriptions(proc: Procedure) -> list[str]:
+    """The portal's description of each channel's fee, distinct: the parenthesised text its fee table puts at the
+    head of the channel's note ("Trường hợp … thu 10.000 đồng/lần đăng ký", "Miễn lệ phí cho người thuộc hộ nghèo")."""
+    found: list[str] = []
+    for channel in proc.channels:
+        note = " ".join((channel.note or "").split())
+        if not channel.fee or not note.startswith("("):
+            continue
+        depth, end = 0, len(note)  # unbalanced: the description runs to the end of the note
+        for position, char in enumerate(note):
+            depth += (char == "(") - (char == ")")
+            if depth == 0:
+                end = position
+                break
+        description = note[1:end].strip(" ()-;.+*")
+        if description and fold_diacritics(description.casefold()) != fold_diacritics(channel.fee.casefold()) and description not in found:
+            found.append(description)
+    return found
+
+
+def _fee_conflict(proc: Procedure) -> list[str]:
+    """The fee descriptions that state an amount when the fee table says every channel is free: the portal's
+    table and its own description disagree (a driving licence "Miễn phí", described as 135.000 đồng/lần)."""
+    fees = [c.fee for c in proc.channels if c.fee]
+    if not fees or not all(_FREE.match(f) for f in fees):
+        return []
+    return [d for d in _fee_descriptions(proc) if _AMOUNT.search(d)][:MAX_FEE_NOTES]
+
+
+def _fee_value(proc: Procedure) -> str | None:
+    """The fee in a one-line summary: the table's value, or the description's amount when they disagree."""
+    conflict = _fee_conflict(proc)
+    return f"theo mô tả trên Cổng, {around(conflict[0], set(), [_AMOUNT], MAX_VALUE)}" if conflict else _compact(proc, "fee")
+
+
 def _fee_line(proc: Procedure) -> str:
-    value = _compact(proc, "fee")
+    value, conflict = _compact(proc, "fee"), _fee_conflict(proc)
+    if conflict:
+        described = "; ".join(around(d, set(), [_AMOUNT], MAX_FEE_NOTE) for d in conflict)
+        return _end(f"Lệ phí: bảng phí trên Cổng ghi “{value}”, nhưng phần mô tả ghi: {described}")
     return _end(f"Lệ phí: {value}") if value else "Cổng Dịch vụ công không ghi lệ phí cho thủ tục này."
 
 
@@ -302,7 +343,7 @@ def _name_lines(proc: Procedure) -> list[str]:
 
 
 def _time_and_fee(proc: Procedure) -> str:
-    time_limit, fee = _compact(proc, "time_limit"), _compact(proc, "fee")
+    time_limit, fee = _compact(proc, "time_limit"), _fee_value(proc)
     return _end(f"Thời hạn: {time_limit or 'không ghi'}") + " " + _end(f"Lệ phí: {fee or 'không ghi'}")
 
 
@@ -340,6 +381,8 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         if not fees:
             return None
         free = [bool(_FREE.match(f)) for f in fees]
+        if _fee_conflict(proc):  # the table says free, its description names an amount: not a plain yes or no
+            return [f"Tùy trường hợp. {_fee_line(proc)}"]
         if all(free) or not any(free):
             says_yes = all(free) == (ask.kind == "free")
             why = _fee_line(proc)  # the record's own words ("Miễn lệ phí", "8.000 đồng")

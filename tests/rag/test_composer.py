@@ -137,6 +137,27 @@ def test_yes_no_answers_lead_with_co_or_khong():
     assert not _answer(unknown, ["fees"], _ask("có mất phí không")).startswith(("Có.", "Không."))
 
 
+def test_a_fee_table_that_says_free_against_its_own_description_is_not_answered_free():
+    # the portal's fee table says "Miễn phí" while the description at the head of the channel's note names the fee
+    described = "(Lệ phí cấp giấy phép: 135.000 đồng/lần (trực tuyến 115.000 đồng/lần))- Nộp hồ sơ tại Sở."
+    proc = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note=described)])
+    fee = _answer(proc, ["fees"])
+    assert fee.startswith("Lệ phí: bảng phí trên Cổng ghi “Miễn phí”, nhưng phần mô tả ghi: Lệ phí cấp giấy phép: 135.000 đồng/lần")
+    assert "Nộp hồ sơ tại Sở" not in fee.split("\n")[0]  # the description ends where its parenthesis closes
+    assert _answer(proc, ["fees"], _ask("có mất phí không")).startswith("Tùy trường hợp. Lệ phí: bảng phí")
+    assert "Lệ phí: theo mô tả trên Cổng, Lệ phí cấp giấy phép: 135.000 đồng/lần" in _answer(proc, ["overview"])
+    # a description that agrees with the table, or names no amount, changes nothing
+    exempt = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note="(Miễn lệ phí cho hộ nghèo)- Nộp tại xã.")])
+    assert _answer(exempt, ["fees"], _ask("có mất phí không")).startswith("Không. Lệ phí: Miễn phí.")
+    paid = _procedure(channels=[Channel(channel="Trực tiếp", fee="10.000 đồng", note="(thu 10.000 đồng/lần đăng ký)")])
+    assert _answer(paid, ["fees"]).startswith("Lệ phí: 10.000 đồng.")
+
+
+def test_an_unclosed_fee_description_runs_to_the_end_of_the_note():
+    proc = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note="(2.400.000 đồng (cấp lại do mất; 15.000.000 đồng")])
+    assert "nhưng phần mô tả ghi: 2.400.000 đồng (cấp lại do mất; 15.000.000 đồng." in _answer(proc, ["fees"])
+
+
 def test_do_i_need_a_document_is_answered_from_the_document_list():
     proc = _procedure(
         documents=[
