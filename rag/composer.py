@@ -60,7 +60,9 @@ _CHANNEL_SHORT = {"Trực tiếp": "trực tiếp", "Trực tuyến": "trực tu
 _STEP_MARK = re.compile(r"^\W*bước\s*\d+\s*[:.)-]?\s*", re.IGNORECASE)
 _NO_ORIGINALS = re.compile(r"\b0+ bản chính\s*[,;]\s*|^0+ bản chính$")
 _FREE = re.compile(r"^miễn", re.IGNORECASE)
-_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:đồng|đ\b|triệu|nghìn|ngàn)", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:đồng|vn[đd]\b|đ\b|triệu|nghìn|ngàn)", re.IGNORECASE)
+_SUM = re.compile(r"(\d+(?:[.,]\d{3})*)\s*(triệu|nghìn|ngàn)?", re.IGNORECASE)
+_SCALE = {"triệu": 1_000_000, "nghìn": 1_000, "ngàn": 1_000}
 # The head words of a document name: an item asked about without one is not a document.
 _DOCUMENT_WORDS = re.compile(
     r"\b(giay|ban|van ban|hop dong|to khai|don|so|the|anh|ho chieu|can cuoc|chung minh|cccd|cmnd|quyet dinh|bien ban"
@@ -133,10 +135,10 @@ def _time_line(proc: Procedure) -> str:
     return _end(f"Thời hạn giải quyết: {value}") if value else "Cổng Dịch vụ công không ghi thời hạn giải quyết cho thủ tục này."
 
 
-def _fee_descriptions(proc: Procedure) -> list[str]:
-    """The portal's description of each channel's fee, distinct: the parenthesised text its fee table puts at the
+def _fee_descriptions(proc: Procedure) -> list[tuple[str, str]]:
+    """Each channel's fee with the portal's description of it: the parenthesised text its fee table puts at the
     head of the channel's note ("Trường hợp … thu 10.000 đồng/lần đăng ký", "Miễn lệ phí cho người thuộc hộ nghèo")."""
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     for channel in proc.channels:
         note = " ".join((channel.note or "").split())
         if not channel.fee or not note.startswith("("):
@@ -148,24 +150,38 @@ def _fee_descriptions(proc: Procedure) -> list[str]:
                 end = position
                 break
         description = note[1:end].strip(" ()-;.+*")
-        if description and fold_diacritics(description.casefold()) != fold_diacritics(channel.fee.casefold()) and description not in found:
-            found.append(description)
+        if description:
+            found.append((channel.fee, description))
+    return found
+
+
+def _sums(text: str) -> set[int]:
+    """The sums a fee text names, in đồng: "20.000", "20,000" and "02 triệu" are read as the numbers they mean."""
+    found = set()
+    for match in _SUM.finditer(text):
+        digits = re.sub(r"[.,]", "", match.group(1))
+        found.add(int(digits) * _SCALE.get((match.group(2) or "").casefold(), 1))
     return found
 
 
 def _fee_conflict(proc: Procedure) -> list[str]:
-    """The fee descriptions that state an amount when the fee table says every channel is free: the portal's
-    table and its own description disagree (a driving licence "Miễn phí", described as 135.000 đồng/lần)."""
-    fees = [c.fee for c in proc.channels if c.fee]
-    if not fees or not all(_FREE.match(f) for f in fees):
-        return []
-    return [d for d in _fee_descriptions(proc) if _AMOUNT.search(d)][:MAX_FEE_NOTES]
+    """The fee descriptions that state a sum their channel's fee disagrees with: "Miễn phí" described as 135.000
+    đồng/lần, "20 đồng" described as "20.000 đ/tờ khai", 4.000.000 đồng described as "áp dụng mức phí 2.000.000
+    đồng … đến hết ngày 31/12/2026". A channel without a description disagrees with nothing."""
+    disagreeing: list[str] = []
+    for fee, description in _fee_descriptions(proc):
+        if not _AMOUNT.search(description) or description in disagreeing:
+            continue
+        tabled = set() if _FREE.match(fee) else _sums(fee)
+        if not tabled or not tabled <= _sums(description):
+            disagreeing.append(description)
+    return disagreeing[:MAX_FEE_NOTES]
 
 
 def _fee_value(proc: Procedure) -> str | None:
-    """The fee in a one-line summary: the table's value, or the description's amount when they disagree."""
-    conflict = _fee_conflict(proc)
-    return f"theo mô tả trên Cổng, {around(conflict[0], set(), [_AMOUNT], MAX_VALUE)}" if conflict else _compact(proc, "fee")
+    """The fee in a one-line summary: the table's value, and the description's sum when they disagree."""
+    value, conflict = _compact(proc, "fee"), _fee_conflict(proc)
+    return f"{value} theo bảng phí; mô tả trên Cổng ghi: {around(conflict[0], set(), [_AMOUNT], MAX_VALUE)}" if conflict else value
 
 
 def _fee_line(proc: Procedure) -> str:
@@ -381,7 +397,7 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         if not fees:
             return None
         free = [bool(_FREE.match(f)) for f in fees]
-        if _fee_conflict(proc):  # the table says free, its description names an amount: not a plain yes or no
+        if all(free) and _fee_conflict(proc):  # the table says free, its description names a sum: not a plain no
             return [f"Tùy trường hợp. {_fee_line(proc)}"]
         if all(free) or not any(free):
             says_yes = all(free) == (ask.kind == "free")
@@ -509,5 +525,7 @@ def compose_checklist(proc: Procedure) -> str:
     for channel in proc.channels:
         time_limit = plain_time(channel.time_limit) if channel.time_limit else "không ghi"
         lines.append(f"{channel.channel}: thời hạn {time_limit}; lệ phí {channel.fee or 'không ghi'}")
+    if _fee_conflict(proc):
+        lines.append(f"Lưu ý: {_fee_line(proc)}")
     lines += [f"Nơi nộp: {proc.agency or 'Trung tâm Phục vụ hành chính công'}", f"Nguồn: {proc.url or proc.code}"]
     return "\n".join(lines)

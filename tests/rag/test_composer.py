@@ -7,7 +7,15 @@ import pytest
 from index_store.ids import UNIT_LOST_NOTE
 from ingest.curated import load_curated_file
 from ingest.portal import record_to_procedure
-from rag.composer import CARD_PATH, MAX_DOCUMENTS, compose_procedure_answer, distinct_documents, in_letter_order, step_list
+from rag.composer import (
+    CARD_PATH,
+    MAX_DOCUMENTS,
+    compose_checklist,
+    compose_procedure_answer,
+    distinct_documents,
+    in_letter_order,
+    step_list,
+)
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL
 from tthc.schema import Channel, Document, LegalRef, Procedure
@@ -145,12 +153,32 @@ def test_a_fee_table_that_says_free_against_its_own_description_is_not_answered_
     assert fee.startswith("Lệ phí: bảng phí trên Cổng ghi “Miễn phí”, nhưng phần mô tả ghi: Lệ phí cấp giấy phép: 135.000 đồng/lần")
     assert "Nộp hồ sơ tại Sở" not in fee.split("\n")[0]  # the description ends where its parenthesis closes
     assert _answer(proc, ["fees"], _ask("có mất phí không")).startswith("Tùy trường hợp. Lệ phí: bảng phí")
-    assert "Lệ phí: theo mô tả trên Cổng, Lệ phí cấp giấy phép: 135.000 đồng/lần" in _answer(proc, ["overview"])
+    assert "Lệ phí: Miễn phí theo bảng phí; mô tả trên Cổng ghi: Lệ phí cấp giấy phép: 135.000 đồng/lần" in _answer(proc, ["overview"])
     # a description that agrees with the table, or names no amount, changes nothing
     exempt = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note="(Miễn lệ phí cho hộ nghèo)- Nộp tại xã.")])
     assert _answer(exempt, ["fees"], _ask("có mất phí không")).startswith("Không. Lệ phí: Miễn phí.")
     paid = _procedure(channels=[Channel(channel="Trực tiếp", fee="10.000 đồng", note="(thu 10.000 đồng/lần đăng ký)")])
     assert _answer(paid, ["fees"]).startswith("Lệ phí: 10.000 đồng.")
+
+
+def test_a_fee_table_sum_its_description_does_not_name_is_shown_with_the_description():
+    lost_thousands = _procedure(channels=[Channel(channel="Trực tiếp", fee="20 đồng", note="(20.000 đ/tờ khai)")])
+    assert "Lưu ý: Lệ phí: bảng phí trên Cổng ghi “20 đồng”" in compose_checklist(lost_thousands)  # the officer sees it too
+    assert _answer(lost_thousands, ["fees"]).startswith("Lệ phí: bảng phí trên Cổng ghi “20 đồng”, nhưng phần mô tả ghi: 20.000 đ/tờ khai.")
+    halved = "(áp dụng mức phí 2.000.000 đồng/hồ sơ kể từ ngày 01/7/2025 đến hết ngày 31/12/2026)"
+    assert "nhưng phần mô tả ghi: áp dụng mức phí 2.000.000" in _answer(
+        _procedure(channels=[Channel(channel="Trực tiếp", fee="4.000.000 đồng", note=halved)]), ["fees"]
+    )
+    # the same sum in other words, or a channel the description does not speak of, is no disagreement
+    in_words = _procedure(channels=[Channel(channel="Trực tiếp", fee="2.000.000 đồng", note="(02 triệu đồng/lần cấp)")])
+    one_described = _procedure(
+        channels=[
+            Channel(channel="Trực tuyến", fee="10.000 đồng", note="(Nộp trực tuyến thu 10.000 đồng/lần đăng ký)"),
+            Channel(channel="Trực tiếp", fee="20.000 đồng"),
+        ]
+    )
+    assert _answer(in_words, ["fees"]).startswith("Lệ phí: 2.000.000 đồng.")
+    assert _answer(one_described, ["fees"]).startswith("Lệ phí: 10.000 đồng (trực tuyến); 20.000 đồng (trực tiếp).")
 
 
 def test_an_unclosed_fee_description_runs_to_the_end_of_the_note():
