@@ -63,6 +63,9 @@ _FREE = re.compile(r"^miễn", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:đồng|vn[đd]\b|đ\b|triệu|nghìn|ngàn)", re.IGNORECASE)
 _SUM = re.compile(r"(\d+(?:[.,]\d{3})*)\s*(triệu|nghìn|ngàn)?", re.IGNORECASE)
 _SCALE = {"triệu": 1_000_000, "nghìn": 1_000, "ngàn": 1_000}
+# Words that tell two names apart only with the words after them ("mà người dịch không phải là cộng tác viên").
+_FUNCTION_WORDS = frozenset({"khong", "phai", "chua", "co", "la", "cua", "va", "hoac", "ma", "duoc", "bi", "da", "cho", "voi"})
+MAX_DIFFERENCE_WORDS = 7
 # The head words of a document name: an item asked about without one is not a document.
 _DOCUMENT_WORDS = re.compile(
     r"\b(giay|ban|van ban|hop dong|to khai|don|so|the|anh|ho chieu|can cuoc|chung minh|cccd|cmnd|quyet dinh|bien ban"
@@ -495,6 +498,9 @@ def name_differences(names: list[str]) -> list[str]:
                 runs[-1].append(i)
             else:
                 runs.append([i])
+        for k, run in enumerate(runs):  # "không phải" says nothing alone: it goes on to what it negates
+            if all(keys[j] in _FUNCTION_WORDS for j in run):
+                runs[k] = list(range(run[0], min(len(words), run[0] + MAX_DIFFERENCE_WORDS)))
         phrases = [" ".join(words[j] for j in ([run[0] - 1, *run] if len(run) == 1 and run[0] > 0 else run)) for run in runs]
         differences.append(shorten(", ".join(phrases).casefold().strip(" ,;"), 70))
     return differences

@@ -281,6 +281,9 @@ def test_a_clarifying_question_names_what_tells_the_procedures_apart():
 
     assert name_differences(["Cấp lại thẻ căn cước", "Cấp đổi thẻ căn cước"]) == ["cấp lại", "cấp đổi"]
     assert name_differences(["Thủ tục đăng ký khai sinh", "Đăng ký khai sinh có yếu tố nước ngoài"]) == ["", "có yếu tố nước ngoài"]
+    # a negation alone says nothing: it goes on to what it negates
+    negated = name_differences(["Đăng ký khoản vay được Chính phủ bảo lãnh", "Đăng ký khoản vay không được Chính phủ bảo lãnh"])
+    assert negated == ["", "không được chính phủ bảo lãnh"]
     options = [
         Procedure(code="1.001193", name="Thủ tục đăng ký khai sinh"),
         Procedure(code="2.000528", name="Thủ tục đăng ký khai sinh có yếu tố nước ngoài"),
