@@ -72,7 +72,8 @@ MARKER_PARAPHRASES: dict[str, re.Pattern[str]] = {
         r"|bi moc tui)\b",
         "cap doi": r"\b(cap doi|doi (the|cccd|can cuoc|cmnd|giay|bang|so|sang)|het han|bi hong|sai thong tin|mo chu)\b",
         "nuoc ngoai": r"\b(viet kieu|nguoi nuoc ngoai|o nuoc ngoai|ngoai quoc|nuoc ngoai|quoc tich (han|my|nhat|trung|uc|phap|duc|anh)"
-        r"|(chong|vo|nguoi) (han|han quoc|my|nhat|nhat ban|trung|trung quoc|dai loan|uc|phap|duc|anh|lao|campuchia|thai))\b",
+        r"|(chong|vo|nguoi) (han|han quoc|my|nhat|nhat ban|trung|trung quoc|dai loan|uc|phap|duc|anh|lao|campuchia|thai)"
+        r"|con lai|(chong|khach) tay)\b",  # not "người tày": an ethnic group of Vietnam, nor "vỗ tay"
         "luu dong": r"\b(tan nha|den nha|xuong nha|tai nha|om nang|liet giuong|khong di lai duoc|khong di duoc)\b",
         "duoi 14 tuoi": r"\b(duoi 14|([1-9]|1[0-3]) tuoi|tre em|tre nho|con nho|chau be)\b",
         "cham dut": r"\b(cham dut|dong cua|giai the|nghi ban|dep (quan|tiem|cua hang)|thoi kinh doanh|nghi han)\b",

@@ -21,6 +21,8 @@ from tthc.text import fold_diacritics
         ("căn cước hết hạn rồi", "cap doi"),
         ("chồng tôi là người Hàn Quốc", "nuoc ngoai"),
         ("Việt kiều về nước muốn kết hôn", "nuoc ngoai"),
+        ("khai sinh cho con lai", "nuoc ngoai"),
+        ("lấy chồng Tây thì đăng ký ở đâu", "nuoc ngoai"),
         ("bà tôi ốm nặng, cán bộ xuống tận nhà được không", "luu dong"),
     ],
 )
@@ -30,6 +32,10 @@ def test_everyday_words_name_the_sibling_marker(question, marker):
 
 def test_a_land_certificate_colour_is_not_a_damaged_card():
     assert "cap doi" not in asked_markers("so hong dung ten ai")
+
+
+def test_an_ethnic_group_of_vietnam_is_not_a_foreign_element():
+    assert "nuoc ngoai" not in asked_markers(fold_diacritics("vợ tôi là người Tày, đăng ký kết hôn ở đâu"))
 
 
 @pytest.mark.parametrize(
