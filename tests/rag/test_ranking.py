@@ -15,7 +15,7 @@ from rag.logistic import Logistic
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel
 from rag.retriever import HybridRanker
 from rag.service import ranking_model
-from rag.training import answer_threshold, read_training_questions, train
+from rag.training import answer_threshold, read_training_questions, strongest_within_one_standard_error, train
 
 HASHING = {"backend": "hashing", "model": "words"}
 
@@ -134,6 +134,13 @@ def test_threshold_refuses_at_most_the_allowed_share():
     threshold = answer_threshold(answerable, top, 0.01)
     assert (top[answerable] < threshold).sum() <= 1
     assert (top[~answerable] < threshold).all()
+
+
+def test_regularisation_is_not_chosen_on_noise():
+    # scores within one standard error of the best: the strongest regularisation wins, not the highest score
+    assert strongest_within_one_standard_error({0.03: 0.868, 0.3: 0.8695, 3.0: 0.869}, {0.03: 0.0076, 0.3: 0.0076, 3.0: 0.0076}) == 0.03
+    # a real difference: the best stays
+    assert strongest_within_one_standard_error({0.03: 0.80, 0.3: 0.87, 3.0: 0.86}, {0.03: 0.008, 0.3: 0.008, 3.0: 0.008}) == 0.3
 
 
 def _write_questions(folder: Path, assistant) -> None:
