@@ -87,6 +87,7 @@ class Manifest:
     format: int = FORMAT_VERSION
     life_events_hash: str = ""
     ranker_hash: str = ""
+    vector_search_ef: int = 0  # 0: built before the setting, with Chroma's default
 
     @classmethod
     def read(cls, version_dir: Path) -> Manifest:

@@ -83,6 +83,7 @@ def build_version(job: BuildJob, created_at: str) -> None:
     if plan.plan_chunks is not None:
         dropped.add(PLAN_ID)
     collection, kept = _vector_store(job, dropped)
+    collection.modify(configuration=cast(Any, {"hnsw": {"ef_search": job.settings.vector_search_ef}}))
     reuse = _vectors_of(previous, job.settings, job.spec, dropped) if previous else {}
     vectors, report.embedded = _embed(fresh_units, reuse, job.embeddings, job.settings.embedding_batch_size)
     for start in range(0, len(fresh_units), _CHROMA_BATCH):
@@ -106,6 +107,7 @@ def build_version(job: BuildJob, created_at: str) -> None:
         sources=job.files,
         life_events_hash=job.life_events_hash,
         ranker_hash=job.ranker_hash,
+        vector_search_ef=job.settings.vector_search_ef,
     ).write(job.build_dir)
     probe_code: str | None = None
     probe_name: str | None = None

@@ -78,8 +78,10 @@ def run_ingest(
         embeddings = embeddings_factory(settings)
         spec = asdict(embeddings.spec)
         unchanged = not (report.added or report.changed or report.removed) and previous is not None
-        extras = (events_hash, ranker_hash)
-        same_extras = previous is not None and (previous.manifest.life_events_hash, previous.manifest.ranker_hash) == extras
+        extras = (events_hash, ranker_hash, settings.vector_search_ef)
+        same_extras = previous is not None and (
+            (previous.manifest.life_events_hash, previous.manifest.ranker_hash, previous.manifest.vector_search_ef) == extras
+        )
         if previous and unchanged and previous.manifest.embedding == spec and same_extras:
             report.status, report.version = "no_changes", previous.manifest.version
             report.chunks, report.dense_units = previous.manifest.counts["chunks"], previous.manifest.counts["dense_units"]

@@ -105,7 +105,8 @@ PLAN_PRIOR = 1.5
 
 
 def _ranks(scores: dict[str, float]) -> dict[str, int]:
-    return {code: r for r, code in enumerate(sorted(scores, key=lambda c: -scores[c]))}
+    """Ties go by code: the vector store returns equal distances (the same text at two levels) in no fixed order."""
+    return {code: r for r, code in enumerate(sorted(scores, key=lambda c: (-scores[c], c)))}
 
 
 def _reciprocal(rank: int | None) -> float:
@@ -372,7 +373,7 @@ class HybridRanker:
         filters = filters or RetrievalFilters()
         evidence = self._evidence(query)
         codes = []
-        for code in sorted(evidence.fused, key=lambda c: -evidence.fused[c]):
+        for code in sorted(evidence.fused, key=lambda c: (-evidence.fused[c], c)):
             chunk_ids = self._chunks_by_doc.get(code, [])
             if chunk_ids and filters.accepts(self.index.chunks[chunk_ids[0]]):
                 codes.append(code)

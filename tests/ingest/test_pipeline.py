@@ -163,6 +163,24 @@ def test_kill_during_ingest_keeps_the_previous_version(settings, small_corpus, e
     assert not any(p.name.startswith(".build-") for p in versions_dir.iterdir())
 
 
+def test_the_vector_search_breadth_is_set_on_each_version(settings, small_corpus, embeddings_factory):
+    """The setting reaches the version's collection; changing it alone makes a new version, vectors reused."""
+    first = run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
+    index = IndexVersion.load(settings)
+    assert index.manifest.vector_search_ef == settings.vector_search_ef
+    assert _search_ef(index) == settings.vector_search_ef
+
+    wider = settings.model_copy(update={"vector_search_ef": settings.vector_search_ef + 100})
+    second = run_ingest(wider, [small_corpus], embeddings_factory=embeddings_factory)
+    assert second.status == "published" and second.previous == first.version and second.embedded == 0
+    assert _search_ef(IndexVersion.load(wider)) == wider.vector_search_ef
+
+
+def _search_ef(index: IndexVersion) -> int | None:
+    hnsw = index.collection.configuration.get("hnsw") or {}
+    return hnsw.get("ef_search")
+
+
 def test_the_ranking_model_is_kept_with_its_version(settings, small_corpus, embeddings_factory, caplog):
     """A new model alone makes a new version; a rollback brings the old model back; a broken file is left out."""
     model = settings.data_dir.parent / "ranker.json"
