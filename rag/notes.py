@@ -38,6 +38,7 @@ MAX_SECOND_NOTE = 140
 SURE_FIRST = 0.8
 MAX_SURE_ALONE = 370
 MIN_SENTENCE = 15  # shorter pieces are headings and list marks, not sentences
+MAX_LIST_ITEM = 60  # a piece after a semicolon this short is an item of the list before it
 
 # words that name a section or ask for it ("quy trình nộp hồ sơ gồm mấy bước"), not what is inside it
 SECTION_WORDS = frozenset(
@@ -174,6 +175,18 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(_word_list(text))
 
 
+def _with_list_items(pieces: list[str]) -> list[str]:
+    """Short items of a list run on semicolons ("…; lý do tạm vắng; thời gian tạm vắng; địa chỉ nơi đến.") stay
+    with the sentence that opens the list: alone they are too short to be read, or say nothing without it."""
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and joined[-1].rstrip().endswith(";") and len(piece.strip()) <= MAX_LIST_ITEM:
+            joined[-1] = f"{joined[-1].rstrip()} {piece.strip()}"
+        else:
+            joined.append(piece)
+    return joined
+
+
 def record_sentences(proc: Procedure) -> list[Sentence]:
     """Every sentence of the record's free text: summary, result, steps, conditions, channel and document notes."""
     texts = [("summary", proc.summary or ""), ("result", proc.result or "")]
@@ -184,7 +197,7 @@ def record_sentences(proc: Procedure) -> list[Sentence]:
         texts.append(("document", f"{name.rstrip('.;:')}: {note}" if note else name))
     found: dict[str, str] = {}
     for source, text in texts:
-        for piece in SENTENCE_BREAK.split(text):
+        for piece in _with_list_items(SENTENCE_BREAK.split(text)):
             sentence = piece.strip(" -")
             if len(piece.strip()) > MIN_SENTENCE and sentence not in found:
                 found[sentence] = source
