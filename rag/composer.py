@@ -50,6 +50,7 @@ MAX_STEP_ASKED = 360  # the step the question is about is given (nearly) whole
 MAX_NOTE = 160
 MAX_VALUE = 120
 MAX_NAME = 150
+MAX_SOURCE_NAME = 60
 MAX_FEE_NOTE = 120
 MAX_FEE_NOTES = 2
 MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
@@ -452,7 +453,8 @@ def compose_procedure_answer(
     lines.append(card_line(proc))
     name = shorten(proc.name, MAX_NAME)
     said = f"{name} (mã {proc.code})" in "\n".join(lines)  # the answer already names it: the source line need not
-    source = f"Nguồn: {'Cổng Dịch vụ công' if said else f'{name}, mã {proc.code}'}, mục “{SECTION_TITLES[section]}”"
+    cited = f"{shorten(proc.name, MAX_SOURCE_NAME)}, mã {proc.code}"  # the code and the link identify it; the card has the rest
+    source = f"Nguồn: {'Cổng Dịch vụ công' if said else cited}, mục “{SECTION_TITLES[section]}”"
     lines.append(source + (f" — {proc.url}" if proc.url else ""))
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation

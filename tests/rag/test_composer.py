@@ -317,6 +317,14 @@ def test_the_source_line_names_the_procedure_only_when_the_answer_has_not():
     assert overview.split("\n")[-1].startswith("Nguồn: Cổng Dịch vụ công, mục")
 
 
+def test_the_source_line_shortens_a_long_name_and_keeps_its_code_and_link():
+    name = "Chứng thực chữ ký trong các giấy tờ, văn bản (áp dụng cho cả trường hợp chứng thực điểm chỉ và trường hợp khác)"
+    proc = Procedure(code="9.000004", name=name, url="https://dichvucong.gov.vn/thu-tuc-hanh-chinh/x", summary=None)
+    source = _answer(proc, ["documents"]).split("\n")[-1]
+    assert source.startswith("Nguồn: Chứng thực chữ ký") and name not in source
+    assert "mã 9.000004" in source and source.endswith("— https://dichvucong.gov.vn/thu-tuc-hanh-chinh/x")
+
+
 @pytest.mark.parametrize(
     ("text", "clean"),
     [
