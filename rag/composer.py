@@ -357,9 +357,9 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
     return _overview(proc)
 
 
-def _name_lines(proc: Procedure) -> list[str]:
-    """What a detail's answer says of its procedure: the name, where, how long and how much."""
-    return [f"Thủ tục: {shorten(proc.name, MAX_NAME)} (mã {proc.code}). " + _end(f"Nơi nộp: {_where(proc)}"), _time_and_fee(proc)]
+def _name_line(proc: Procedure) -> str:
+    """What a detail's answer says of its procedure: the name and where (how long and how much are on the card)."""
+    return f"Thủ tục: {shorten(proc.name, MAX_NAME)} (mã {proc.code}). " + _end(f"Nơi nộp: {_where(proc)}")
 
 
 def _time_and_fee(proc: Procedure) -> str:
@@ -429,18 +429,18 @@ def compose_procedure_answer(
 
     A section asked for comes capped, followed by the record's sentence that best matches what was asked beyond
     it (and the next best, when the note picker is unsure). A detail asked for (who, when, how many…) comes as
-    the sentence that says it, then the procedure in two lines. The source line stays last (the service and the
+    the sentence that says it, then the procedure's name and where in one line. The source line stays last (the service and the
     UI rely on it); it names the procedure unless the answer already has.
     """
     section = INTENT_SECTIONS.get(intents[0], "overview")
     picker = notes or WordOverlapNotes(content_words or [], intents)
     lines = compose_yes_no(proc, ask) if ask else None
     yes_no = lines is not None
-    about = _name_lines(proc)
+    about = _name_line(proc)
     asks_a_detail = intents == ["overview"] and not yes_no and picker.asks_a_detail()
-    detail = picker.notes(proc, "\n".join(about), most=2) if asks_a_detail else []
-    if detail:  # "phải hơn con nuôi bao nhiêu tuổi": the sentences that say it lead, then the procedure in brief
-        lines = [*detail, *about]
+    detail = picker.notes(proc, about, most=2) if asks_a_detail else []
+    if detail:  # "phải hơn con nuôi bao nhiêu tuổi": the sentences that say it lead, then the procedure's name and where
+        lines = [*detail, about]
     else:
         lines = lines or []
         for intent in intents:
