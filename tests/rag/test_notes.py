@@ -66,6 +66,16 @@ def test_sentences_keep_where_they_come_from():
     assert len(sentences) == len(sources)  # each sentence once
 
 
+def test_short_list_items_stay_with_the_sentence_that_opens_the_list():
+    opening = "Nội dung khai báo tạm vắng bao gồm họ và tên, số định danh cá nhân của người khai báo tạm vắng;"
+    clause = "trường hợp khai báo qua Cổng dịch vụ công thì người khai báo nhận kết quả qua tài khoản định danh điện tử."
+    proc = Procedure(code="9.000005", name="Khai báo tạm vắng thử", steps=[f"{opening} lý do tạm vắng; thời gian tạm vắng; {clause}"])
+    texts = [s.text for s in record_sentences(proc)]
+    assert f"{opening} lý do tạm vắng; thời gian tạm vắng;" in texts
+    assert clause in texts  # a long piece after a semicolon is a sentence of its own
+    assert not any(t.startswith(("lý do", "thời gian")) for t in texts)
+
+
 def test_features_read_what_is_asked_and_what_is_stated(analyzer):
     query = analyzer.analyze("con tôi 10 tuổi mất hộ chiếu thì ai ký đơn")
     question = note_question(LOST_PASSPORT, query, _words_idf)
