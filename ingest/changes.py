@@ -146,6 +146,8 @@ def compare_procedures(old: Procedure, new: Procedure) -> list[FieldChange]:
     changes += _modified("field", "Lĩnh vực", old.field, new.field)
     changes += _channels(old.channels, new.channels)
     changes += _documents(old.documents, new.documents)
+    if [_key(n) for n in old.document_notes] != [_key(n) for n in new.document_notes]:
+        changes.append(FieldChange(aspect="documents", kind="note", label="Lưu ý về thành phần hồ sơ được cập nhật"))
     changes += _steps(old.steps, new.steps)
     changes += _legal_basis(old.legal_basis, new.legal_basis)
     if [_key(c) for c in old.conditions] != [_key(c) for c in new.conditions]:

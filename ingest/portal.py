@@ -15,7 +15,7 @@ from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
 # Bump when the parsing below changes: records are then parsed again instead of reused.
-PARSER_VERSION = "2026-12-02.2"
+PARSER_VERSION = "2026-12-03.1"
 PLACEHOLDER = "Không có thông tin"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _TIME_UNITS = ("Ngày làm việc", "Ngày", "Giờ", "Tháng", "Năm", "Phút")
@@ -70,10 +70,12 @@ _CUT_AT_REFERENCE = re.compile(r"\bmục\s*$", re.IGNORECASE)  # '… theo quy �
 
 @dataclass(frozen=True)
 class DocumentTable:
-    """The documents table repaired: the documents, and the rows cleaned out as notes or headings."""
+    """The documents table repaired: the documents, the rows cleaned out as notes or headings, and the notes kept
+    (they say what a citizen needs: "văn bản cho thuê nhà không bắt buộc phải công chứng")."""
 
     documents: list[Document]
     cleaned: list[str]
+    notes: list[str]
 
 
 @dataclass(frozen=True)
@@ -229,11 +231,13 @@ def parse_documents(cell: str) -> DocumentTable:
 
     The cell is a series of '<group title><header><rows>' blocks; a group title
     such as '* Giấy tờ phải xuất trình:' trails the previous block's last row. Rows
-    that are notes or headings are cleaned out; a heading titles the rows after it.
+    that are notes or headings are cleaned out; a heading titles the rows after it, a note is kept apart, as is
+    the text after the last row.
     """
     parts = empty_if_placeholder(cell).split(_DOC_HEADER)
     documents: list[Document] = []
     cleaned: list[str] = []
+    notes_kept: list[str] = []
     group = parts[0].strip("-* :") if parts else ""
     for part in parts[1:]:
         pieces = _COPIES.split(part)  # text, copies, text, copies, ..., trailing group title
@@ -254,8 +258,18 @@ def parse_documents(cell: str) -> DocumentTable:
             cleaned.append(name)
             if kind == "heading":
                 group = name.strip("-* :")
+            else:
+                notes_kept.append(name)
         group = pieces[-1].strip("-* :")
-    return DocumentTable(documents, cleaned)
+    if len(parts) > 1:
+        notes_kept.append(group)  # nothing follows the last block: its trailing text is a note, not a title
+    notes_kept = [_note_text(n) for n in notes_kept]
+    return DocumentTable(documents, cleaned, list(dict.fromkeys(n for n in notes_kept if any(ch.isalpha() for ch in n))))
+
+
+def _note_text(row: str) -> str:
+    """'* Lưu ý: - Người nước ngoài …' -> 'Lưu ý: Người nước ngoài …': list marks say nothing on their own."""
+    return " ".join(re.sub(r"^[\s*\-–+•]+|(?<=:)\s*[-–+•]\s+", lambda m: "" if m.start() == 0 else " ", row).split())
 
 
 def parse_legal_basis(cell: str) -> list[LegalRef]:
@@ -366,6 +380,7 @@ def parse_record(record: dict) -> PortalRecord:
         applicants=empty_if_placeholder(record.get("doi_tuong_thuc_hien")) or None,
         channels=channels,
         documents=table.documents,
+        document_notes=table.notes,
         steps=split_steps(steps_text),
         conditions=split_steps(record.get("yeu_cau_dieu_kien") or ""),
         result=clean_result(record.get("ket_qua_xu_ly") or "") or None,

@@ -57,7 +57,10 @@ class IngestReport:
             f"(tính mới {self.embedded}, dùng lại {self.reused_vectors}); {self.seconds:.1f} giây",
         ]
         if self.document_rows_cleaned:
-            lines.append(f"  Thành phần hồ sơ: loại {self.document_rows_cleaned} dòng ghi chú/tiêu đề không phải giấy tờ")
+            lines.append(
+                f"  Thành phần hồ sơ: tách {self.document_rows_cleaned} dòng ghi chú/tiêu đề không phải giấy tờ khỏi danh sách"
+                " (ghi chú vẫn giữ, hiện dưới danh sách trên thẻ thủ tục)"
+            )
         if self.splits_repaired:
             lines.append(f"  Trình tự và thành phần hồ sơ bị cắt sai, đã tách lại từ toàn văn: {self.splits_repaired} thủ tục")
         for title, codes in (("Thêm mới", self.added), ("Thay đổi", self.changed), ("Gỡ bỏ", self.removed)):

@@ -188,13 +188,15 @@ def _with_list_items(pieces: list[str]) -> list[str]:
 
 
 def record_sentences(proc: Procedure) -> list[Sentence]:
-    """Every sentence of the record's free text: summary, result, steps, conditions, channel and document notes."""
+    """Every sentence of the record's free text: summary, result, steps, conditions, channel notes, the documents
+    with their notes, and the notes of the documents table."""
     texts = [("summary", proc.summary or ""), ("result", proc.result or "")]
     texts += [("step", s) for s in proc.steps] + [("condition", s) for s in proc.conditions]
     texts += [("channel", c.note or "") for c in proc.channels]
     for doc in proc.documents:  # a document and its note read as one sentence; attachment file names say nothing
         name, note = without_attachments(doc.name), without_attachments(doc.note or "")
         texts.append(("document", f"{name.rstrip('.;:')}: {note}" if note else name))
+    texts += [("document", note) for note in proc.document_notes]
     found: dict[str, str] = {}
     for source, text in texts:
         for piece in _with_list_items(SENTENCE_BREAK.split(text)):

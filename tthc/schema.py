@@ -75,6 +75,9 @@ class Procedure(_Model):
     situations: list[str] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     documents: list[Document] = Field(default_factory=list)
+    # what the portal typed into the documents table that is not a document ("Lưu ý: văn bản cho thuê nhà không
+    # bắt buộc phải công chứng"): kept out of the list, but said on the card and searchable
+    document_notes: list[str] = Field(default_factory=list)
     steps: list[str] = Field(default_factory=list)
     conditions: list[str] = Field(default_factory=list)
     result: str | None = None
@@ -88,7 +91,7 @@ class Procedure(_Model):
     def _inline(cls, value: str) -> str:
         return normalize_inline(value)
 
-    @field_validator("steps", "conditions", "aliases", "situations", "levels")
+    @field_validator("steps", "conditions", "document_notes", "aliases", "situations", "levels")
     @classmethod
     def _clean_list(cls, values: list[str]) -> list[str]:
         return [normalize_text(v) for v in values if normalize_text(v)]

@@ -81,6 +81,7 @@ def _card_markdown(proc: Procedure) -> str:
     lines += [f"| {e(c.channel)} | {e(c.time_limit or '—')} | {e(c.fee or '—')} |" for c in proc.channels]
     lines += ["", f"#### {SECTION_TITLES['documents']}"]
     lines += [f"- {e(d.name)}" + (f" — *{e(d.copies)}*" if d.copies else "") for d in proc.documents]
+    lines += [f"*{e(note)}*" for note in proc.document_notes]
     lines += ["", f"#### {SECTION_TITLES['steps']}", *[f"{i}. {e(s)}" for i, s in enumerate(proc.steps, 1)]]
     if proc.conditions:
         lines += ["", f"#### {SECTION_TITLES['conditions']}", *[f"- {e(c)}" for c in proc.conditions]]

@@ -96,14 +96,15 @@ def card_html(card: ProcedureCard, link_hosts: list[str]) -> str:
             '<thead><tr><th scope="col">Hình thức nộp</th><th scope="col">Thời hạn</th><th scope="col">Phí, lệ phí</th></tr></thead>'
             f"<tbody>{rows}</tbody></table></div></section>"
         )
-    if card.documents:
+    if card.documents or card.document_notes:
         docs = [
             e(d.name)
             + (f' <span class="copies">— {e(d.copies)}</span>' if d.copies else "")
             + (f"<br><small>{e(d.note)}</small>" if d.note else "")
             for d in card.documents
         ]
-        parts.append(f"<section><h2>{SECTION_TITLES['documents']}</h2>{_list(docs)}</section>")
+        notes = "".join(f"<p><small>{e(note)}</small></p>" for note in card.document_notes)
+        parts.append(f"<section><h2>{SECTION_TITLES['documents']}</h2>{_list(docs) if docs else ''}{notes}</section>")
     if card.steps:
         parts.append(f"<section><h2>{SECTION_TITLES['steps']}</h2>{_list([e(s) for s in card.steps], ordered=True)}</section>")
     if card.conditions:

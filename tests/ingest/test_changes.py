@@ -11,8 +11,10 @@ import yaml
 
 from index_store.changes import CHANGES_FILE, read_changes
 from index_store.store import VersionStore
+from ingest.changes import compare_procedures
 from ingest.pipeline import rollback, run_ingest
 from tests.conftest import SHARED_PORTAL
+from tthc.schema import FieldChange, Procedure
 
 # A portal record trimmed from the national portal's crawl (../shared/corpus/portal/procedures.jsonl, 1.010038):
 # the same keys and the same flattened tables ('Hình thức nộpThời gian…', 'Tên giấy tờMẫu đơn…', 'Tên văn bản…').
@@ -178,3 +180,13 @@ def test_history_is_carried_forward(settings, small_corpus, embeddings_factory):
     third = run_ingest(settings, [small_corpus], embeddings_factory=embeddings_factory)
     newest = read_changes(VersionStore(settings.index_dir).versions_dir / str(third.version))
     assert newest is not None and [v.version for v in newest.history()] == [third.version, second.version]
+
+
+def test_a_changed_note_of_the_documents_table_is_reported():
+    old = Procedure(code="1.1", name="Đăng ký tạm trú", document_notes=["Lưu ý: Hợp đồng thuê nhà phải công chứng."])
+    new = old.model_copy(update={"document_notes": ["Lưu ý: Hợp đồng thuê nhà không bắt buộc phải công chứng."]})
+    changes = compare_procedures(old, new)
+    assert [(c.aspect, c.kind, c.label) for c in changes] == [("documents", "note", "Lưu ý về thành phần hồ sơ được cập nhật")]
+    assert compare_procedures(old, old.model_copy()) == [
+        FieldChange(aspect="other", kind="note", label="Cập nhật mô tả, ghi chú (không đổi thời hạn, lệ phí, hồ sơ)")
+    ]

@@ -68,3 +68,14 @@ def test_docx_plan_is_read(tmp_path: Path):
     sections, rows = parse_plan(read_plan_text(path))
     assert sections[0].heading == "I. MỤC TIÊU > 1. Mục tiêu chung"
     assert rows[0].cells["Nhiệm vụ"] == "Triển khai ứng dụng AI"
+
+
+def test_the_notes_of_the_documents_table_are_searchable_with_the_documents():
+    proc = Procedure(
+        code="1.1",
+        name="Đăng ký tạm trú",
+        documents=[Document(name="Tờ khai CT01")],
+        document_notes=["Lưu ý: Văn bản cho thuê nhà không bắt buộc phải công chứng."],
+    )
+    documents = next(c for c in chunk_procedure(proc) if c.section == "documents")
+    assert "Lưu ý: Văn bản cho thuê nhà không bắt buộc phải công chứng." in documents.text

@@ -110,6 +110,32 @@ def test_rows_that_are_notes_or_headings_are_cleaned_out_and_counted():
     assert record_to_procedure(record) == parsed.procedure
 
 
+def test_note_rows_and_the_text_after_the_last_row_are_kept_as_notes_of_the_documents():
+    cell = (
+        "--Tên giấy tờMẫu đơn, tờ khaiSố lượng"
+        "Tờ khai thay đổi thông tin cư trú1 bản chính"
+        "*Lưu ý: - Khi nộp hồ sơ trực tuyến, công dân không đính kèm biểu mẫu CT01.0 bản chính"
+        "Thành phần hồ sơ đối với người chưa thành niên:0 bản chính"  # a heading: it titles the next row
+        "Văn bản đồng ý của cha, mẹ1 bản chính"
+        "****0 bản chính"  # says nothing
+        "--Tên giấy tờMẫu đơn, tờ khaiSố lượng"
+        "Giấy tờ chứng minh chỗ ở hợp pháp1 bản chính"
+        "*Lưu ý: - Văn bản cho thuê, cho mượn nhà ở không bắt buộc phải công chứng hoặc chứng thực."
+    )
+    table = parse_documents(cell)
+    assert table.notes == [
+        "Lưu ý: Khi nộp hồ sơ trực tuyến, công dân không đính kèm biểu mẫu CT01.",
+        "Lưu ý: Văn bản cho thuê, cho mượn nhà ở không bắt buộc phải công chứng hoặc chứng thực.",
+    ]
+    assert [d.name for d in table.documents] == [
+        "Tờ khai thay đổi thông tin cư trú",
+        "Văn bản đồng ý của cha, mẹ",
+        "Giấy tờ chứng minh chỗ ở hợp pháp",
+    ]
+    procedure = parse_record({"ma_thu_tuc": "1.1", "ten_thu_tuc": "Đăng ký tạm trú", "thanh_phan_ho_so": cell}).procedure
+    assert procedure.document_notes == table.notes
+
+
 def test_legal_basis_pairs_even_when_the_title_repeats_the_number():
     cell = (
         "Tên văn bản pháp lýMã văn bảnLuật 60/2014/QH1360/2014/QH13"

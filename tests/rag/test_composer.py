@@ -358,3 +358,14 @@ def test_lettered_documents_are_listed_in_letter_order():
     assert in_letter_order(per_case) == per_case  # one list per case: left as it came
     answer = _answer(_procedure(documents=shuffled), ["documents"])
     assert answer.index("a) Sổ BHXH") < answer.index("b) Bản sao") < answer.index("đ) Giấy ra viện")
+
+
+def test_the_checklist_says_the_notes_of_the_documents_table():
+    proc = _procedure(
+        documents=[Document(name="Tờ khai CT01", copies="1 bản chính")],
+        document_notes=["Lưu ý: Văn bản cho thuê nhà không bắt buộc phải công chứng."],
+    )
+    checklist = compose_checklist(proc)
+    assert "[ ] Tờ khai CT01 — 1 bản chính" in checklist
+    assert "Lưu ý: Văn bản cho thuê nhà không bắt buộc phải công chứng." in checklist
+    assert "[ ] Lưu ý" not in checklist  # a note is not a document to tick

@@ -66,6 +66,12 @@ def test_sentences_keep_where_they_come_from():
     assert len(sentences) == len(sources)  # each sentence once
 
 
+def test_the_notes_of_the_documents_table_are_sentences_a_note_can_show():
+    record = LOST_PASSPORT.model_copy(update={"document_notes": ["Lưu ý: Văn bản cho thuê nhà không bắt buộc phải công chứng."]})
+    sources = {s.text: s.source for s in record_sentences(record)}
+    assert sources["Lưu ý: Văn bản cho thuê nhà không bắt buộc phải công chứng."] == "document"
+
+
 def test_short_list_items_stay_with_the_sentence_that_opens_the_list():
     opening = "Nội dung khai báo tạm vắng bao gồm họ và tên, số định danh cá nhân của người khai báo tạm vắng;"
     clause = "trường hợp khai báo qua Cổng dịch vụ công thì người khai báo nhận kết quả qua tài khoản định danh điện tử."

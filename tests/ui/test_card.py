@@ -38,6 +38,11 @@ def test_record_values_are_escaped_and_other_hosts_stay_text():
     assert "https://evil.example/nop" in page  # shown as text
 
 
+def test_the_notes_of_the_documents_table_are_on_the_card_escaped():
+    page = card_html(_card(documents=[Document(name="Tờ khai CT01")], document_notes=["Lưu ý: <b>không</b> bắt buộc công chứng."]), HOSTS)
+    assert "Lưu ý: &lt;b&gt;không&lt;/b&gt; bắt buộc công chứng." in page and "<b>không</b>" not in page
+
+
 def test_the_portal_address_becomes_the_submit_online_button():
     page = card_html(_card(url="https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc.html?ma=9&x=1"), HOSTS)
     assert 'id="submit-online" href="https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc.html?ma=9&amp;x=1"' in page
