@@ -106,8 +106,9 @@ class Procedure(_Model):
         return any(level.casefold() == "cấp xã" for level in self.levels)
 
     def content_hash(self) -> str:
-        """Stable hash of everything that ends up in the index."""
-        payload = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        """Stable hash of everything that ends up in the index. Fields left at their default are not part of it, so
+        a field added to the schema does not make every stored record look changed."""
+        payload = json.dumps(self.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 

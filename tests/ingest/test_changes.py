@@ -190,3 +190,14 @@ def test_a_changed_note_of_the_documents_table_is_reported():
     assert compare_procedures(old, old.model_copy()) == [
         FieldChange(aspect="other", kind="note", label="Cập nhật mô tả, ghi chú (không đổi thời hạn, lệ phí, hồ sơ)")
     ]
+
+
+def test_a_field_added_to_the_schema_leaves_the_hash_of_records_without_it():
+    """Otherwise the ingest after such a release reports every record as changed."""
+
+    class WithALaterField(Procedure):
+        added_later: list[str] = []
+
+    proc = Procedure(code="1.1", name="Đăng ký tạm trú", steps=["Bước 1: Nộp hồ sơ."])
+    assert WithALaterField(**proc.model_dump()).content_hash() == proc.content_hash()
+    assert WithALaterField(**proc.model_dump(), added_later=["Lưu ý"]).content_hash() != proc.content_hash()
