@@ -428,19 +428,20 @@ def compose_procedure_answer(
     """The answer to what was asked first, then the card link and the source.
 
     A section asked for comes capped, followed by the record's sentence that best matches what was asked beyond
-    it (and the next best, when the note picker is unsure). A detail asked for (who, when, how many…) comes as
-    the sentence that says it, then the procedure's name and where in one line. The source line stays last (the service and the
-    UI rely on it); it names the procedure unless the answer already has.
+    it (and the next best, when the note picker is unsure). A question about the procedure as a whole that the
+    learned picker answers with a sentence gets that sentence first, then the procedure's name and where, then how
+    long and how much; a detail asked for (who, when, how many…) gets the sentence and the name and where only. The
+    source line stays last (the service and the UI rely on it); it names the procedure unless the answer already has.
     """
     section = INTENT_SECTIONS.get(intents[0], "overview")
     picker = notes or WordOverlapNotes(content_words or [], intents)
     lines = compose_yes_no(proc, ask) if ask else None
     yes_no = lines is not None
     about = _name_line(proc)
-    asks_a_detail = intents == ["overview"] and not yes_no and picker.asks_a_detail()
-    detail = picker.notes(proc, about, most=2) if asks_a_detail else []
+    leads = intents == ["overview"] and not yes_no and (picker.asks_a_detail() or picker.leads())
+    detail = picker.notes(proc, about, most=2) if leads else []
     if detail:  # "phải hơn con nuôi bao nhiêu tuổi": the sentences that say it lead, then the procedure's name and where
-        lines = [*detail, about]
+        lines = [*detail, about] if picker.asks_a_detail() else [*detail, about, _time_and_fee(proc)]
     else:
         lines = lines or []
         for intent in intents:

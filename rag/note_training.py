@@ -62,6 +62,9 @@ class _ShownLines:
     def asks_a_detail(self) -> bool:
         return False
 
+    def leads(self) -> bool:
+        return False
+
 
 def collect_groups(
     questions: list[FactQuestion],

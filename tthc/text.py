@@ -29,11 +29,12 @@ def normalize_inline(text: str | None) -> str:
 
 
 def shorten(text: str | None, limit: int) -> str:
-    """The text on one line, cut at a word boundary: answers are read on phones."""
+    """The text on one line, cut at a word boundary, with its " …" at most ``limit`` characters: answers are read on
+    phones."""
     if not text:
         return ""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return text if len(text) <= limit else text[: limit - 2].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 # The portal's attachment file names, flattened into document names and notes: "…; Mẫu: Mau NA20-BCA.docx",

@@ -19,7 +19,7 @@ from rag.composer import (
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL
 from tthc.schema import Channel, Document, LegalRef, Procedure
-from tthc.text import fold_diacritics, without_attachments
+from tthc.text import fold_diacritics, shorten, without_attachments
 
 CURATED = sorted((CORPUS / "procedures").glob("*.yaml"))
 INTENTS = [["overview"], ["documents"], ["steps"], ["time"], ["fees"], ["agency"], ["conditions"], ["result"], ["legal_basis"]]
@@ -369,3 +369,11 @@ def test_the_checklist_says_the_notes_of_the_documents_table():
     assert "[ ] Tờ khai CT01 — 1 bản chính" in checklist
     assert "Lưu ý: Văn bản cho thuê nhà không bắt buộc phải công chứng." in checklist
     assert "[ ] Lưu ý" not in checklist  # a note is not a document to tick
+
+
+def test_a_shortened_text_with_its_ellipsis_keeps_to_its_limit():
+    text = "Người bị mất hộ chiếu nộp đơn tại cơ quan công an nơi gần nhất " * 5
+    for limit in range(20, 120):
+        cut = shorten(text, limit)
+        assert len(cut) <= limit and cut.endswith(" …")
+    assert shorten("Ngắn gọn.", 20) == "Ngắn gọn."
