@@ -107,8 +107,11 @@ _DETAIL_ASKED = re.compile(
 )
 
 
-# "làm thủ tục gì", "cần làm gì": the procedure itself is asked for, and its name leads the answer
-_PROCEDURE_ASKED = re.compile(r"\b(thu tuc (gi|nao)|phai lam gi|can lam gi|lam (nhung )?(giay to|giay|thu tuc|viec) gi)\b")
+# "làm giấy tờ gì cho bé", "phải làm những thủ tục gì" ask which procedures to do, and a name leads the answer;
+# "… cần giấy tờ gì", "hồ sơ gồm những gì" ask for one procedure's documents (folded text)
+ASKS_WHICH_PROCEDURES = re.compile(
+    r"\b((lam|xin) (nhung )?(giay to|giay phep|giay|thu tuc|viec) gi|(nhung |cac )?thu tuc (gi|nao)|phai lam gi|can lam gi)\b"
+)
 
 
 def asks_a_detail(folded_question: str) -> bool:
@@ -448,4 +451,4 @@ class LearnedNotes:
 
     def leads(self) -> bool:
         # it picks a sentence only above the threshold at which one holds what was asked
-        return not _PROCEDURE_ASKED.search(self.query.folded)
+        return not ASKS_WHICH_PROCEDURES.search(self.query.folded)

@@ -21,7 +21,7 @@ from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
 from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
-from rag.notes import LearnedNotes, NoteModel, asks_a_detail, word_set
+from rag.notes import ASKS_WHICH_PROCEDURES, LearnedNotes, NoteModel, asks_a_detail, word_set
 from rag.query import Query
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
@@ -80,11 +80,6 @@ class AnswerPolicy:
 
 # Asking for one fact (a deadline, a fee, where…) is asking about one procedure, even in a life situation.
 ONE_PROCEDURE_INTENTS = frozenset({"time", "fees", "legal_basis", "result", "agency", "conditions"})
-# "… cần giấy tờ gì", "hồ sơ gồm những gì" ask for one procedure's documents; "làm giấy tờ gì cho bé", "cần xin
-# giấy gì", "phải làm những thủ tục gì" ask which procedures to do (folded text).
-_ASKS_WHICH_PROCEDURES = re.compile(
-    r"\b((lam|xin) (nhung )?(giay to|giay phep|giay|thu tuc|viec) gi|(nhung |cac )?thu tuc (gi|nao)|phai lam gi|can lam gi)\b"
-)
 
 
 def _name_words(name: str) -> set[str]:
@@ -251,7 +246,7 @@ class Assistant:
         if self._weak(top):
             return True
         in_event = top.code in {step.code for step in event.procedures}
-        one_procedure_asked = ("documents" in query.intents and not _ASKS_WHICH_PROCEDURES.search(query.folded)) or asks_a_detail(
+        one_procedure_asked = ("documents" in query.intents and not ASKS_WHICH_PROCEDURES.search(query.folded)) or asks_a_detail(
             query.folded
         )
         if one_procedure_asked and not self._close_choices(hits, query):
