@@ -56,7 +56,7 @@ def procedure_sections(proc: Procedure) -> dict[str, list[str]]:
         f"Tình huống thường gặp: {'; '.join(proc.situations)}" if proc.situations else "",
     ]
     documents = [f"- {d.name}" + (f" ({d.copies})" if d.copies else "") + (f" — {d.note}" if d.note else "") for d in proc.documents]
-    documents += [f"Lưu ý: {note.removeprefix('Lưu ý:').strip()}" for note in proc.document_notes]
+    documents += proc.document_note_lines()
     legal = [f"- {ref.title}" + (f" ({ref.number})" if ref.number else "") for ref in proc.legal_basis]
     return {
         "overview": [line for line in overview if line],

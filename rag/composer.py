@@ -530,7 +530,7 @@ def compose_checklist(proc: Procedure) -> str:
             lines.append(f"    Ghi chú: {' '.join(doc.note.split())}")
     if not proc.documents:
         lines.append("(Cổng Dịch vụ công không liệt kê thành phần hồ sơ)")
-    lines += [f"Lưu ý: {' '.join(note.removeprefix('Lưu ý:').split())}" for note in proc.document_notes]
+    lines += proc.document_note_lines()
     lines.append("")
     for channel in proc.channels:
         time_limit = plain_time(channel.time_limit) if channel.time_limit else "không ghi"

@@ -105,6 +105,10 @@ class Procedure(_Model):
     def is_ward_level(self) -> bool:
         return any(level.casefold() == "cấp xã" for level in self.levels)
 
+    def document_note_lines(self) -> list[str]:
+        """Each note of the documents table as one "Lưu ý: …" line: the portal wrote that label on some, not all."""
+        return [f"Lưu ý: {' '.join(note.removeprefix('Lưu ý:').split())}" for note in self.document_notes]
+
     def content_hash(self) -> str:
         """Stable hash of everything that ends up in the index. Fields left at their default are not part of it, so
         a field added to the schema does not make every stored record look changed."""
