@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import URL, Connection, CursorResult, Engine, Row, create_engine, event, make_url, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import ExceptionContext
 
 from tthc.pii import redact
 from tthc.settings import Settings
@@ -133,6 +134,17 @@ def _sqlite_connection(dbapi_connection: sqlite3.Connection, _record: object) ->
     dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
+def _failed_ping_is_a_disconnect(context: ExceptionContext) -> None:
+    """A pooled connection whose liveness check fails in any way is replaced, not handed out with the error.
+
+    psycopg's ping turns autocommit on and back off. When the server ends the session during the ping,
+    turning it back raises "can't change 'autocommit' now" (a ProgrammingError), which the dialect does
+    not read as a lost connection: the error reached the writer, which dropped a queued write.
+    """
+    if context.is_pre_ping:
+        context.is_disconnect = True
+
+
 def make_engine(target: Path | str, busy_timeout_s: float = 2.0) -> Engine:
     """An engine for a SQLite file (a path, or a ``sqlite:///`` URL) or a ``postgresql://`` URL (driver psycopg 3)."""
     url = URL.create("sqlite", database=str(target)) if isinstance(target, Path) else make_url(target)
@@ -145,7 +157,9 @@ def make_engine(target: Path | str, busy_timeout_s: float = 2.0) -> Engine:
         return engine
     if backend == "postgresql":
         # a pooled connection the server dropped is replaced on checkout instead of failing a write
-        return create_engine(url.set(drivername="postgresql+psycopg"), pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        engine = create_engine(url.set(drivername="postgresql+psycopg"), pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        event.listen(engine, "handle_error", _failed_ping_is_a_disconnect)
+        return engine
     raise ValueError(f"unsupported database URL {url!r}: use postgresql://user:password@host:port/database, or leave it unset for SQLite")
 
 

@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 
+import psycopg
 import pytest
 
 from service.storage import MIGRATIONS, Storage, make_engine
@@ -133,6 +134,29 @@ def test_writes_land_after_the_postgresql_sessions_are_terminated(postgres):
 
     assert storage.flush()
     assert storage.answer_exists(second) and storage.public_stats()["feedback_up"] == 1
+
+
+def test_a_pooled_connection_whose_ping_fails_midway_is_replaced(postgres, monkeypatch, caplog):
+    """The server ending a session during psycopg's ping surfaces as "can't change 'autocommit' now"
+    (a ProgrammingError, not a lost connection): the pool must replace the connection, not drop the write."""
+    storage = Storage(postgres.create_database())
+    first = storage.record_answer("trước khi ping lỗi", _answer(), "v1")
+    assert storage.flush()
+    dialect, real_ping = storage.engine.dialect, storage.engine.dialect.do_ping
+    failures: list[object] = []
+
+    def ping_that_fails_once(dbapi_connection):
+        if not failures:
+            failures.append(dbapi_connection)
+            raise psycopg.ProgrammingError("can't change 'autocommit' now: connection in transaction status ACTIVE")
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", ping_that_fails_once)
+    storage.record_feedback(first, "up", None)
+
+    assert storage.flush()
+    assert failures and storage.public_stats()["feedback_up"] == 1
+    assert "storage write dropped" not in caplog.text
 
 
 def test_queued_writes_wait_for_a_restarted_postgresql_and_then_land(postgres, caplog):
