@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 import numpy as np
 
+from index_store.ids import PLAN_ID
 from rag.logistic import Logistic
 from rag.notes import NoteModel
 
@@ -67,14 +69,27 @@ def answer_features(head_features: np.ndarray, probabilities: np.ndarray) -> np.
     return np.concatenate([[top, second, top - second], head_features[order[0]]])
 
 
+_PLAN_LEADS = ANSWER_FEATURE_NAMES.index("is_plan")
+
+
+def plan_leads(answer_row: np.ndarray) -> bool:
+    """Whether the best candidate of this :func:`answer_features` row is the reform plan."""
+    return bool(answer_row[_PLAN_LEADS] > 0.5)
+
+
 @dataclass(frozen=True)
 class RankingModel:
-    """Two small logistic models: which candidate is the procedure asked about, and whether any is.
+    """Small logistic models: which candidate is the procedure asked about, and whether any is.
 
     ``ranker`` scores each candidate; ``answerability`` scores the question from the best ones
     and refuses below ``answer_threshold`` (set on the training questions so that at most 1% of
     the answerable ones are refused). A candidate's probability alone separates questions about
     things in no record poorly: a near-miss procedure still looks like the best of its list.
+
+    When the reform plan is the best candidate, ``plan_answerability`` decides instead, below
+    ``plan_answer_threshold``. It learned from the plan questions too; the procedures' part did not,
+    so that adding them leaves the procedures' refusals as they were. Without it (a model file from
+    before it existed) the plan is never refused by a model.
     """
 
     ranker: Logistic
@@ -83,14 +98,24 @@ class RankingModel:
     embedding: dict  # backend and model whose similarities it learned: another model's scores mean other things
     provenance: dict = field(default_factory=dict)
     notes: NoteModel | None = None  # which sentence of the record to add as a note: trained with it, stored with it
+    plan_answerability: Logistic | None = None
+    plan_answer_threshold: float = 0.0
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(candidate is the procedure asked about) for each row of ``features``."""
         return self.ranker.probabilities(features)
 
     def answerable(self, head_features: np.ndarray, probabilities: np.ndarray) -> float:
-        """P(the question is about a procedure among these candidates)."""
-        return float(self.answerability.probabilities(answer_features(head_features, probabilities)[None, :])[0])
+        """P(the question is about a procedure among these candidates, or about the plan when the plan leads)."""
+        row = answer_features(head_features, probabilities)
+        model = self.plan_answerability if self.plan_answerability is not None and plan_leads(row) else self.answerability
+        return float(model.probabilities(row[None, :])[0])
+
+    def answer_threshold_for(self, code: str) -> float:
+        """The refusal threshold for a question whose best candidate is ``code``."""
+        if code == PLAN_ID:
+            return self.plan_answer_threshold if self.plan_answerability is not None else 0.0
+        return self.answer_threshold
 
     def to_json(self) -> str:
         return json.dumps(
@@ -100,6 +125,11 @@ class RankingModel:
                 "ranker": self.ranker.to_dict(),
                 "answerability": self.answerability.to_dict(),
                 "answer_threshold": round(self.answer_threshold, 4),
+                **(
+                    {"plan_answerability": self.plan_answerability.to_dict(), "plan_answer_threshold": round(self.plan_answer_threshold, 4)}
+                    if self.plan_answerability is not None
+                    else {}
+                ),
                 "embedding": self.embedding,
                 "provenance": self.provenance,
                 **({"notes": self.notes.to_dict()} if self.notes else {}),
@@ -118,10 +148,27 @@ class RankingModel:
         threshold, embedding = data.get("answer_threshold"), data.get("embedding")
         if ranker is None or answerability is None or not isinstance(embedding, dict):
             return None
-        if not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
+        if not _is_threshold(threshold):
             return None
-        return cls(ranker, answerability, float(threshold), embedding, data.get("provenance", {}), NoteModel.from_dict(data.get("notes")))
+        plan_answerability = Logistic.from_dict(data.get("plan_answerability"), len(ANSWER_FEATURE_NAMES))
+        plan_threshold = data.get("plan_answer_threshold", 0.0)
+        if plan_answerability is None or not _is_threshold(plan_threshold):
+            plan_answerability, plan_threshold = None, 0.0
+        return cls(
+            ranker,
+            answerability,
+            float(threshold),
+            embedding,
+            data.get("provenance", {}),
+            NoteModel.from_dict(data.get("notes")),
+            plan_answerability,
+            float(plan_threshold),
+        )
 
     def fits(self, embedding: dict) -> bool:
         """Whether an index built with ``embedding`` gives the dense similarities this model learned."""
         return (self.embedding.get("backend"), self.embedding.get("model")) == (embedding.get("backend"), embedding.get("model"))
+
+
+def _is_threshold(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and 0.0 <= value <= 1.0

@@ -256,8 +256,8 @@ class Assistant:
     def _weak(self, hit: ProcedureHit) -> bool:
         """The model finds the best candidate unlikely, or too few of the question's words occur in its document."""
         model = self.ranker.model
-        if model is not None and hit.code != PLAN_ID and hit.answerable is not None and hit.answerable < model.answer_threshold:
-            return True  # the learned answerability; its threshold was set on the training questions (no plan questions there)
+        if model is not None and hit.answerable is not None and hit.answerable < model.answer_threshold_for(hit.code):
+            return True  # the learned answerability; its thresholds were set on the training questions
         policy = self.policy
         if hit.coverage < policy.min_coverage:
             return True

@@ -7,8 +7,10 @@ sides), and fits on everything. The answerability part learns from the out-of-fo
 probabilities, and its threshold is set from its own out-of-fold scores so that at most
 ``max_false_refusals`` (a setting) of the answerable training questions would be refused.
 
-Questions about the reform plan teach the ranker when the plan beats every procedure; they stay out
-of the answerability part, because the plan's answer is never refused as weak evidence.
+Questions about the reform plan teach the ranker when the plan beats every procedure. They stay out
+of the procedures' answerability part and teach a second one, used when the plan leads: an
+off-topic question whose best match is the plan ("cài máy in", "kể chuyện cổ tích") is refused
+too, while the procedures' refusals stay as they were.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from index_store.ids import PLAN_ID
 from rag.logistic import Logistic
 from rag.note_training import FactQuestion, collect_groups, train_notes
-from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel, answer_features
+from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel, answer_features, plan_leads
 from rag.retriever import HybridRanker
 
 log = logging.getLogger(__name__)
@@ -200,10 +202,16 @@ def train(
     best_c = strongest_within_one_standard_error(by_c, standard_error)
     best_probabilities = out_of_fold_probabilities(table, best_c)
     plan_correct = _top_correct(table, best_probabilities)[table.about_plan]
-    question_rows = question_table(table, best_probabilities)[procedures]
+    all_question_rows = question_table(table, best_probabilities)
+    question_rows = all_question_rows[procedures]
     scores = out_of_fold_answerability(question_rows, answerable)
     threshold = answer_threshold(answerable, scores, max_false_refusals)
-    refused = scores < threshold
+    plan_scores = out_of_fold_answerability(all_question_rows, table.answerable)
+    plan_threshold = answer_threshold(table.answerable, plan_scores, max_false_refusals)
+    plan_leads_at = np.asarray([plan_leads(row) for row in all_question_rows])
+    # as the service decides: the plan's part when the plan leads, the procedures' part otherwise
+    refused_all = np.where(plan_leads_at, plan_scores < plan_threshold, _spread(scores < threshold, procedures))
+    refused = refused_all[procedures]
     figures = {
         "questions": len(questions),
         "answerable": int(answerable.sum()),
@@ -217,12 +225,16 @@ def train(
         "regularisation": best_c,
         "regularisation_rule": "strongest within one standard error of the best cross-validated hit@1",
         "answer_threshold": round(threshold, 4),
+        "plan_answer_threshold": round(plan_threshold, 4),
         "cross_validated_false_refusals": round(float(refused[answerable].mean()), 4),
+        "cross_validated_plan_refused": int(refused_all[table.about_plan].sum()),
         "cross_validated_out_of_scope_refused": round(float(refused[~answerable].mean()), 4),
+        "cross_validated_out_of_scope_led_by_the_plan": int((plan_leads_at & ~table.answerable).sum()),
     }
     candidate_model = _fit(table.features, table.labels, best_c)
     # the answerability part learns from out-of-fold probabilities: in-sample ones would be overconfident
     answer_model = _fit(question_rows, answerable.astype(int), ANSWERABILITY_C, balanced=True)
+    plan_answer_model = _fit(all_question_rows, table.answerable.astype(int), ANSWERABILITY_C, balanced=True)
     provenance = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_questions": str(folder),
@@ -237,4 +249,12 @@ def train(
     figures |= note_figures
     provenance |= note_figures
     embedding = {key: ranker.index.manifest.embedding.get(key) for key in ("backend", "model")}
-    return RankingModel(candidate_model, answer_model, threshold, embedding, provenance, notes), figures
+    model = RankingModel(candidate_model, answer_model, threshold, embedding, provenance, notes, plan_answer_model, plan_threshold)
+    return model, figures
+
+
+def _spread(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``values`` of the questions in ``mask`` put back in place among all questions (False elsewhere)."""
+    spread = np.zeros(len(mask), dtype=bool)
+    spread[mask] = values
+    return spread

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,13 @@ def test_model_file_round_trips():
     assert again.ranker.weights.tolist() == model.ranker.weights.tolist() and again.ranker.bias == model.ranker.bias
     assert again.answerability.weights.tolist() == model.answerability.weights.tolist()
     assert again.answer_threshold == model.answer_threshold and again.embedding == HASHING
+    assert again.plan_answerability is None and again.answer_threshold_for(PLAN_ID) == 0.0  # an older file: the plan is never refused
+
+    plan_part = _logistic(ANSWER_FEATURE_NAMES, {"is_plan": 1.0})
+    again = RankingModel.from_dict(json.loads(replace(model, plan_answerability=plan_part, plan_answer_threshold=0.2).to_json()))
+    assert again is not None and again.plan_answerability is not None
+    assert again.plan_answerability.weights.tolist() == plan_part.weights.tolist()
+    assert again.answer_threshold_for(PLAN_ID) == 0.2 and again.answer_threshold_for("1.001193") == model.answer_threshold
 
 
 @pytest.mark.parametrize(
@@ -82,18 +90,26 @@ def test_the_model_orders_the_candidates(assistant):
 
 
 def test_the_answerability_part_decides_refusals(assistant, corpus_settings):
-    """An answerability that is always low refuses; one that is always high answers (the plan keeps its own check)."""
+    """An answerability that is always low refuses; one that is always high answers. When the plan leads, the
+    plan's own part decides, and the procedures' part does not."""
     from rag.service import Assistant
 
-    question = "đăng ký khai sinh cần giấy tờ gì"
-    for bias, refused in ((-9.0, True), (9.0, False)):
-        model = _model(answer_weights={})
-        model = RankingModel(
-            model.ranker, Logistic(model.answerability.mean, model.answerability.scale, model.answerability.weights, bias), 0.5, HASHING
-        )
-        helper = Assistant(assistant.index, assistant.ranker.embeddings, corpus_settings)
-        helper.ranker.model = model
-        assert helper.answer(question).refused is refused
+    def always(bias: float) -> Logistic:
+        part = _model().answerability
+        return Logistic(part.mean, part.scale, part.weights, bias)
+
+    procedure, plan = "đăng ký khai sinh cần giấy tờ gì", "mục tiêu cải cách hành chính của phường"
+    helper = Assistant(assistant.index, assistant.ranker.embeddings, corpus_settings)
+    for procedures_part, plan_part, refused in (
+        (-9.0, 9.0, {procedure: True, plan: False}),
+        (9.0, -9.0, {procedure: False, plan: True}),
+        (9.0, 9.0, {procedure: False, plan: False}),
+    ):
+        helper.ranker.model = RankingModel(_model().ranker, always(procedures_part), 0.5, HASHING, {}, None, always(plan_part), 0.5)
+        for question, expected in refused.items():
+            answer = helper.answer(question)
+            assert answer.refused is expected, (question, procedures_part, plan_part)
+            assert expected or answer.focus_code == (PLAN_ID if question == plan else "1.001193")
 
 
 def test_features_say_what_they_name(assistant):
@@ -171,6 +187,8 @@ def test_training_learns_from_the_training_questions(assistant, tmp_path):
     assert figures["answerable"] == 12 and figures["out_of_scope"] == 2 and figures["plan"] == 2
     assert 0.0 <= figures["cross_validated_plan_hit_at_1"] <= 1.0
     assert 0.0 <= figures["cross_validated_hit_at_1"] <= 1.0 and 0.0 <= model.answer_threshold <= 1.0
+    assert model.plan_answerability is not None and 0.0 <= model.plan_answer_threshold <= 1.0
+    assert 0 <= figures["cross_validated_plan_refused"] <= 2
     assert model.embedding == {"backend": "hashing", "model": assistant.index.manifest.embedding["model"]}
     assert RankingModel.from_dict(json.loads(model.to_json())) is not None
 
