@@ -71,6 +71,8 @@ class AnswerPolicy:
     confident_coverage: float = 0.67
     confident_dense_similarity: float = 0.85
     clarify_ratio: float = 0.85
+    # a sibling with the marker the question asks for goes first from this share of the best score (training, out of fold)
+    marker_sibling_ratio: float = 0.3
     vague_name_overlap: float = 0.3
     new_topic_name_overlap: float = 0.5
     new_topic_name_words: int = 3
@@ -206,7 +208,9 @@ class Assistant:
         """A close sibling whose name has the marker the question asks for goes before the best one, which lacks it.
 
         "lấy chồng người Nhật, đăng ký kết hôn" names "có yếu tố nước ngoài" in everyday words; when the model scores
-        the plain procedure a little higher, the sibling the question describes is still the one meant.
+        the plain procedure higher, the sibling the question describes is still the one meant. "Higher" has a limit
+        (``marker_sibling_ratio``): out of fold on the training questions, moving siblings from 0.3 of the best score
+        put 8 right and 1 wrong, against 1 and 0 at the clarifying ratio (0.85).
         """
         if len(hits) < 2 or hits[0].code == PLAN_ID:
             return hits
@@ -217,7 +221,7 @@ class Assistant:
             return hits
         top_words = _name_words(top.name)
         for hit in hits[1:4]:
-            if hit.code == PLAN_ID or hit.score < self.policy.clarify_ratio * top.score:
+            if hit.code == PLAN_ID or hit.score < self.policy.marker_sibling_ratio * top.score:
                 continue
             name = fold_diacritics(hit.name.casefold())
             words = _name_words(hit.name)

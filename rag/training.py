@@ -230,6 +230,7 @@ def train(
         "cross_validated_plan_refused": int(refused_all[table.about_plan].sum()),
         "cross_validated_out_of_scope_refused": round(float(refused[~answerable].mean()), 4),
         "cross_validated_out_of_scope_led_by_the_plan": int((plan_leads_at & ~table.answerable).sum()),
+        "cross_validated_out_of_scope_led_by_the_plan_refused": int((refused_all & plan_leads_at & ~table.answerable).sum()),
     }
     candidate_model = _fit(table.features, table.labels, best_c)
     # the answerability part learns from out-of-fold probabilities: in-sample ones would be overconfident

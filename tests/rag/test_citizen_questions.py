@@ -149,7 +149,7 @@ def test_asking_which_papers_to_do_in_a_life_situation_lists_the_procedures(assi
 
 
 def test_a_close_sibling_with_the_marker_the_question_describes_goes_first(assistant):
-    """'chồng người Nhật' asks for the foreign-element sibling even when the plain procedure scores a little higher."""
+    """'chồng người Nhật' asks for the foreign-element sibling even when the plain procedure scores higher, up to a point."""
     plain = ProcedureHit(code="1.000894", score=0.77, name="Thủ tục đăng ký kết hôn")
     foreign = ProcedureHit(code="2.000806", score=0.75, name="Thủ tục đăng ký kết hôn có yếu tố nước ngoài")
     border = ProcedureHit(code="1.000094", score=0.76, name="Thủ tục đăng ký kết hôn có yếu tố nước ngoài tại khu vực biên giới")
@@ -157,5 +157,7 @@ def test_a_close_sibling_with_the_marker_the_question_describes_goes_first(assis
     assert [h.code for h in assistant._asked_marker_first([plain, border, foreign], query)][0] == "2.000806"
     plain_query = assistant.ranker.analyzer.analyze("đăng ký kết hôn theo thủ tục nào")
     assert assistant._asked_marker_first([plain, foreign], plain_query)[0].code == "1.000894"
-    far = ProcedureHit(code="2.000806", score=0.3, name=foreign.name)
-    assert assistant._asked_marker_first([plain, far], query)[0].code == "1.000894"  # not close: the model's order stands
+    behind = ProcedureHit(code="2.000806", score=0.3, name=foreign.name)
+    assert assistant._asked_marker_first([plain, behind], query)[0].code == "2.000806"
+    far = ProcedureHit(code="2.000806", score=0.2, name=foreign.name)
+    assert assistant._asked_marker_first([plain, far], query)[0].code == "1.000894"  # too far behind: the model's order stands
