@@ -93,7 +93,13 @@ _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATI
 # Section intents, matched on folded text, most specific first.
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|theo quy dinh nao|quy dinh tai)\b")),
-    ("fees", re.compile(r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi|tra tien)\b")),
+    (
+        "fees",
+        re.compile(
+            r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi|tra tien"
+            r"|(mat|ton) bao nhieu(?! (ngay|lau|thoi gian|gio|thang|tuan|nam|lan|buoc|anh|ban|nguoi))|(mat|ton) (khoang|tam) bao nhieu)\b"
+        ),
+    ),
     ("time", re.compile(r"\b(bao lau|may ngay|thoi han|thoi gian|bao nhieu ngay|khi nao co|lau khong|trong vong)\b")),
     (
         "result",
@@ -150,6 +156,17 @@ STOPWORDS = frozenset(
     ).split()
 )
 
+# Words of question phrases that are no stop words on their own ("cây lâu năm", "giờ làm việc"), on folded syllables.
+_ASKED_AFTER_BAO = frozenset({"lau", "gio"})  # "bao lâu", "bao giờ"
+_ASKING_AFTER_LAU = frozenset({"khong", "ko", "k", "chua", "the"})  # "lâu không", "lâu thế"
+
+
+def _in_question_phrase(folded: list[str], i: int) -> bool:
+    word = folded[i]
+    if word in _ASKED_AFTER_BAO and i > 0 and folded[i - 1] == "bao":
+        return True
+    return word == "lau" and i + 1 < len(folded) and folded[i + 1] in _ASKING_AFTER_LAU
+
 
 @dataclass(frozen=True)
 class Ask:
@@ -175,11 +192,17 @@ class Query:
 
     @property
     def content_words(self) -> list[str]:
-        """Folded syllables that carry meaning: stop words are removed on the accented (restored) text."""
+        """Folded syllables that carry meaning: stop words are removed on the accented (restored) text, and so is
+        the second word of "bao lâu", "bao giờ", "lâu không" (not the "lâu" of "cây lâu năm")."""
         abbreviations = {key for key in _ABBREVIATION_RE.findall(self.folded) if " " not in key}
-        text = self.search_text
-        words = [w for w in syllables(text) if w.isalpha() and w not in STOPWORDS and len(w) > 1]
-        return sorted({fold_diacritics(w) for w in words} - abbreviations)
+        words = syllables(self.search_text)
+        folded = [fold_diacritics(w) for w in words]
+        kept = [
+            fold
+            for i, (word, fold) in enumerate(zip(words, folded, strict=True))
+            if word.isalpha() and word not in STOPWORDS and len(word) > 1 and not _in_question_phrase(folded, i)
+        ]
+        return sorted(set(kept) - abbreviations)
 
     @property
     def search_text(self) -> str:

@@ -74,6 +74,21 @@ def test_mat_of_time_or_money_does_not_name_a_loss(analyzer, question, names_a_l
 
 
 @pytest.mark.parametrize(
+    ("question", "content"),
+    [
+        ("khai sinh mất bao lâu", ["khai", "sinh"]),
+        ("khai sinh bao lau", ["khai", "sinh"]),
+        ("bao giờ có giấy khai sinh", ["giay", "khai", "sinh"]),
+        ("làm khai sinh có lâu không", ["khai", "sinh"]),
+        ("trồng cây lâu năm gần kênh", ["cay", "gan", "kenh", "lau", "nam", "trong"]),
+    ],
+)
+def test_the_words_of_how_long_and_when_are_not_content(analyzer, question, content):
+    """'Bao lâu', 'bao giờ', 'lâu không' ask for a time: their 'lâu' and 'giờ' would count against every record."""
+    assert analyzer.analyze(question).content_words == content
+
+
+@pytest.mark.parametrize(
     ("question", "intent"),
     [
         ("làm giấy khai sinh cần giấy tờ gì", "documents"),
@@ -84,6 +99,9 @@ def test_mat_of_time_or_money_does_not_name_a_loss(analyzer, question, names_a_l
         ("mấy ngày thì có kết quả tạm trú", "time"),
         ("lệ phí chứng thực bản sao", "fees"),
         ("dang ky ho kinh doanh het bao nhieu tien", "fees"),
+        ("làm căn cước mất bao nhiêu", "fees"),
+        ("chứng thực chữ ký tốn khoảng bao nhiêu", "fees"),
+        ("chứng thực chữ ký mất bao nhiêu ngày", "time"),
         ("nộp hồ sơ tách hộ ở đâu", "agency"),
         ("cơ quan nào giải quyết khai tử", "agency"),
         ("các bước đăng ký thường trú", "steps"),
