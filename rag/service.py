@@ -205,7 +205,7 @@ class Assistant:
         return not (not (a - b) and special_case_only)
 
     def _asked_marker_first(self, hits: list[ProcedureHit], query: Query) -> list[ProcedureHit]:
-        """A close sibling whose name has the marker the question asks for goes before the best one, which lacks it.
+        """A sibling whose name has the marker the question asks for goes before the best one, which lacks it.
 
         "lấy chồng người Nhật, đăng ký kết hôn" names "có yếu tố nước ngoài" in everyday words; when the model scores
         the plain procedure higher, the sibling the question describes is still the one meant. "Higher" has a limit

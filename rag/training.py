@@ -209,8 +209,10 @@ def train(
     plan_scores = out_of_fold_answerability(all_question_rows, table.answerable)
     plan_threshold = answer_threshold(table.answerable, plan_scores, max_false_refusals)
     plan_leads_at = np.asarray([plan_leads(row) for row in all_question_rows])
+    procedure_refused = np.zeros(len(questions), dtype=bool)
+    procedure_refused[procedures] = scores < threshold
     # as the service decides: the plan's part when the plan leads, the procedures' part otherwise
-    refused_all = np.where(plan_leads_at, plan_scores < plan_threshold, _spread(scores < threshold, procedures))
+    refused_all = np.where(plan_leads_at, plan_scores < plan_threshold, procedure_refused)
     refused = refused_all[procedures]
     figures = {
         "questions": len(questions),
@@ -252,10 +254,3 @@ def train(
     embedding = {key: ranker.index.manifest.embedding.get(key) for key in ("backend", "model")}
     model = RankingModel(candidate_model, answer_model, threshold, embedding, provenance, notes, plan_answer_model, plan_threshold)
     return model, figures
-
-
-def _spread(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``values`` of the questions in ``mask`` put back in place among all questions (False elsewhere)."""
-    spread = np.zeros(len(mask), dtype=bool)
-    spread[mask] = values
-    return spread
