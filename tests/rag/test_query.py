@@ -45,6 +45,9 @@ def test_text_with_diacritics_is_left_alone(analyzer):
         ("làm sổ đỏ", "quyền sử dụng đất"),
         ("hưởng BHXH một lần", "bảo hiểm xã hội"),
         ("UBND phường", "ủy ban nhân dân"),
+        ("đk tạm trú lệ phí bao nhiêu", "đăng ký"),
+        ("mat gplx thi lam sao", "giấy phép lái xe"),
+        ("quyết toán thuế TNCN", "thu nhập cá nhân"),
     ],
 )
 def test_abbreviations_are_expanded(analyzer, question, expansion):
