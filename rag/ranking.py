@@ -83,8 +83,9 @@ class RankingModel:
 
     ``ranker`` scores each candidate; ``answerability`` scores the question from the best ones
     and refuses below ``answer_threshold`` (set on the training questions so that at most the share
-    ``max_false_refusals`` of the answerable ones are refused). A candidate's probability alone separates questions about
-    things in no record poorly: a near-miss procedure still looks like the best of its list.
+    ``max_false_refusals`` of the answerable ones are refused). A candidate's probability alone
+    separates questions about things in no record poorly: a near-miss procedure still looks like
+    the best of its list.
 
     When the reform plan is the best candidate, ``plan_answerability`` decides instead, below
     ``plan_answer_threshold``. It learned from the plan questions too; the procedures' part did not,
