@@ -67,6 +67,7 @@ _SCALE = {"triệu": 1_000_000, "nghìn": 1_000, "ngàn": 1_000}
 # Words that tell two names apart only with the words after them ("mà người dịch không phải là cộng tác viên").
 _FUNCTION_WORDS = frozenset({"khong", "phai", "chua", "co", "la", "cua", "va", "hoac", "ma", "duoc", "bi", "da", "cho", "voi"})
 MAX_DIFFERENCE_WORDS = 7
+_NAME_WORD = re.compile(r"\w+")
 # The head words of a document name: an item asked about without one is not a document.
 _DOCUMENT_WORDS = re.compile(
     r"\b(giay|ban|van ban|hop dong|to khai|don|so|the|anh|ho chieu|can cuoc|chung minh|cccd|cmnd|quyet dinh|bien ban"
@@ -488,8 +489,8 @@ def name_differences(names: list[str]) -> list[str]:
     'Đăng ký khai sinh' / 'Đăng ký khai sinh có yếu tố nước ngoài' -> ['', 'có yếu tố nước ngoài'];
     a one-word difference keeps the word before it: 'Cấp lại thẻ' / 'Cấp đổi thẻ' -> ['cấp lại', 'cấp đổi'].
     """
-    word_lists = [name.split() for name in names]
-    folded = [[fold_diacritics(w.casefold()).strip(",.;()") for w in words] for words in word_lists]
+    word_lists = [_NAME_WORD.findall(name) for name in names]  # "Đăng ký/ Thay đổi" and "Đăng ký/Thay đổi" alike
+    folded = [[fold_diacritics(w.casefold()) for w in words] for words in word_lists]
     core = set.intersection(*(set(f) for f in folded)) - {"thu", "tuc"} if folded else set()
     differences = []
     for words, keys in zip(word_lists, folded):
@@ -509,12 +510,24 @@ def name_differences(names: list[str]) -> list[str]:
     return differences
 
 
+def name_key(name: str) -> str:
+    """A name without case, diacritics, punctuation or spacing: the portal lists some procedures twice so."""
+    return " ".join(fold_diacritics(w.casefold()) for w in _NAME_WORD.findall(name))
+
+
 def compose_clarification(options: list[Procedure]) -> str:
-    """One short question that says what tells the procedures apart, then the numbered choices."""
+    """One short question that says what tells the procedures apart, then the numbered choices.
+
+    Procedures of the same name differ by their field ("Thuế" / "Hải quan"), which is then what is asked.
+    """
     differences = name_differences([p.name for p in options])
+    fields = [p.field for p in options]
     if len(set(differences)) == len(differences) and any(differences):
         said = " hay ".join(f"“{d}”" if d else "trường hợp thông thường" for d in differences)
         question = f"Có {len(options)} thủ tục gần giống nhau, khác nhau ở: {said}. Trường hợp của bạn là thủ tục nào?"
+    elif len(set(fields)) == len(fields) and all(fields):
+        said = " hay ".join(f"“{f}”" for f in fields)
+        question = f"Có {len(options)} thủ tục cùng tên, thuộc lĩnh vực {said}. Trường hợp của bạn là thủ tục nào?"
     else:
         question = "Câu hỏi của bạn có thể ứng với nhiều thủ tục. Bạn muốn hỏi thủ tục nào?"
     listed = "\n".join(f"{i}. {p.name} (mã {p.code})" for i, p in enumerate(options, start=1))

@@ -15,17 +15,18 @@ from rag.composer import (
     compose_clarification,
     compose_plan_answer,
     compose_procedure_answer,
+    name_key,
     refusal_text,
 )
 from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
-from rag.life_events import LifeEventMatcher, compose_life_event_answer
+from rag.life_events import EventMatch, LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
 from rag.notes import ASKS_WHICH_PROCEDURES, LearnedNotes, NoteModel, asks_a_detail, word_set
 from rag.query import Query
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
-from tthc.schema import Answer, AnswerOption, LifeEvent, Procedure
+from tthc.schema import Answer, AnswerOption, Procedure
 from tthc.settings import Settings
 from tthc.text import bm25_tokens, fold_diacritics
 
@@ -231,14 +232,15 @@ class Assistant:
                 return [hit, *[h for h in hits if h is not hit]]
         return hits
 
-    def _describes_event(self, event: LifeEvent, hits: list[ProcedureHit], query: Query) -> bool:
+    def _describes_event(self, match: EventMatch, hits: list[ProcedureHit], query: Query) -> bool:
         """The question is about the life event as a whole, not about one procedure.
 
         A yes/no question, one that names a procedure, or one that asks for a single fact (a deadline, a fee)
         is about that procedure. So is one that asks for documents or a detail (a form, how many) when one
         procedure clearly leads: otherwise the event's list is a better answer than a choice between two. So is
-        a question whose best candidate is a confident procedure outside the event: the trigger words matched by
-        chance ("mất" as lost, not died).
+        a question whose best candidate is a confident procedure outside the event that shares a word with the
+        question besides the trigger's: the trigger words matched by chance ("mất" as lost, not died). One whose
+        name shares only the trigger's words ("người" in "tài sản không có người thừa kế") was found by them.
         """
         if query.ask is not None:
             return False
@@ -249,13 +251,15 @@ class Assistant:
             return False
         if self._weak(top):
             return True
-        in_event = top.code in {step.code for step in event.procedures}
+        in_event = top.code in {step.code for step in match.event.procedures}
+        if not in_event:
+            return not (_name_words(top.name) & set(query.content_words)) - match.trigger_words
         one_procedure_asked = ("documents" in query.intents and not ASKS_WHICH_PROCEDURES.search(query.folded)) or asks_a_detail(
             query.folded
         )
         if one_procedure_asked and not self._close_choices(hits, query):
             return False  # "hồ sơ xin giấy phép xây dựng cần thêm giấy gì", "… theo mẫu nào": the one procedure that is clear
-        return in_event and not ONE_PROCEDURE_INTENTS.intersection(query.intents)
+        return not ONE_PROCEDURE_INTENTS.intersection(query.intents)
 
     def _weak(self, hit: ProcedureHit) -> bool:
         """The model finds the best candidate unlikely, or too few of the question's words occur in its document."""
@@ -313,7 +317,7 @@ class Assistant:
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
         event = self.events.match(query.normalized if query.english else question) if self.events else None
-        if event and self._describes_event(event.event, hits, query):
+        if event and self._describes_event(event, hits, query):
             text, citations = compose_life_event_answer(event.event, self.index.procedures)
             codes = [step.code for step in event.event.procedures]
             options = [AnswerOption(code=step.code, name=step.name, note=step.what_for) for step in event.event.procedures]
@@ -337,7 +341,8 @@ class Assistant:
             chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or self.ranker.chunks_of(PLAN_ID)[:1]
             text, citations = compose_plan_answer(chunks, bm25_tokens(query.search_text))
             return Answer(answer=text, citations=citations, retrieved=retrieved, focus_code=PLAN_ID, confidence=confidence)
-        close = self._close_choices(hits, query)
+        twins = self._twins(hits)
+        close = self._close_choices([h for h in hits if h not in twins], query)
         if close:
             choices = [self.index.procedures[h.code] for h in [top, *close]]
             return Answer(
@@ -348,7 +353,25 @@ class Assistant:
                 focus_code=top.code,
                 confidence=confidence,
             )
-        return self._procedure_answer(question, top.code, query, retrieved, confidence)
+        answer = self._procedure_answer(question, top.code, query, retrieved, confidence)
+        if twins:
+            answer.answer = _with_twins_note(answer.answer, [top.code, *[h.code for h in twins]])
+        return answer
+
+    def _twins(self, hits: list[ProcedureHit]) -> list[ProcedureHit]:
+        """Candidates the portal lists under the best one's name and field: nothing tells them apart to ask."""
+        if not hits:
+            return []
+        top = self.index.procedures.get(hits[0].code)
+        if top is None:
+            return []
+        return [
+            h
+            for h in hits[1:4]
+            if (proc := self.index.procedures.get(h.code)) is not None
+            and proc.field == top.field
+            and name_key(proc.name) == name_key(top.name)
+        ]
 
     def _close_choices(self, hits: list[ProcedureHit], query: Query) -> list[ProcedureHit]:
         """The candidates too close to the best one to answer without asking which is meant."""
@@ -370,6 +393,14 @@ class Assistant:
             text = f"{other_level_note(proc)}\n{text}"
         scope: Literal["ward", "other_level"] = "ward" if proc.is_ward_level else "other_level"
         return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence, scope=scope)
+
+
+def _with_twins_note(text: str, codes: list[str]) -> str:
+    """Say that the portal has the procedure more than once, before the link to the full card."""
+    note = f"Cổng Dịch vụ công có {len(codes)} thủ tục cùng tên này (mã {', '.join(codes)}); câu trả lời theo mã {codes[0]}."
+    lines = text.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.startswith("Xem đầy đủ")), len(lines) - 1)
+    return "\n".join([*lines[:at], note, *lines[at:]])
 
 
 def load_assistant(settings: Settings, embeddings: Embedder | None = None) -> Assistant:

@@ -111,6 +111,20 @@ def test_a_procedure_of_another_level_says_who_handles_it(tmp_path, small_corpus
     assert answer.answer.startswith("Lưu ý: thủ tục này do cấp tỉnh (Sở Xây dựng) giải quyết, không nộp tại phường.")
 
 
+def test_a_procedure_the_portal_lists_twice_is_answered_not_asked_about(small_corpus, settings, embedder):
+    """Asking a citizen to choose between two identical names helps no one: the answer says both codes."""
+    record = small_corpus / "procedures" / "1.004194.yaml"
+    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    data.update(code="9.000002", name=data["name"].replace(" ", "  "))
+    (small_corpus / "procedures" / "9.000002.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run_ingest(settings, [small_corpus], embeddings_factory=lambda s: embedder)
+    answer = load_assistant(settings, embedder).answer("đăng ký tạm trú cần giấy tờ gì")
+    assert not answer.clarification and not answer.refused
+    shown = answer.focus_code
+    twin = "9.000002" if shown == "1.004194" else "1.004194"
+    assert f"có 2 thủ tục cùng tên này (mã {shown}, {twin}); câu trả lời theo mã {shown}." in answer.answer
+
+
 def test_nothing_in_the_data_is_refused_with_the_contact(assistant):
     answer = assistant.answer("cấp giấy phép lái xe")  # not in the default corpus
     assert answer.refused and "Trung tâm Phục vụ hành chính công" in answer.answer and answer.scope == "none"
@@ -122,6 +136,19 @@ def test_trigger_words_matched_by_chance_do_not_hide_the_procedure_asked_about(a
     assert assistant.events.match(question).event.title == "Gia đình có người thân qua đời"
     answer = assistant.answer(question)
     assert answer.focus_code == "1.004746" and not answer.options, answer.answer[:200]
+
+
+def test_a_procedure_found_only_by_the_trigger_words_does_not_hide_the_life_event(assistant):
+    """'nhà có người mất' names no procedure: a confident candidate that shares only 'người' with it is not asked about."""
+    question = "nhà có người mất cần làm gì"
+    match = assistant.events.match(question)
+    query = assistant.ranker.analyzer.analyze(question)
+    confident = {"score": 0.68, "coverage": 1.0, "dense_similarity": 0.95, "answerable": 0.9}
+    heirless = ProcedureHit(code="3.000410", name="Xác lập quyền sở hữu toàn dân đối với tài sản không có người thừa kế", **confident)
+    assert match and not assistant._weak(heirless) and assistant._describes_event(match, [heirless], query)
+    lost = assistant.ranker.analyzer.analyze("nhà có người mất giấy chứng nhận kết hôn")
+    certificate = ProcedureHit(code="1.004746", name="Cấp bản sao trích lục giấy chứng nhận kết hôn", **confident)
+    assert not assistant._describes_event(match, [certificate], lost)
 
 
 def test_a_life_event_answer_leads_with_the_step_the_question_points_at(assistant):

@@ -298,6 +298,16 @@ def test_a_clarifying_question_names_what_tells_the_procedures_apart():
     ]
 
 
+def test_names_that_differ_only_in_spacing_are_asked_apart_by_their_field():
+    from rag.composer import compose_clarification, name_key
+
+    tax = Procedure(code="1.011042", name="Đăng ký/ Thay đổi chứng từ điện tử /Ủy nhiệm lập biên lai", field="Thuế")
+    customs = Procedure(code="1.013653", name="Đăng ký/Thay đổi chứng từ điện tử/Ủy nhiệm lập biên lai", field="Hải quan")
+    assert name_key(tax.name) == name_key(customs.name) == "dang ky thay doi chung tu dien tu uy nhiem lap bien lai"
+    question = compose_clarification([tax, customs]).splitlines()[0]
+    assert question == "Có 2 thủ tục cùng tên, thuộc lĩnh vực “Thuế” hay “Hải quan”. Trường hợp của bạn là thủ tục nào?"
+
+
 def test_only_the_two_documents_named_most_closely_are_given_whole():
     """A question whose words occur in every document name would otherwise get every long name whole."""
     tail = " kèm theo bản vẽ thiết kế được phê duyệt theo quy định của pháp luật về xây dựng và các văn bản liên quan khác" * 2
