@@ -18,7 +18,6 @@ MAX_STEP_NAME = 90  # characters of a procedure's name in the list, read on a ph
 class EventMatch:
     event: LifeEvent
     share: float
-    trigger_words: frozenset[str]  # folded syllables of the trigger phrase that matched
 
 
 def _tokens(text: str) -> set[str]:
@@ -29,7 +28,7 @@ class LifeEventMatcher:
     """Finds the life event a question describes, by how much of one trigger phrase it contains."""
 
     def __init__(self, events: list[LifeEvent]) -> None:
-        self._triggers = [(event, frozenset(_tokens(trigger))) for event in events for trigger in [event.title, *event.triggers]]
+        self._triggers = [(event, _tokens(trigger)) for event in events for trigger in [event.title, *event.triggers]]
 
     def match(self, question: str) -> EventMatch | None:
         asked = _tokens(question)
@@ -40,7 +39,7 @@ class LifeEventMatcher:
                 continue
             share = hit / len(trigger)
             if share >= MIN_TRIGGER_SHARE and (best is None or share > best.share):
-                best = EventMatch(event, share, trigger)
+                best = EventMatch(event, share)
         return best
 
 

@@ -20,13 +20,13 @@ from rag.composer import (
 )
 from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
-from rag.life_events import EventMatch, LifeEventMatcher, compose_life_event_answer
+from rag.life_events import LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
 from rag.notes import ASKS_WHICH_PROCEDURES, LearnedNotes, NoteModel, asks_a_detail, word_set
 from rag.query import Query
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
-from tthc.schema import Answer, AnswerOption, Procedure
+from tthc.schema import Answer, AnswerOption, LifeEvent, Procedure
 from tthc.settings import Settings
 from tthc.text import bm25_tokens, fold_diacritics
 
@@ -232,15 +232,14 @@ class Assistant:
                 return [hit, *[h for h in hits if h is not hit]]
         return hits
 
-    def _describes_event(self, match: EventMatch, hits: list[ProcedureHit], query: Query) -> bool:
+    def _describes_event(self, event: LifeEvent, hits: list[ProcedureHit], query: Query) -> bool:
         """The question is about the life event as a whole, not about one procedure.
 
         A yes/no question, one that names a procedure, or one that asks for a single fact (a deadline, a fee)
         is about that procedure. So is one that asks for documents or a detail (a form, how many) when one
         procedure clearly leads: otherwise the event's list is a better answer than a choice between two. So is
-        a question whose best candidate is a confident procedure outside the event that shares a word with the
-        question besides the trigger's: the trigger words matched by chance ("mất" as lost, not died). One whose
-        name shares only the trigger's words ("người" in "tài sản không có người thừa kế") was found by them.
+        a question whose best candidate is a confident procedure outside the event: the trigger words matched by
+        chance ("mất" as lost, not died).
         """
         if query.ask is not None:
             return False
@@ -251,15 +250,13 @@ class Assistant:
             return False
         if self._weak(top):
             return True
-        in_event = top.code in {step.code for step in match.event.procedures}
-        if not in_event:
-            return not (_name_words(top.name) & set(query.content_words)) - match.trigger_words
+        in_event = top.code in {step.code for step in event.procedures}
         one_procedure_asked = ("documents" in query.intents and not ASKS_WHICH_PROCEDURES.search(query.folded)) or asks_a_detail(
             query.folded
         )
         if one_procedure_asked and not self._close_choices(hits, query):
             return False  # "hồ sơ xin giấy phép xây dựng cần thêm giấy gì", "… theo mẫu nào": the one procedure that is clear
-        return not ONE_PROCEDURE_INTENTS.intersection(query.intents)
+        return in_event and not ONE_PROCEDURE_INTENTS.intersection(query.intents)
 
     def _weak(self, hit: ProcedureHit) -> bool:
         """The model finds the best candidate unlikely, or too few of the question's words occur in its document."""
@@ -317,7 +314,7 @@ class Assistant:
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
         event = self.events.match(query.normalized if query.english else question) if self.events else None
-        if event and self._describes_event(event, hits, query):
+        if event and self._describes_event(event.event, hits, query):
             text, citations = compose_life_event_answer(event.event, self.index.procedures)
             codes = [step.code for step in event.event.procedures]
             options = [AnswerOption(code=step.code, name=step.name, note=step.what_for) for step in event.event.procedures]

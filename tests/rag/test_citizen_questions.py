@@ -138,17 +138,10 @@ def test_trigger_words_matched_by_chance_do_not_hide_the_procedure_asked_about(a
     assert answer.focus_code == "1.004746" and not answer.options, answer.answer[:200]
 
 
-def test_a_procedure_found_only_by_the_trigger_words_does_not_hide_the_life_event(assistant):
-    """'nhà có người mất' names no procedure: a confident candidate that shares only 'người' with it is not asked about."""
-    question = "nhà có người mất cần làm gì"
-    match = assistant.events.match(question)
-    query = assistant.ranker.analyzer.analyze(question)
-    confident = {"score": 0.68, "coverage": 1.0, "dense_similarity": 0.95, "answerable": 0.9}
-    heirless = ProcedureHit(code="3.000410", name="Xác lập quyền sở hữu toàn dân đối với tài sản không có người thừa kế", **confident)
-    assert match and not assistant._weak(heirless) and assistant._describes_event(match, [heirless], query)
-    lost = assistant.ranker.analyzer.analyze("nhà có người mất giấy chứng nhận kết hôn")
-    certificate = ProcedureHit(code="1.004746", name="Cấp bản sao trích lục giấy chứng nhận kết hôn", **confident)
-    assert not assistant._describes_event(match, [certificate], lost)
+@pytest.mark.parametrize("question", ["ông tôi mới qua đời, gia đình phải làm thủ tục gì", "mẹ mất rồi phải làm những thủ tục gì"])
+def test_a_death_told_in_few_words_is_the_death_life_event(assistant, question):
+    answer = assistant.answer(question)
+    assert answer.answer.startswith("Gia đình có người thân qua đời:") and answer.options[0].code == "1.000656", answer.answer[:200]
 
 
 def test_a_life_event_answer_leads_with_the_step_the_question_points_at(assistant):
