@@ -152,6 +152,10 @@ _ASKS_ITEM = re.compile(
 _COST_VERB = re.compile(r"\bmat (?=(bao lau|bao nhieu|may|phi|le phi|tien|thoi gian|khoang|chung|tam|het|nhieu|it nhat|toi da)\b)")
 _LOSS_BEFORE = frozenset({"bi", "da", "vua", "moi", "lam", "danh", "nguoi", "chet"})
 
+# The ward's own name, folded, and the words that may come before it.
+OWN_PLACE_NAMES = (["nam", "gia", "nghia"], ["gia", "nghia"])
+_PLACE_KINDS = frozenset({"phuong", "p", "p.", "tp", "tp.", "xa"})
+
 # Function words and question words (accented): they say nothing about which procedure is meant.
 STOPWORDS = frozenset(
     " ".join(
@@ -214,8 +218,23 @@ class Query:
 
     @property
     def search_text(self) -> str:
-        """What the retrievers see: the restored question, without a 'mất' of cost, plus abbreviation expansions."""
-        return " ".join([_without_cost_verb(self.restored), *self.expansions]).strip()
+        """What the retrievers see: the restored question, without a 'mất' of cost or the ward's own name, plus
+        abbreviation expansions."""
+        return " ".join([_without_own_place(_without_cost_verb(self.restored)), *self.expansions]).strip()
+
+
+def _without_own_place(text: str) -> str:
+    """The text without the ward's own name ("ở phường Nam Gia Nghĩa"): every procedure in the index is the ward's,
+    so the name tells none apart, and it only pulled questions towards the plan, which names the ward throughout."""
+    words = text.split()
+    folded = [fold_diacritics(w.casefold()).strip(",.?!;:") for w in words]
+    dropped: set[int] = set()
+    for i in range(len(words)):
+        for name in OWN_PLACE_NAMES:
+            if folded[i : i + len(name)] == name:
+                start = i - 1 if i > 0 and folded[i - 1] in _PLACE_KINDS else i
+                dropped.update(range(start, i + len(name)))
+    return " ".join(w for i, w in enumerate(words) if i not in dropped)
 
 
 def _without_cost_verb(text: str) -> str:

@@ -92,6 +92,20 @@ def test_the_words_of_how_long_and_when_are_not_content(analyzer, question, cont
 
 
 @pytest.mark.parametrize(
+    ("question", "content"),
+    [
+        ("chuyển nhà về phường Nam Gia Nghĩa thì phải làm gì", ["chuyen", "nha"]),
+        ("mo quan o p. nam gia nghia", ["mo", "quan"]),
+        ("kế hoạch cải cách hành chính của Gia Nghĩa", ["cach", "cai", "chinh", "hanh", "hoach", "ke"]),
+        ("gia đình tôi có nghĩa vụ gì", ["dinh", "gia", "nghia", "vu"]),
+    ],
+)
+def test_the_wards_own_name_is_not_content(analyzer, question, content):
+    """Every procedure in the index is the ward's: its name tells none apart, and it pulled questions to the plan."""
+    assert analyzer.analyze(question).content_words == content
+
+
+@pytest.mark.parametrize(
     ("question", "intent"),
     [
         ("làm giấy khai sinh cần giấy tờ gì", "documents"),
