@@ -7,12 +7,6 @@ sides), and fits on everything. The answerability part learns from the out-of-fo
 probabilities, and its threshold is set from its own out-of-fold scores so that at most
 ``max_false_refusals`` (a setting) of the answerable training questions would be refused.
 
-The ranker is listwise: a conditional logit learns which candidate of a question's list is the one asked
-about (cross-validated hit@1 0.8806 against 0.8751 for one logistic model per candidate). Its scores
-say nothing on their own about whether any candidate is right, so a calibration step maps them, with the
-features that are the same for every candidate of a question, to a probability; the stored model stays one
-logistic form, and everything that reads probabilities reads the same kind of number as before.
-
 Questions about the reform plan teach the ranker when the plan beats every procedure. They stay out
 of the procedures' answerability part and teach a second one, used when the plan leads: an
 off-topic question whose best match is the plan ("cài máy in", "kể chuyện cổ tích") is refused
@@ -29,7 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
@@ -41,12 +34,8 @@ from rag.retriever import HybridRanker
 
 log = logging.getLogger(__name__)
 
-PENALTIES = (1e-4, 1e-3, 1e-2, 3e-2)  # L2 on the listwise ranker's standardised weights, largest = strongest
+REGULARISATION = (0.03, 0.1, 0.3, 1.0, 3.0)
 ANSWERABILITY_C = 0.3
-CALIBRATION_C = 1.0
-# the features that are the same for every candidate of a question: the listwise fit cannot weigh them, the
-# calibration does (how sure the model may be that any candidate is right)
-QUESTION_LEVEL_FEATURES = tuple(FEATURE_NAMES.index(name) for name in ("top_dense", "content_words", "english"))
 
 
 @dataclass
@@ -68,20 +57,6 @@ class CandidateTable:
     answerable: np.ndarray  # per question: has a gold procedure (or the plan)
     about_plan: np.ndarray  # per question: the plan is the gold
     rrf_correct: np.ndarray  # per question: the RRF path's first candidate is gold
-
-    def subset(self, questions: np.ndarray) -> CandidateTable:
-        """The table of these questions only (numbered anew, in this order)."""
-        renumber = {int(q): i for i, q in enumerate(questions)}
-        rows = np.concatenate([np.where(self.question_of_row == q)[0] for q in questions]) if len(questions) else np.zeros(0, int)
-        return CandidateTable(
-            features=self.features[rows],
-            labels=self.labels[rows],
-            question_of_row=np.asarray([renumber[int(q)] for q in self.question_of_row[rows]], dtype=int),
-            groups=[self.groups[q] for q in questions],
-            answerable=self.answerable[questions],
-            about_plan=self.about_plan[questions],
-            rrf_correct=self.rrf_correct[questions],
-        )
 
 
 def read_training_questions(folder: Path) -> list[TrainingQuestion]:
@@ -142,83 +117,6 @@ def _fit(features: np.ndarray, labels: np.ndarray, c: float, balanced: bool = Fa
     return Logistic(mean, scale, model.coef_[0], float(model.intercept_[0]))
 
 
-@dataclass(frozen=True)
-class ListwiseWeights:
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-
-    def scores(self, features: np.ndarray) -> np.ndarray:
-        return ((features - self.mean) / self.scale) @ self.weights
-
-
-def _fit_listwise(table: CandidateTable, penalty: float) -> ListwiseWeights:
-    """A conditional logit: maximise each question's probability of its gold candidates among its list.
-
-    Only questions with a gold candidate in their list teach it; out-of-scope ones teach the calibration.
-    """
-    mean = table.features.mean(axis=0)
-    scale = table.features.std(axis=0)
-    scale[scale == 0] = 1.0
-    taught = [rows for rows in _rows_of(table) if len(rows) and table.labels[rows].any()]
-    if not taught:
-        return ListwiseWeights(mean, scale, np.zeros(table.features.shape[1]))
-    rows = np.concatenate(taught)
-    standardised = (table.features[rows] - mean) / scale
-    gold = table.labels[rows].astype(bool)
-    lists = len(taught)
-    list_of_row = np.repeat(np.arange(lists), [len(r) for r in taught])
-    starts = np.concatenate([[0], np.cumsum([len(r) for r in taught])[:-1]])
-
-    def loss_and_gradient(weights: np.ndarray) -> tuple[float, np.ndarray]:
-        scores = standardised @ weights
-        top = np.maximum.reduceat(scores, starts)  # each list's best, against overflow
-        exp = np.exp(scores - top[list_of_row])
-        total = np.bincount(list_of_row, exp, lists)
-        gold_total = np.bincount(list_of_row, exp * gold, lists)
-        loss = -float(np.sum(np.log(gold_total) - np.log(total))) / lists + penalty * float(weights @ weights)
-        share = exp / total[list_of_row] - np.where(gold, exp / gold_total[list_of_row], 0.0)
-        return loss, share @ standardised / lists + 2 * penalty * weights
-
-    start = np.zeros(table.features.shape[1])
-    fitted = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
-    return ListwiseWeights(mean, scale, fitted.x)
-
-
-def _folds(table: CandidateTable, folds: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Question indices split by procedure, so a procedure's questions are never on both sides."""
-    return list(GroupKFold(n_splits=folds).split(np.zeros(len(table.groups)), groups=table.groups))
-
-
-def out_of_fold_scores(table: CandidateTable, penalty: float) -> np.ndarray:
-    """Each candidate's listwise score from a ranker that never saw its procedure's questions."""
-    scores = np.zeros(len(table.labels))
-    for train_questions, test_questions in _folds(table):
-        weights = _fit_listwise(table.subset(train_questions), penalty)
-        test_rows = np.isin(table.question_of_row, test_questions)
-        scores[test_rows] = weights.scores(table.features[test_rows])
-    return scores
-
-
-def fit_ranker(table: CandidateTable, penalty: float) -> Logistic:
-    """The listwise ranker, calibrated to P(candidate is the one asked about) as one logistic form.
-
-    The calibration learns from out-of-fold listwise scores (in-sample ones would be overconfident) and the
-    question-level features; both enter the same linear form, so the order within a question stays listwise.
-    """
-    listwise = _fit_listwise(table, penalty)
-    scores = out_of_fold_scores(table, penalty)
-    standardised = (table.features - listwise.mean) / listwise.scale
-    inputs = np.column_stack([scores, standardised[:, QUESTION_LEVEL_FEATURES]])
-    calibration = LogisticRegression(C=CALIBRATION_C, max_iter=3000).fit(inputs, table.labels)
-    slope, question_level = calibration.coef_[0][0], calibration.coef_[0][1:]
-    if slope <= 0:
-        log.warning("ranker calibration slope %.4f is not positive: the listwise order would be reversed", slope)
-    weights = slope * listwise.weights
-    weights[list(QUESTION_LEVEL_FEATURES)] += question_level
-    return Logistic(listwise.mean, listwise.scale, weights, float(calibration.intercept_[0]))
-
-
 def _rows_of(table: CandidateTable) -> list[np.ndarray]:
     return [np.where(table.question_of_row == q)[0] for q in range(len(table.groups))]
 
@@ -228,13 +126,12 @@ def _top_correct(table: CandidateTable, probabilities: np.ndarray) -> np.ndarray
     return np.asarray([len(rows) > 0 and bool(table.labels[rows[np.argmax(probabilities[rows])]]) for rows in _rows_of(table)])
 
 
-def out_of_fold_probabilities(table: CandidateTable, penalty: float) -> np.ndarray:
-    """Each candidate's calibrated probability from a ranker that never saw its procedure's questions."""
+def out_of_fold_probabilities(table: CandidateTable, c: float, folds: int = 5) -> np.ndarray:
+    """Each candidate's probability from a ranker that never saw its procedure's questions."""
     out_of_fold = np.zeros(len(table.labels))
-    for train_questions, test_questions in _folds(table):
-        model = fit_ranker(table.subset(train_questions), penalty)
-        test_rows = np.isin(table.question_of_row, test_questions)
-        out_of_fold[test_rows] = model.probabilities(table.features[test_rows])
+    question_groups = np.asarray(table.groups)[table.question_of_row]
+    for train_rows, test_rows in GroupKFold(n_splits=folds).split(table.features, table.labels, question_groups):
+        out_of_fold[test_rows] = _fit(table.features[train_rows], table.labels[train_rows], c).probabilities(table.features[test_rows])
     return out_of_fold
 
 
@@ -265,15 +162,13 @@ def answer_threshold(answerable: np.ndarray, scores: np.ndarray, max_false_refus
 
 
 def strongest_within_one_standard_error(hit_at_1: dict[float, float], standard_error: dict[float, float]) -> float:
-    """The strongest regularisation (largest penalty) whose cross-validated hit@1 is within one standard error of
-    the best.
+    """The strongest regularisation (smallest C) whose cross-validated hit@1 is within one standard error of the best.
 
-    On 2,477 training questions the penalties of the grid scored within a few thousandths of each other against a
-    standard error of 0.0074, so taking the best score picked one on noise, and a retrain could move it and the
-    answers with it.
+    On 2,477 training questions every C of the grid scored within 0.0015 of the others against a standard error of
+    0.0076, so taking the best score picked C on noise, and a retrain could move it and the answers with it.
     """
-    best = max(hit_at_1, key=lambda penalty: hit_at_1[penalty])
-    return max(penalty for penalty, score in hit_at_1.items() if score >= hit_at_1[best] - standard_error[best])
+    best = max(hit_at_1, key=lambda c: hit_at_1[c])
+    return min(c for c, score in hit_at_1.items() if score >= hit_at_1[best] - standard_error[best])
 
 
 def _digest(folder: Path) -> str:
@@ -298,16 +193,14 @@ def train(
     procedures = ~table.about_plan  # the answerability part and the reported hit@1: procedure and out-of-scope questions
     answerable = table.answerable[procedures]
     asks_procedure = table.answerable & procedures
-    by_penalty, standard_error = {}, {}
-    for penalty in PENALTIES:  # the calibration keeps the order, so the raw scores tell hit@1
-        correct = _top_correct(table, out_of_fold_scores(table, penalty))[asks_procedure]
-        by_penalty[penalty] = float(correct.mean())
-        standard_error[penalty] = float(correct.std() / np.sqrt(max(len(correct), 1)))
-        log.info(
-            "ranker penalty %s: cross-validated hit@1 %.4f (standard error %.4f)", penalty, by_penalty[penalty], standard_error[penalty]
-        )
-    best_penalty = strongest_within_one_standard_error(by_penalty, standard_error)
-    best_probabilities = out_of_fold_probabilities(table, best_penalty)
+    by_c, standard_error = {}, {}
+    for c in REGULARISATION:
+        correct = _top_correct(table, out_of_fold_probabilities(table, c))[asks_procedure]
+        by_c[c] = float(correct.mean())
+        standard_error[c] = float(correct.std() / np.sqrt(max(len(correct), 1)))
+        log.info("ranker C=%s: cross-validated hit@1 %.4f (standard error %.4f)", c, by_c[c], standard_error[c])
+    best_c = strongest_within_one_standard_error(by_c, standard_error)
+    best_probabilities = out_of_fold_probabilities(table, best_c)
     plan_correct = _top_correct(table, best_probabilities)[table.about_plan]
     all_question_rows = question_table(table, best_probabilities)
     question_rows = all_question_rows[procedures]
@@ -328,11 +221,11 @@ def train(
         "out_of_scope": int((~answerable).sum()),
         "candidate_rows": len(table.labels),
         "rrf_hit_at_1": round(float(table.rrf_correct[asks_procedure].mean()), 4),
-        "cross_validated_hit_at_1": round(by_penalty[best_penalty], 4),
+        "cross_validated_hit_at_1": round(by_c[best_c], 4),
         "cross_validated_plan_hit_at_1": round(float(plan_correct.mean()), 4) if len(plan_correct) else None,
-        "hit_at_1_by_regularisation": {str(penalty): round(v, 4) for penalty, v in by_penalty.items()},
-        "regularisation": best_penalty,
-        "regularisation_rule": "listwise L2 penalty: the strongest within one standard error of the best cross-validated hit@1",
+        "hit_at_1_by_regularisation": {str(c): round(v, 4) for c, v in by_c.items()},
+        "regularisation": best_c,
+        "regularisation_rule": "strongest within one standard error of the best cross-validated hit@1",
         "answer_threshold": round(threshold, 4),
         "plan_answer_threshold": round(plan_threshold, 4),
         "cross_validated_false_refusals": round(float(refused[answerable].mean()), 4),
@@ -341,7 +234,7 @@ def train(
         "cross_validated_out_of_scope_led_by_the_plan": int((plan_leads_at & ~table.answerable).sum()),
         "cross_validated_out_of_scope_led_by_the_plan_refused": int((refused_all & plan_leads_at & ~table.answerable).sum()),
     }
-    candidate_model = fit_ranker(table, best_penalty)
+    candidate_model = _fit(table.features, table.labels, best_c)
     # the answerability part learns from out-of-fold probabilities: in-sample ones would be overconfident
     answer_model = _fit(question_rows, answerable.astype(int), ANSWERABILITY_C, balanced=True)
     plan_answer_model = _fit(all_question_rows, table.answerable.astype(int), ANSWERABILITY_C, balanced=True)
