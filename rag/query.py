@@ -153,8 +153,8 @@ _COST_VERB = re.compile(r"\bmat (?=(bao lau|bao nhieu|may|phi|le phi|tien|thoi g
 _LOSS_BEFORE = frozenset({"bi", "da", "vua", "moi", "lam", "danh", "nguoi", "chet"})
 
 # The ward's own name, folded, and the words that may come before it.
-OWN_PLACE_NAMES = (["nam", "gia", "nghia"], ["gia", "nghia"])
-_PLACE_KINDS = frozenset({"phuong", "p", "p.", "tp", "tp.", "xa"})
+_OWN_PLACE_NAMES = (["nam", "gia", "nghia"], ["gia", "nghia"])
+_PLACE_KINDS = frozenset({"phuong", "p", "tp", "xa"})  # folded, stripped of punctuation: "P." is "p"
 
 # Function words and question words (accented): they say nothing about which procedure is meant.
 STOPWORDS = frozenset(
@@ -230,7 +230,7 @@ def _without_own_place(text: str) -> str:
     folded = [fold_diacritics(w.casefold()).strip(",.?!;:") for w in words]
     dropped: set[int] = set()
     for i in range(len(words)):
-        for name in OWN_PLACE_NAMES:
+        for name in _OWN_PLACE_NAMES:
             if folded[i : i + len(name)] == name:
                 start = i - 1 if i > 0 and folded[i - 1] in _PLACE_KINDS else i
                 dropped.update(range(start, i + len(name)))

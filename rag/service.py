@@ -338,8 +338,8 @@ class Assistant:
             chunks = [c for c, _ in sorted(top.chunks, key=lambda cs: -cs[1])] or self.ranker.chunks_of(PLAN_ID)[:1]
             text, citations = compose_plan_answer(chunks, bm25_tokens(query.search_text))
             return Answer(answer=text, citations=citations, retrieved=retrieved, focus_code=PLAN_ID, confidence=confidence)
-        twins = self._twins(hits)
-        close = self._close_choices([h for h in hits if h not in twins], query)
+        same_named = self._same_named(hits)
+        close = self._close_choices([h for h in hits if h not in same_named], query)
         if close:
             choices = [self.index.procedures[h.code] for h in [top, *close]]
             return Answer(
@@ -351,11 +351,11 @@ class Assistant:
                 confidence=confidence,
             )
         answer = self._procedure_answer(question, top.code, query, retrieved, confidence)
-        if twins:
-            answer.answer = _with_twins_note(answer.answer, [top.code, *[h.code for h in twins]])
+        if same_named:
+            answer.answer = _with_same_name_note(answer.answer, [top.code, *[h.code for h in same_named]])
         return answer
 
-    def _twins(self, hits: list[ProcedureHit]) -> list[ProcedureHit]:
+    def _same_named(self, hits: list[ProcedureHit]) -> list[ProcedureHit]:
         """Candidates the portal lists under the best one's name and field: nothing tells them apart to ask."""
         if not hits:
             return []
@@ -392,7 +392,7 @@ class Assistant:
         return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence, scope=scope)
 
 
-def _with_twins_note(text: str, codes: list[str]) -> str:
+def _with_same_name_note(text: str, codes: list[str]) -> str:
     """Say that the portal has the procedure more than once, before the link to the full card."""
     note = f"Cổng Dịch vụ công có {len(codes)} thủ tục cùng tên này (mã {', '.join(codes)}); câu trả lời theo mã {codes[0]}."
     lines = text.split("\n")
