@@ -32,7 +32,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 def create_api(service: TthcService) -> FastAPI:
     """The API over one service; the index and the model load on the first request that needs them."""
     app = FastAPI(
-        title="Trợ lý thủ tục hành chính — phường Nam Gia Nghĩa",
+        title=f"Trợ lý thủ tục hành chính — {service.settings.ward_name}",
         description="Hỏi đáp và tra cứu thủ tục hành chính, có trích dẫn nguồn chính thức.",
         version="0.2.0",
     )

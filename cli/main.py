@@ -280,7 +280,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tthc", description="Trợ lý thủ tục hành chính phường Nam Gia Nghĩa")
+    parser = argparse.ArgumentParser(prog="tthc", description="Trợ lý thủ tục hành chính (tên phường: TTHC_WARD_NAME)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 

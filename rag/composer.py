@@ -13,10 +13,10 @@ from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
 from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, without_attachments
 
-CONTACT = "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công phường Nam Gia Nghĩa để được hướng dẫn trực tiếp."
+# "{ward}" is settings.ward_name
 REFUSALS = {
-    "off_topic": "Xin lỗi, tôi chỉ hỗ trợ tra cứu thủ tục hành chính và Kế hoạch cải cách hành chính của phường "
-    "Nam Gia Nghĩa, nên không trả lời được câu hỏi này.",
+    "off_topic": "Xin lỗi, tôi chỉ hỗ trợ tra cứu thủ tục hành chính và Kế hoạch cải cách hành chính của {ward}, "
+    "nên không trả lời được câu hỏi này.",
     "injection": "Xin lỗi, tôi chỉ trả lời câu hỏi về thủ tục hành chính theo nguồn chính thức và không thể thay đổi "
     "cách làm việc, đóng vai hay tiết lộ cấu hình hệ thống.",
     "private_data": "Xin lỗi, tôi không cung cấp thông tin cá nhân của bất kỳ ai. Thông tin cá nhân chỉ được cung cấp "
@@ -75,8 +75,10 @@ _DOCUMENT_WORDS = re.compile(
 )
 
 
-def refusal_text(reason: str) -> str:
-    return f"{REFUSALS.get(reason, REFUSALS['weak_evidence'])} {CONTACT}"
+def refusal_text(reason: str, ward_name: str, ward_contact: str) -> str:
+    """The refusal for the reason, then where to ask in person."""
+    refusal = REFUSALS.get(reason, REFUSALS["weak_evidence"]).replace("{ward}", ward_name)
+    return f"{refusal} Bạn có thể liên hệ {ward_contact} để được hướng dẫn trực tiếp."
 
 
 def _first_sentence(text: str | None, limit: int = MAX_NOTE) -> str:

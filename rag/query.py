@@ -152,9 +152,8 @@ _ASKS_ITEM = re.compile(
 _COST_VERB = re.compile(r"\bmat (?=(bao lau|bao nhieu|may|phi|le phi|tien|thoi gian|khoang|chung|tam|het|nhieu|it nhat|toi da)\b)")
 _LOSS_BEFORE = frozenset({"bi", "da", "vua", "moi", "lam", "danh", "nguoi", "chet"})
 
-# The ward's own name, folded, and the words that may come before it.
-_OWN_PLACE_NAMES = (["nam", "gia", "nghia"], ["gia", "nghia"])
-_PLACE_KINDS = frozenset({"phuong", "p", "tp", "xa"})  # folded, stripped of punctuation: "P." is "p"
+# The words that may come before the ward's own name, folded and stripped of punctuation: "P." is "p".
+_PLACE_KINDS = frozenset({"phuong", "p", "tp", "xa"})
 
 # Function words and question words (accented): they say nothing about which procedure is meant.
 STOPWORDS = frozenset(
@@ -201,6 +200,7 @@ class Query:
     expansions: list[str] = field(default_factory=list)
     ask: Ask | None = None
     english: bool = False  # asked in English: ``normalized`` and ``restored`` hold the Vietnamese terms it names
+    own_place_names: tuple[tuple[str, ...], ...] = ()  # the ward's own names, folded syllables (settings.ward_place_names)
 
     @property
     def content_words(self) -> list[str]:
@@ -220,18 +220,18 @@ class Query:
     def search_text(self) -> str:
         """What the retrievers see: the restored question, without a 'mất' of cost or the ward's own name, plus
         abbreviation expansions."""
-        return " ".join([_without_own_place(_without_cost_verb(self.restored)), *self.expansions]).strip()
+        return " ".join([_without_own_place(_without_cost_verb(self.restored), self.own_place_names), *self.expansions]).strip()
 
 
-def _without_own_place(text: str) -> str:
+def _without_own_place(text: str, own_place_names: tuple[tuple[str, ...], ...]) -> str:
     """The text without the ward's own name ("ở phường Nam Gia Nghĩa"): every procedure in the index is the ward's,
     so the name tells none apart, and it only pulled questions towards the plan, which names the ward throughout."""
     words = text.split()
     folded = [fold_diacritics(w.casefold()).strip(",.?!;:") for w in words]
     dropped: set[int] = set()
     for i in range(len(words)):
-        for name in _OWN_PLACE_NAMES:
-            if folded[i : i + len(name)] == name:
+        for name in own_place_names:
+            if tuple(folded[i : i + len(name)]) == name:
                 start = i - 1 if i > 0 and folded[i - 1] in _PLACE_KINDS else i
                 dropped.update(range(start, i + len(name)))
     return " ".join(w for i, w in enumerate(words) if i not in dropped)
@@ -290,7 +290,8 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
 class QueryAnalyzer:
     """Turns raw questions into :class:`Query` objects (no I/O; built once at start-up)."""
 
-    def __init__(self, vocab: dict) -> None:
+    def __init__(self, vocab: dict, own_place_names: list[str] | None = None) -> None:
+        self.own_place_names = tuple(tuple(fold_diacritics(w.casefold()) for w in name.split()) for name in own_place_names or [])
         unigrams = dict(vocab.get("unigrams", {}))
         bigrams = dict(vocab.get("bigrams", {}))
         for phrase in QUESTION_PHRASES:
@@ -322,4 +323,5 @@ class QueryAnalyzer:
             expansions=expansions,
             ask=detect_ask(folded, restored),
             english=english,
+            own_place_names=self.own_place_names,
         )

@@ -182,6 +182,7 @@ class HybridRanker:
         dense_candidates: int = 60,
         model: RankingModel | None = None,
         rerank_depth: int = 30,
+        own_place_names: list[str] | None = None,
     ) -> None:
         self.index = index
         self.embeddings = embeddings
@@ -190,7 +191,7 @@ class HybridRanker:
         self.dense_candidates = dense_candidates
         self.model = model
         self.rerank_depth = rerank_depth
-        self.analyzer = QueryAnalyzer(index.vocabulary())
+        self.analyzer = QueryAnalyzer(index.vocabulary(), own_place_names)
         names = [(c, self._name_text(index.procedures[c])) for c in sorted(index.procedures)]
         plan_heads = [c for c in index.chunks if c.source == "plan"]
         names += [(PLAN_ID, f"{c.heading} {' '.join(c.text.split(chr(10), 2)[-1].split()[:40])}") for c in plan_heads]

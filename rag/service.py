@@ -117,15 +117,17 @@ class Assistant:
             sibling_penalty=settings.sibling_penalty,
             model=ranking_model(index),
             rerank_depth=settings.rerank_depth,
+            own_place_names=settings.ward_place_names,
         )
         self.notes = NoteModel.from_dict((index.ranker or {}).get("notes"))
         if self.notes is None:
             log.info("index %s has no note model: notes are picked by word overlap", index.name)
+        self.ward_name, self.ward_contact = settings.ward_name, settings.ward_contact
         self.policy = AnswerPolicy()
         self.events = LifeEventMatcher(index.life_events) if index.life_events else None
         self.catalogue = CatalogueWording([p.name for p in index.procedures.values()])
         self.phraser = (
-            LLMPhraser(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+            LLMPhraser(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout, settings.ward_name)
             if settings.llm_base_url
             else None
         )
@@ -133,6 +135,9 @@ class Assistant:
     @property
     def version(self) -> str:
         return self.index.name
+
+    def _refusal(self, reason: str) -> str:
+        return refusal_text(reason, self.ward_name, self.ward_contact)
 
     def _conversation(self, history: list[dict]) -> Conversation:
         """What the conversation so far is about, from the assistant's last turn or, without one, the user's."""
@@ -284,11 +289,11 @@ class Assistant:
         verdict = check_question(question, self.catalogue)
         if verdict.refused:
             log.info("refused before retrieval: %s", verdict.reason)
-            return Answer(answer=refusal_text(verdict.reason or ""), refused=True)
+            return Answer(answer=self._refusal(verdict.reason or ""), refused=True)
         query = self.ranker.analyzer.analyze(question)
         if query.english and not query.normalized:
             log.info("refused before retrieval: english question with no known term")
-            return Answer(answer=refusal_text("english_unknown"), refused=True, scope="none")
+            return Answer(answer=self._refusal("english_unknown"), refused=True, scope="none")
         result = self._answer_query(question, query, history, filters)
         if query.english and not result.refused:  # an English asker sees what was searched for
             result.answer = f"{understood_note(query.normalized)}\n{result.answer}"
@@ -331,7 +336,7 @@ class Assistant:
                 scope="ward",
             )
         if not hits or self._weak(hits[0]):
-            return Answer(answer=refusal_text("weak_evidence"), refused=True, retrieved=retrieved, scope="none")
+            return Answer(answer=self._refusal("weak_evidence"), refused=True, retrieved=retrieved, scope="none")
         top = hits[0]
         confidence = round(self._confidence(top), 3)
         if top.code == PLAN_ID:

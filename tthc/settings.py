@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     admin_token: str = DEFAULT_ADMIN_TOKEN
     dev_mode: bool = False
 
+    # the ward this deployment serves: named in titles, refusals and the contact line. Its place names are dropped from
+    # questions before retrieval: every procedure in the index is the ward's, so "ở phường Nam Gia Nghĩa" tells none
+    # apart, and it pulled questions towards the reform plan, which names the ward throughout
+    ward_name: str = "phường Nam Gia Nghĩa"
+    ward_place_names: list[str] = ["Nam Gia Nghĩa", "Gia Nghĩa"]
+    ward_contact: str = "Trung tâm Phục vụ hành chính công phường Nam Gia Nghĩa"
+
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -93,6 +100,11 @@ class Settings(BaseSettings):
     def admin_enabled(self) -> bool:
         """Admin routes stay off with the default or an empty token unless in development mode."""
         return self.dev_mode or self.admin_token not in ("", DEFAULT_ADMIN_TOKEN)
+
+    @property
+    def ward_heading(self) -> str:
+        """The ward's name as a heading starts: "Phường Nam Gia Nghĩa"."""
+        return self.ward_name[:1].upper() + self.ward_name[1:]
 
     @property
     def database_path(self) -> Path:

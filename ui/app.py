@@ -232,8 +232,9 @@ def build_blocks(service: TthcService) -> gr.Blocks:
         chart = pd.DataFrame({"chỉ số": ["Hài lòng", "Mục tiêu"], "tỷ lệ (%)": [round((satisfaction or 0) * 100, 1), 97.0]})
         return "\n".join(text), chart
 
-    with gr.Blocks(title="Trợ lý thủ tục hành chính — phường Nam Gia Nghĩa") as blocks:
-        gr.Markdown("## Trợ lý thủ tục hành chính — phường Nam Gia Nghĩa\nTrả lời dựa trên nguồn chính thức, có trích dẫn.")
+    title = f"Trợ lý thủ tục hành chính — {service.settings.ward_name}"
+    with gr.Blocks(title=title) as blocks:
+        gr.Markdown(f"## {title}\nTrả lời dựa trên nguồn chính thức, có trích dẫn.")
         with gr.Tab("Hỏi đáp"):
             chatbot = gr.Chatbot(label="Hỏi đáp", height=460, sanitize_html=True, feedback_options=("Like", "Dislike"))
             answer_ids = gr.State([])

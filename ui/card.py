@@ -36,14 +36,14 @@ def allowed_link(url: str | None, hosts: list[str]) -> str | None:
     return None
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, ward_heading: str) -> str:
     return (
         '<!doctype html>\n<html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title>"
         '<link rel="stylesheet" href="/widget/static/card.css">'
         '<script src="/widget/static/card.js" defer></script></head><body>'
-        '<header class="top"><p>Phường Nam Gia Nghĩa · Thủ tục hành chính</p></header>'
+        f'<header class="top"><p>{escape(ward_heading)} · Thủ tục hành chính</p></header>'
         f'<main id="card">{body}</main></body></html>'
     )
 
@@ -53,7 +53,7 @@ def _list(items: list[str], ordered: bool = False) -> str:
     return f"<{tag}>" + "".join(f"<li>{item}</li>" for item in items) + f"</{tag}>"
 
 
-def card_html(card: ProcedureCard, link_hosts: list[str]) -> str:
+def card_html(card: ProcedureCard, link_hosts: list[str], ward_heading: str) -> str:
     """The card page; every value from the record is escaped."""
     e = escape
     meta = [f"Mã thủ tục: <strong>{e(card.code)}</strong>"]
@@ -119,16 +119,17 @@ def card_html(card: ProcedureCard, link_hosts: list[str]) -> str:
     )
     checked = f" · kiểm tra ngày {e(card.last_checked)}" if card.last_checked else ""
     parts.append(f'<footer class="source"><p>Nguồn: {source}{checked}</p></footer>')
-    return _page(f"{card.name} — thủ tục hành chính", "".join(parts))
+    return _page(f"{card.name} — thủ tục hành chính", "".join(parts), ward_heading)
 
 
-def error_html(status: int, message: str) -> str:
+def error_html(status: int, message: str, ward_heading: str) -> str:
     """A refusal or a missing procedure, in Vietnamese."""
     title = "Không tìm thấy thủ tục" if status == 404 else "Chưa mở được thẻ thủ tục"
     return _page(
         title,
         f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
         '<p><a href="/widget">Quay lại hỏi đáp thủ tục hành chính</a></p>',
+        ward_heading,
     )
 
 
@@ -147,5 +148,5 @@ def mount_card(app: FastAPI, service: TthcService) -> None:
         except ServiceError as exc:
             if exc.retry_after:
                 headers["Retry-After"] = str(exc.retry_after)
-            return HTMLResponse(error_html(exc.status, exc.message), status_code=exc.status, headers=headers)
-        return HTMLResponse(card_html(card, service.settings.link_hosts), headers=headers)
+            return HTMLResponse(error_html(exc.status, exc.message, service.settings.ward_heading), status_code=exc.status, headers=headers)
+        return HTMLResponse(card_html(card, service.settings.link_hosts, service.settings.ward_heading), headers=headers)

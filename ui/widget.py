@@ -47,7 +47,14 @@ def widget_page(service: TthcService) -> str:
     """The chat page with its configuration as a JSON data block (``<`` escaped so it cannot end the block)."""
     config = json.dumps(widget_config(service), ensure_ascii=False).replace("<", "\\u003c")
     page = (STATIC / "widget.html").read_text(encoding="utf-8").replace("__CONFIG__", config)
-    return page.replace("__PRIVACY_NOTICE__", html.escape(PRIVACY_NOTICE))
+    settings = service.settings
+    for placeholder, value in [
+        ("__PRIVACY_NOTICE__", PRIVACY_NOTICE),
+        ("__WARD_NAME__", settings.ward_name),
+        ("__WARD_HEADING__", settings.ward_heading),
+    ]:
+        page = page.replace(placeholder, html.escape(value))
+    return page
 
 
 def static_file(name: str) -> Response:

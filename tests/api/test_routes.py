@@ -7,8 +7,10 @@ import threading
 import time
 
 import pytest
+from fastapi.testclient import TestClient
 
 from index_store.store import VersionStore
+from server.app import create_app
 
 
 def test_health_and_readiness(client):
@@ -214,6 +216,15 @@ def test_openapi_docs_and_ui_are_served(client):
     assert "textContent" in script.text and "innerHTML" not in script.text
     assert client.get("/widget/static/..%2Fwidget.py").status_code == 404
     assert client.get("/widget.js").headers["content-type"].startswith("application/javascript")
+
+
+def test_the_widget_and_the_api_name_the_configured_ward(api_settings, embedder):
+    settings = api_settings.model_copy(update={"ward_name": "xã <Đắk> Mil"})
+    with TestClient(create_app(settings, embeddings_factory=lambda s: embedder)) as other:
+        page = other.get("/widget").text
+        assert "Hỏi đáp thủ tục hành chính — xã &lt;Đắk&gt; Mil" in page and "<p>Xã &lt;Đắk&gt; Mil</p>" in page
+        assert "Nam Gia Nghĩa" not in page and "__WARD" not in page
+        assert other.get("/openapi.json").json()["info"]["title"] == "Trợ lý thủ tục hành chính — xã <Đắk> Mil"
 
 
 def test_security_headers(client):

@@ -14,6 +14,7 @@ from rag.composer import (
     compose_procedure_answer,
     distinct_documents,
     in_letter_order,
+    refusal_text,
     step_list,
 )
 from rag.query import Ask, detect_ask, normalize_question
@@ -387,3 +388,10 @@ def test_a_shortened_text_with_its_ellipsis_keeps_to_its_limit():
         cut = shorten(text, limit)
         assert len(cut) <= limit and cut.endswith(" …")
     assert shorten("Ngắn gọn.", 20) == "Ngắn gọn."
+
+
+def test_a_refusal_names_the_configured_ward_and_where_to_ask():
+    text = refusal_text("off_topic", "xã Đắk Mil", "Bộ phận một cửa xã Đắk Mil")
+    assert "Kế hoạch cải cách hành chính của xã Đắk Mil," in text
+    assert text.endswith("Bạn có thể liên hệ Bộ phận một cửa xã Đắk Mil để được hướng dẫn trực tiếp.")
+    assert "Nam Gia Nghĩa" not in text and "{ward}" not in refusal_text("weak_evidence", "x", "y")

@@ -105,6 +105,13 @@ def test_the_wards_own_name_is_not_content(analyzer, question, content):
     assert analyzer.analyze(question).content_words == content
 
 
+def test_another_wards_names_come_from_settings(assistant):
+    """A ward that sets TTHC_WARD_PLACE_NAMES drops its own names, and no longer ours."""
+    other = QueryAnalyzer(assistant.ranker.index.vocabulary(), ["Đắk Mil"])
+    assert other.analyze("mở quán ở xã Đắk Mil").content_words == ["mo", "quan"]
+    assert other.analyze("mở quán ở Nam Gia Nghĩa").content_words == ["gia", "mo", "nam", "nghia", "quan"]
+
+
 @pytest.mark.parametrize(
     ("question", "intent"),
     [
