@@ -9,20 +9,20 @@ from dataclasses import dataclass
 
 from rag.query import STOPWORDS
 from tthc.schema import Citation, LifeEvent, Procedure
-from tthc.text import fold_diacritics, syllables
+from tthc.text import fold_diacritics, has_diacritics, syllables
 
 MIN_TRIGGER_SHARE = 0.75  # share of a trigger's content syllables the question must contain
 # ... when the question asks what to do as a whole ("cần làm những giấy tờ gì", "lo những thủ tục nào"). Chosen on the
-# training questions: life-event questions of training/events answered with the event's list 38 -> 92 of 234, as many
-# one-procedure questions given a list as before (6 of 78); training/questions 8 answers better, 4 worse (out-of-scope
-# questions given a list); training/notes 1 worse
+# training questions: life-event questions of training/events answered with an event's list 38 -> 91 of 234 (34 -> 81
+# leading with a procedure of their own event), as many one-procedure questions given a list as before (6 of 78);
+# training/questions 8 answers better, 3 worse (out-of-scope questions given a list); training/notes 1 worse
 MIN_SHARE_ASKING_WHAT_TO_DO = 0.5
 MIN_MATCHED_SYLLABLES = 2
 MAX_STEP_NAME = 90  # characters of a procedure's name in the list, read on a phone
 
 # Function words say nothing about a situation: counted, "nhà tôi muốn đổi chủ hộ" matched "tôi muốn xây nhà".
-# Relatives are the situation ("bà mất"), so they stay.
-_FUNCTION_WORDS = STOPWORDS - {"ông", "bà", "anh", "chị", "em"}
+# Relatives are the situation ("bà mất"), so they stay; "giấy tờ" is what every question asks for, not a situation.
+_FUNCTION_WORDS = (STOPWORDS - {"ông", "bà", "anh", "chị", "em"}) | {"giấy", "tờ"}
 # Typed without diacritics, these are content words as often: căn, cơ, thẻ, nhà, bán, đẻ, con, chợ, trồng, báo, tài.
 _FOLDED_AS_OFTEN_CONTENT = {"can", "co", "the", "nha", "ban", "de", "con", "cho", "trong", "bao", "tai"}
 _FOLDED_FUNCTION_WORDS = {fold_diacritics(w) for w in _FUNCTION_WORDS} - _FOLDED_AS_OFTEN_CONTENT
@@ -36,37 +36,48 @@ ASKS_WHAT_TO_DO = re.compile(
 class EventMatch:
     event: LifeEvent
     share: float
+    matched: int  # content syllables of the trigger found in the question
 
 
-def content_syllables(text: str) -> frozenset[str]:
-    """Folded syllables without function words, told apart on the accented word when it has diacritics."""
-    kept = set()
-    for word in syllables(text):
-        folded = fold_diacritics(word)
-        function_word = folded in _FOLDED_FUNCTION_WORDS if word == folded else word in _FUNCTION_WORDS
-        if not function_word:
-            kept.add(folded)
-    return frozenset(kept)
+@dataclass(frozen=True)
+class ContentWords:
+    """A text's syllables without function words: as typed, or folded when it was typed without diacritics."""
+
+    words: frozenset[str]
+    folded: bool
+
+    def found(self, trigger: frozenset[str]) -> int:
+        """How many of a trigger's syllables occur: the same accented word where the question has diacritics
+        ('quá' is not the 'qua' of 'qua đời'), the same letters where it has none."""
+        return sum((fold_diacritics(word) if self.folded else word) in self.words for word in trigger)
+
+
+def content_words(text: str) -> ContentWords:
+    """Function words are told apart on the accented word; typed without diacritics, on the folded one."""
+    words = syllables(text)
+    if any(has_diacritics(word) for word in words):
+        return ContentWords(frozenset(w for w in words if w not in _FUNCTION_WORDS), folded=False)
+    return ContentWords(frozenset(w for w in words if w not in _FOLDED_FUNCTION_WORDS), folded=True)
 
 
 class LifeEventMatcher:
     """Finds the life event a question describes, by how much of one trigger phrase's content words it contains."""
 
     def __init__(self, events: list[LifeEvent]) -> None:
-        self._triggers = [(event, content_syllables(trigger)) for event in events for trigger in [event.title, *event.triggers]]
+        self._triggers = [(event, content_words(trigger).words) for event in events for trigger in [event.title, *event.triggers]]
 
     def match(self, question: str) -> EventMatch | None:
-        asked = content_syllables(question)
+        asked = content_words(question)
         asks_what_to_do = ASKS_WHAT_TO_DO.search(fold_diacritics(question.casefold())) is not None
         min_share = MIN_SHARE_ASKING_WHAT_TO_DO if asks_what_to_do else MIN_TRIGGER_SHARE
         best: EventMatch | None = None
         for event, trigger in self._triggers:
-            hit = len(trigger & asked)
-            if hit < MIN_MATCHED_SYLLABLES:
+            hit = asked.found(trigger)
+            if hit < MIN_MATCHED_SYLLABLES or not trigger:
                 continue
             share = hit / len(trigger)
-            if share >= min_share and (best is None or share > best.share):
-                best = EventMatch(event, share)
+            if share >= min_share and (best is None or (share, hit) > (best.share, best.matched)):
+                best = EventMatch(event, share, hit)
         return best
 
 

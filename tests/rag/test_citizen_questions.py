@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from ingest import run_ingest
-from rag.life_events import LifeEventMatcher, content_syllables
+from rag.life_events import LifeEventMatcher, content_words
 from rag.retriever import ProcedureHit, asked_markers
 from rag.service import load_assistant
 from tthc.schema import LifeEvent, LifeEventStep
@@ -142,17 +142,26 @@ def test_trigger_words_matched_by_chance_do_not_hide_the_procedure_asked_about(a
 
 def test_function_words_do_not_make_a_life_event():
     """Counted, 'tôi muốn … nhà' matched the trigger 'tôi muốn xây nhà' to a question about the head of household."""
-    assert content_syllables("Tôi muốn xây nhà") == {"xay", "nha"}
-    assert content_syllables("toi muon lam the can cuoc") == {"the", "can", "cuoc"}  # thẻ căn cước, typed plain
+    assert content_words("Tôi muốn xây nhà").words == {"xây", "nhà"}
+    assert content_words("toi muon lam the can cuoc").words == {"the", "can", "cuoc"}  # thẻ căn cước, typed plain
     matcher = LifeEventMatcher([_event("Xây nhà", ["tôi muốn xây nhà"])])
     assert matcher.match("nhà tôi muốn đổi chủ hộ") is None
     assert matcher.match("tôi muốn xây nhà") is not None
 
 
+def test_a_question_with_diacritics_is_matched_on_its_accented_words():
+    """'đổi tên … quá' is not 'qua đời'; typed without diacritics, the letters are all there is to go on."""
+    matcher = LifeEventMatcher([_event("Có người thân qua đời", ["qua đời"])])
+    assert matcher.match("tôi muốn đổi tên vì tên xấu quá") is None
+    assert matcher.match("ông tôi qua đời hôm qua") is not None
+    assert matcher.match("ong toi qua doi hom qua") is not None
+
+
 def test_half_a_trigger_is_enough_when_the_question_asks_what_to_do():
     matcher = LifeEventMatcher([_event("Có người thân qua đời", ["nhà có người mất cần làm giấy tờ gì"])])
-    assert matcher.match("nha co nguoi mat can lam nhung gi") is not None  # 3 of its 5 content words, and asks what to do
-    assert matcher.match("người mất để lại nhà") is None  # the same words, asking nothing
+    assert matcher.match("nha co nguoi mat can lam nhung gi") is not None  # its 3 content words, and asks what to do
+    assert matcher.match("người mất rồi cần làm những gì") is not None  # 2 of 3
+    assert matcher.match("người mất để lại tài sản") is None  # 2 of 3, asking nothing
 
 
 @pytest.mark.parametrize(
