@@ -20,9 +20,9 @@ from rag.composer import (
 )
 from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
-from rag.life_events import LifeEventMatcher, compose_life_event_answer
+from rag.life_events import ASKS_WHAT_TO_DO, LifeEventMatcher, compose_life_event_answer
 from rag.llm import LLMPhraser
-from rag.notes import ASKS_WHICH_PROCEDURES, LearnedNotes, NoteModel, asks_a_detail, word_set
+from rag.notes import LearnedNotes, NoteModel, asks_a_detail, word_set
 from rag.query import Query
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
@@ -242,7 +242,8 @@ class Assistant:
 
         A yes/no question, one that names a procedure, or one that asks for a single fact (a deadline, a fee)
         is about that procedure. So is one that asks for documents or a detail (a form, how many) when one
-        procedure clearly leads: otherwise the event's list is a better answer than a choice between two. So is
+        procedure clearly leads, unless it asks what to do as a whole ("cần lo những giấy tờ nào"): otherwise the
+        event's list is a better answer than a choice between two. So is
         a question whose best candidate is a confident procedure outside the event: the trigger words matched by
         chance ("mất" as lost, not died).
         """
@@ -256,7 +257,7 @@ class Assistant:
         if self._weak(top):
             return True
         in_event = top.code in {step.code for step in event.procedures}
-        one_procedure_asked = ("documents" in query.intents and not ASKS_WHICH_PROCEDURES.search(query.folded)) or asks_a_detail(
+        one_procedure_asked = ("documents" in query.intents and not ASKS_WHAT_TO_DO.search(query.folded)) or asks_a_detail(
             query.folded
         )
         if one_procedure_asked and not self._close_choices(hits, query):

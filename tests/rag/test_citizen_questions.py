@@ -170,6 +170,7 @@ def test_half_a_trigger_is_enough_when_the_question_asks_what_to_do():
         "ông tôi mới qua đời, gia đình phải làm thủ tục gì",
         "mẹ mất rồi phải làm những thủ tục gì",
         "nhà có người mất cần làm gì",
+        "bố tôi vừa mất, gia đình cần lo những giấy tờ nào",
     ],
 )
 def test_a_death_told_in_few_words_is_the_death_life_event(assistant, question):
