@@ -26,7 +26,8 @@ _FUNCTION_WORDS = (STOPWORDS - {"ông", "bà", "anh", "chị", "em"}) | {"giấy
 # Typed without diacritics, these are content words as often: căn, cơ, thẻ, nhà, bán, đẻ, con, chợ, trồng, báo, tài.
 _FOLDED_AS_OFTEN_CONTENT = {"can", "co", "the", "nha", "ban", "de", "con", "cho", "trong", "bao", "tai"}
 _FOLDED_FUNCTION_WORDS = {fold_diacritics(w) for w in _FUNCTION_WORDS} - _FOLDED_AS_OFTEN_CONTENT
-# "cần làm những gì", "lo những giấy tờ nào", "thủ tục ra sao": a question about everything to do, on folded text
+# "cần làm những gì", "lo những giấy tờ nào", "thủ tục ra sao": a question about everything to do, on folded text.
+# Broader than notes.ASKS_WHICH_PROCEDURES, which the note picker keeps: it also takes "which papers" as a whole.
 ASKS_WHAT_TO_DO = re.compile(
     r"\b((lam|lo|chuan bi) (nhung |cac )?(giay to |giay |thu tuc |viec )?(gi|j|nao)|(giay to|thu tuc) (gi|j|nao|ra sao|the nao))\b"
 )
@@ -46,11 +47,6 @@ class ContentWords:
     words: frozenset[str]
     folded: bool
 
-    def found(self, trigger: frozenset[str]) -> int:
-        """How many of a trigger's syllables occur: the same accented word where the question has diacritics
-        ('quá' is not the 'qua' of 'qua đời'), the same letters where it has none."""
-        return sum((fold_diacritics(word) if self.folded else word) in self.words for word in trigger)
-
 
 def content_words(text: str) -> ContentWords:
     """Function words are told apart on the accented word; typed without diacritics, on the folded one."""
@@ -64,16 +60,23 @@ class LifeEventMatcher:
     """Finds the life event a question describes, by how much of one trigger phrase's content words it contains."""
 
     def __init__(self, events: list[LifeEvent]) -> None:
-        self._triggers = [(event, content_words(trigger).words) for event in events for trigger in [event.title, *event.triggers]]
+        # each trigger's words as written and folded: a question with diacritics is compared on the accented words
+        # ('quá' is not the 'qua' of 'qua đời'), one without on the letters
+        self._triggers = []
+        for event in events:
+            for trigger in [event.title, *event.triggers]:
+                words = content_words(trigger).words
+                self._triggers.append((event, words, frozenset(fold_diacritics(w) for w in words)))
 
     def match(self, question: str) -> EventMatch | None:
         asked = content_words(question)
         asks_what_to_do = ASKS_WHAT_TO_DO.search(fold_diacritics(question.casefold())) is not None
         min_share = MIN_SHARE_ASKING_WHAT_TO_DO if asks_what_to_do else MIN_TRIGGER_SHARE
         best: EventMatch | None = None
-        for event, trigger in self._triggers:
-            hit = asked.found(trigger)
-            if hit < MIN_MATCHED_SYLLABLES or not trigger:
+        for event, written, folded in self._triggers:
+            trigger = folded if asked.folded else written
+            hit = len(trigger & asked.words)
+            if hit < MIN_MATCHED_SYLLABLES:
                 continue
             share = hit / len(trigger)
             if share >= min_share and (best is None or (share, hit) > (best.share, best.matched)):
