@@ -41,6 +41,8 @@ def compute_metrics(items: list[EvalItem], results: list[dict]) -> dict:
         groups[item.kind].append(scored)
         if item.style:
             groups[f"style:{item.style}"].append(scored)
+            if ":" in item.style:  # "life_event:sinh-con": also counted with its family, "life_event"
+                groups[f"style:{item.style.split(':')[0]}"].append(scored)
     return {name: _aggregate(rows) for name, rows in groups.items()}
 
 
@@ -65,6 +67,8 @@ def _aggregate(rows: list[tuple[EvalItem, dict, dict]]) -> dict:
         "refusal_recall": share([bool(r.get("refused")) for r in refusals]),
         "false_refusal_rate": share([bool(r.get("refused")) for r in in_scope]),
         "clarification_rate": share([bool(r.get("clarification")) for r in in_scope]),
+        # answered with a life event's list of procedures (training/events: wanted for its life_event questions only)
+        "life_event_rate": share([bool(r.get("life_event")) for r in in_scope]),
         "latency_p50_ms": round(_percentile(latencies, 50), 2),
         "latency_p95_ms": round(_percentile(latencies, 95), 2),
         "answer_chars_p50": round(_percentile(lengths, 50)) if lengths else None,

@@ -66,6 +66,7 @@ def _our_row(item: EvalItem, answer) -> dict:
         "latency_ms": answer.latency_ms,
         "focus_code": answer.focus_code,
         "confidence": answer.confidence,
+        "life_event": answer.life_event,
     }
 
 

@@ -335,6 +335,7 @@ class Assistant:
                 confidence=round(event.share, 3),
                 options=options,
                 scope="ward",
+                life_event=event.event.id,
             )
         if not hits or self._weak(hits[0]):
             return Answer(answer=self._refusal("weak_evidence"), refused=True, retrieved=retrieved, scope="none")

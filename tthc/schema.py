@@ -179,6 +179,7 @@ class Answer(BaseModel):
     scope: Literal["ward", "other_level", "none"] | None = Field(
         default=None, description="Thủ tục do phường giải quyết (ward) hay cấp khác (other_level)"
     )
+    life_event: str | None = Field(default=None, description="Sự kiện đời sống mà câu trả lời liệt kê các thủ tục (mã sự kiện)")
 
 
 class SearchHit(BaseModel):

@@ -42,7 +42,7 @@ def test_no_training_question_is_an_evaluation_question():
         return {" ".join(item.question.casefold().split()).strip(" ?.!") for item in load_dataset(folder)}
 
     measured = questions(DATASETS) | questions(root / "eval" / "fresh")
-    for folder in (root / "training" / "questions", root / "training" / "notes"):
+    for folder in (root / "training" / "questions", root / "training" / "notes", root / "training" / "events"):
         assert not questions(folder) & measured, folder
 
 
@@ -142,6 +142,24 @@ def test_metrics_on_a_hand_made_results_file():
     by_id = {r["id"]: r for r in results}
     assert str(failure_reason(items[1], by_id["b"], score_question(items[1], by_id["b"]))).startswith("sai thủ tục")
     assert str(failure_reason(items[4], by_id["e"], score_question(items[4], by_id["e"]))).startswith("không từ chối")
+
+
+def test_life_event_lists_are_counted_by_style_and_by_its_family():
+    items = [
+        _item(id="a", kind="procedure", gold_codes=["1"], style="life_event:sinh-con"),
+        _item(id="b", kind="procedure", gold_codes=["1"], style="life_event:ket-hon"),
+        _item(id="c", kind="procedure", gold_codes=["1"], style="one_procedure:sinh-con"),
+    ]
+    results = [
+        {**_result("a", ["1"]), "life_event": "sinh-con"},
+        _result("b", ["1"]),
+        {**_result("c", ["1"]), "life_event": None},
+    ]
+    metrics = compute_metrics(items, results)
+    assert metrics["style:life_event"]["life_event_rate"] == 0.5
+    assert metrics["style:life_event:sinh-con"]["life_event_rate"] == 1.0
+    assert metrics["style:one_procedure"]["life_event_rate"] == 0.0
+    assert metrics["all"]["life_event_rate"] == pytest.approx(1 / 3, abs=1e-4)
 
 
 def test_targets_are_read_from_one_config_file():

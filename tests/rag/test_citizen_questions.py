@@ -64,7 +64,7 @@ def test_a_death_in_the_family_lists_the_procedures_in_order(assistant):
 
 def test_a_question_that_names_a_procedure_is_not_turned_into_a_life_event(assistant):
     answer = assistant.answer("thủ tục đăng ký khai tử cần giấy tờ gì")
-    assert answer.focus_code == "1.000656" and not answer.options
+    assert answer.focus_code == "1.000656" and not answer.options and answer.life_event is None
 
 
 def test_follow_up_with_only_the_users_earlier_turn(assistant):
@@ -175,6 +175,7 @@ def test_half_a_trigger_is_enough_when_the_question_asks_what_to_do():
 )
 def test_a_death_told_in_few_words_is_the_death_life_event(assistant, question):
     answer = assistant.answer(question)
+    assert answer.life_event == "nguoi-than-qua-doi"
     assert answer.answer.startswith("Gia đình có người thân qua đời:") and answer.options[0].code == "1.000656", answer.answer[:200]
 
 
