@@ -75,10 +75,10 @@ _DOCUMENT_WORDS = re.compile(
 )
 
 
-def refusal_text(reason: str, ward_name: str, ward_contact: str) -> str:
+def refusal_text(reason: str, ward_name: str, contact_centre: str) -> str:
     """The refusal for the reason, then where to ask in person."""
     refusal = REFUSALS.get(reason, REFUSALS["weak_evidence"]).replace("{ward}", ward_name)
-    return f"{refusal} Bạn có thể liên hệ {ward_contact} để được hướng dẫn trực tiếp."
+    return f"{refusal} Bạn có thể liên hệ {contact_centre} để được hướng dẫn trực tiếp."
 
 
 def _first_sentence(text: str | None, limit: int = MAX_NOTE) -> str:

@@ -122,7 +122,7 @@ class Assistant:
         self.notes = NoteModel.from_dict((index.ranker or {}).get("notes"))
         if self.notes is None:
             log.info("index %s has no note model: notes are picked by word overlap", index.name)
-        self.ward_name, self.ward_contact = settings.ward_name, settings.ward_contact
+        self.ward_name, self.contact_centre = settings.ward_name, settings.contact_centre
         self.policy = AnswerPolicy()
         self.events = LifeEventMatcher(index.life_events) if index.life_events else None
         self.catalogue = CatalogueWording([p.name for p in index.procedures.values()])
@@ -137,7 +137,7 @@ class Assistant:
         return self.index.name
 
     def _refusal(self, reason: str) -> str:
-        return refusal_text(reason, self.ward_name, self.ward_contact)
+        return refusal_text(reason, self.ward_name, self.contact_centre)
 
     def _conversation(self, history: list[dict]) -> Conversation:
         """What the conversation so far is about, from the assistant's last turn or, without one, the user's."""

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     # apart, and it pulled questions towards the reform plan, which names the ward throughout
     ward_name: str = "phường Nam Gia Nghĩa"
     ward_place_names: list[str] = ["Nam Gia Nghĩa", "Gia Nghĩa"]
-    ward_contact: str = "Trung tâm Phục vụ hành chính công phường Nam Gia Nghĩa"
+    ward_contact: str | None = None  # where refusals send citizens; unset: the ward's public-service centre
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     def ward_heading(self) -> str:
         """The ward's name as a heading starts: "Phường Nam Gia Nghĩa"."""
         return self.ward_name[:1].upper() + self.ward_name[1:]
+
+    @property
+    def contact_centre(self) -> str:
+        """Where a refusal tells citizens to ask in person."""
+        return self.ward_contact or f"Trung tâm Phục vụ hành chính công {self.ward_name}"
 
     @property
     def database_path(self) -> Path:

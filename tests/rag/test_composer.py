@@ -20,6 +20,7 @@ from rag.composer import (
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL
 from tthc.schema import Channel, Document, LegalRef, Procedure
+from tthc.settings import Settings
 from tthc.text import fold_diacritics, shorten, without_attachments
 
 CURATED = sorted((CORPUS / "procedures").glob("*.yaml"))
@@ -395,3 +396,8 @@ def test_a_refusal_names_the_configured_ward_and_where_to_ask():
     assert "Kế hoạch cải cách hành chính của xã Đắk Mil," in text
     assert text.endswith("Bạn có thể liên hệ Bộ phận một cửa xã Đắk Mil để được hướng dẫn trực tiếp.")
     assert "Nam Gia Nghĩa" not in text and "{ward}" not in refusal_text("weak_evidence", "x", "y")
+
+
+def test_the_contact_centre_follows_the_ward_unless_it_is_set():
+    assert Settings(ward_name="xã Đắk Mil").contact_centre == "Trung tâm Phục vụ hành chính công xã Đắk Mil"
+    assert Settings(ward_contact="Bộ phận một cửa xã Đắk Mil").contact_centre == "Bộ phận một cửa xã Đắk Mil"
