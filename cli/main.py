@@ -222,13 +222,14 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     except IndexProblem as exc:
         print(f"Lỗi: {exc}")
         return 1
-    note_questions = Path(args.note_questions)
+    note_questions, event_questions = Path(args.note_questions), Path(args.event_questions)
     model, figures = train(
         assistant.ranker,
         questions,
         assistant.version,
         max_false_refusals=settings.max_false_refusals,
         note_folder=note_questions if note_questions.is_dir() else None,
+        event_folder=event_questions if event_questions.is_dir() else None,
     )
     out = Path(args.out) if args.out else settings.ranker_path
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -337,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     ranker.add_argument("--data-dir", help="the index whose retrieval features it learns from (e.g. the portal index)")
     ranker.add_argument("--questions", default="training/questions", help="folder of training .jsonl files")
     ranker.add_argument("--note-questions", default="training/notes", help="folder of detail questions for the note picker only")
+    ranker.add_argument("--event-questions", default="training/events", help="folder of life-event questions for the event decision")
     ranker.add_argument("--out", help="model file to write (default: TTHC_RANKER_PATH, training/ranker.json)")
     ranker.set_defaults(func=cmd_train_ranker)
 

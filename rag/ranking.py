@@ -16,6 +16,7 @@ from typing import TypeGuard
 import numpy as np
 
 from index_store.ids import PLAN_ID
+from rag.life_events import EventModel
 from rag.logistic import Logistic
 from rag.notes import NoteModel
 
@@ -101,6 +102,7 @@ class RankingModel:
     notes: NoteModel | None = None  # which sentence of the record to add as a note: trained with it, stored with it
     plan_answerability: Logistic | None = None
     plan_answer_threshold: float = 0.0
+    events: EventModel | None = None  # whether a question is about a life event as a whole: trained with it, stored with it
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(candidate is the procedure asked about) for each row of ``features``."""
@@ -134,6 +136,7 @@ class RankingModel:
                 "embedding": self.embedding,
                 "provenance": self.provenance,
                 **({"notes": self.notes.to_dict()} if self.notes else {}),
+                **({"events": self.events.to_dict()} if self.events else {}),
             },
             ensure_ascii=False,
             indent=1,
@@ -164,6 +167,7 @@ class RankingModel:
             NoteModel.from_dict(data.get("notes")),
             plan_answerability,
             float(plan_threshold),
+            EventModel.from_dict(data.get("events")),
         )
 
     def fits(self, embedding: dict) -> bool:

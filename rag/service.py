@@ -20,7 +20,7 @@ from rag.composer import (
 )
 from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
-from rag.life_events import ASKS_WHAT_TO_DO, LifeEventMatcher, compose_life_event_answer
+from rag.life_events import ASKS_WHAT_TO_DO, ONE_PROCEDURE_INTENTS, LifeEventMatcher, about_one_procedure, compose_life_event_answer
 from rag.llm import LLMPhraser
 from rag.notes import LearnedNotes, NoteModel, asks_a_detail, word_set
 from rag.query import Query
@@ -77,12 +77,6 @@ class AnswerPolicy:
     vague_name_overlap: float = 0.3
     new_topic_name_overlap: float = 0.5
     new_topic_name_words: int = 3
-    # a question this close to one procedure's name is about it, not about a life event (set on the training questions)
-    event_name_overlap: float = 0.35
-
-
-# Asking for one fact (a deadline, a fee, where…) is asking about one procedure, even in a life situation.
-ONE_PROCEDURE_INTENTS = frozenset({"time", "fees", "legal_basis", "result", "agency", "conditions"})
 
 
 def _name_words(name: str) -> set[str]:
@@ -237,29 +231,34 @@ class Assistant:
                 return [hit, *[h for h in hits if h is not hit]]
         return hits
 
+    def _life_event(self, text: str, ranked: list[ProcedureHit], hits: list[ProcedureHit], query: Query) -> tuple[LifeEvent, float] | None:
+        """The life event the question is about as a whole, and how sure: the learned decision when the index
+        version has one, else the trigger rule and :meth:`_describes_event`."""
+        if self.events is None or about_one_procedure(ranked, query):
+            return None
+        model = self.ranker.model.events if self.ranker.model is not None else None
+        if model is not None:
+            return model.choose(self.index.life_events, self.events.overlaps(text), ranked, query)
+        match = self.events.match(text)
+        return (match.event, match.share) if match and self._describes_event(match.event, hits, query) else None
+
     def _describes_event(self, event: LifeEvent, hits: list[ProcedureHit], query: Query) -> bool:
         """The question is about the life event as a whole, not about one procedure.
 
-        A yes/no question, one that names a procedure, or one that asks for a single fact (a deadline, a fee)
-        is about that procedure. So is one that asks for documents or a detail (a form, how many) when one
+        A question that asks for a single fact (a deadline, a fee) is about one procedure. So is one that asks for
+        documents or a detail (a form, how many) when one
         procedure clearly leads, unless it asks what to do as a whole ("cần lo những giấy tờ nào"): otherwise the
         event's list is a better answer than a choice between two. So is
         a question whose best candidate is a confident procedure outside the event: the trigger words matched by
         chance ("mất" as lost, not died).
         """
-        if query.ask is not None:
-            return False
         if not hits:
             return True
         top = hits[0]
-        if top.name_overlap >= self.policy.event_name_overlap:
-            return False
         if self._weak(top):
             return True
         in_event = top.code in {step.code for step in event.procedures}
-        one_procedure_asked = ("documents" in query.intents and not ASKS_WHAT_TO_DO.search(query.folded)) or asks_a_detail(
-            query.folded
-        )
+        one_procedure_asked = ("documents" in query.intents and not ASKS_WHAT_TO_DO.search(query.folded)) or asks_a_detail(query.folded)
         if one_procedure_asked and not self._close_choices(hits, query):
             return False  # "hồ sơ xin giấy phép xây dựng cần thêm giấy gì", "… theo mẫu nào": the one procedure that is clear
         return in_event and not ONE_PROCEDURE_INTENTS.intersection(query.intents)
@@ -312,6 +311,7 @@ class Assistant:
             # only the citizen's turns: what they said before tells what this question is about
             query = self._with_earlier_turns(query, talk.earlier)
             hits = self.ranker.rank(query, filters, limit=20)
+        ranked = hits  # as the ranker gave them: the event model learned from them
         hits = self._asked_marker_first(hits, query)
         retrieved = [h.code for h in hits]
         chosen = self._chosen_option(talk.options, hits, query) if talk.options else None
@@ -319,11 +319,12 @@ class Assistant:
         if focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query)):
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
-        event = self.events.match(query.normalized if query.english else question) if self.events else None
-        if event and self._describes_event(event.event, hits, query):
-            text, citations = compose_life_event_answer(event.event, self.index.procedures)
-            codes = [step.code for step in event.event.procedures]
-            options = [AnswerOption(code=step.code, name=step.name, note=step.what_for) for step in event.event.procedures]
+        event = self._life_event(query.normalized if query.english else question, ranked, hits, query)
+        if event:
+            life_event, probability = event
+            text, citations = compose_life_event_answer(life_event, self.index.procedures)
+            codes = [step.code for step in life_event.procedures]
+            options = [AnswerOption(code=step.code, name=step.name, note=step.what_for) for step in life_event.procedures]
             if hits and hits[0].code in codes:  # the step the question itself points at leads
                 codes = [hits[0].code, *[c for c in codes if c != hits[0].code]]
             ordered = [*codes, *[c for c in retrieved if c not in codes]]
@@ -332,10 +333,10 @@ class Assistant:
                 citations=citations,
                 retrieved=ordered,
                 focus_code=codes[0],
-                confidence=round(event.share, 3),
+                confidence=round(probability, 3),
                 options=options,
                 scope="ward",
-                life_event=event.event.id,
+                life_event=life_event.id,
             )
         if not hits or self._weak(hits[0]):
             return Answer(answer=self._refusal("weak_evidence"), refused=True, retrieved=retrieved, scope="none")

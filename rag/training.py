@@ -15,10 +15,11 @@ too, while the procedures' refusals stay as they were.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from index_store.ids import PLAN_ID
+from rag.event_training import EventQuestion, collect_events, read_event_questions, train_events
 from rag.logistic import Logistic
 from rag.note_training import FactQuestion, collect_groups, train_notes
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel, answer_features, plan_leads
@@ -180,10 +182,16 @@ def _digest(folder: Path) -> str:
 
 
 def train(
-    ranker: HybridRanker, folder: Path, index_version: str, max_false_refusals: float, note_folder: Path | None = None
+    ranker: HybridRanker,
+    folder: Path,
+    index_version: str,
+    max_false_refusals: float,
+    note_folder: Path | None = None,
+    event_folder: Path | None = None,
 ) -> tuple[RankingModel, dict]:
-    """Fit both parts on every training question, and the note picker on those that name facts (with the
-    detail questions of ``note_folder``); returns the model with its cross-validated figures.
+    """Fit both parts on every training question, the note picker on those that name facts (with the
+    detail questions of ``note_folder``), and the life-event decision on ``event_folder`` and all of them;
+    returns the model with its cross-validated figures.
 
     The detail questions stay out of the ranker: on the other training questions, cross-validated, they raised
     its false refusals (first batch 0.010 -> 0.014, second 0.0095 -> 0.0114) for little or no gain in hit@1.
@@ -243,6 +251,7 @@ def train(
         "training_questions": str(folder),
         "training_digest": _digest(folder),
         **({"note_questions_folder": str(note_folder), "note_questions_digest": _digest(note_folder)} if note_folder else {}),
+        **({"event_questions_folder": str(event_folder), "event_questions_digest": _digest(event_folder)} if event_folder else {}),
         "index_version": index_version,
         **figures,
     }
@@ -253,4 +262,13 @@ def train(
     provenance |= note_figures
     embedding = {key: ranker.index.manifest.embedding.get(key) for key in ("backend", "model")}
     model = RankingModel(candidate_model, answer_model, threshold, embedding, provenance, notes, plan_answer_model, plan_threshold)
+    if event_folder and ranker.index.life_events:
+        # the event decision reads the candidates as the service will rank them: with the model just fitted
+        scoring = copy.copy(ranker)
+        scoring.model = model
+        event_questions = read_event_questions(event_folder) + [EventQuestion(q.question, None) for q in questions + detail]
+        events, event_figures = train_events(collect_events(scoring, ranker.index.life_events, event_questions))
+        figures |= event_figures
+        provenance |= event_figures
+        model = replace(model, events=events)
     return model, figures
