@@ -231,12 +231,15 @@ class Assistant:
                 return [hit, *[h for h in hits if h is not hit]]
         return hits
 
-    def _life_event(self, text: str, ranked: list[ProcedureHit], hits: list[ProcedureHit], query: Query) -> tuple[LifeEvent, float] | None:
+    def _life_event(
+        self, text: str, ranked: list[ProcedureHit], hits: list[ProcedureHit], query: Query, with_earlier_turns: bool
+    ) -> tuple[LifeEvent, float] | None:
         """The life event the question is about as a whole, and how sure: the learned decision when the index
-        version has one, else the trigger rule and :meth:`_describes_event`."""
+        version has one, else the trigger rule and :meth:`_describes_event`. The model learned from single
+        questions; a question read together with the citizen's earlier turns is left to the rule, as before it."""
         if self.events is None or about_one_procedure(ranked, query):
             return None
-        model = self.ranker.model.events if self.ranker.model is not None else None
+        model = self.ranker.model.events if self.ranker.model is not None and not with_earlier_turns else None
         if model is not None:
             return model.choose(self.index.life_events, self.events.overlaps(text), ranked, query)
         match = self.events.match(text)
@@ -307,7 +310,8 @@ class Assistant:
             return self._procedure_answer(question, named.group(1), query, retrieved, confidence=0.9)
         talk = self._conversation(history) if history else Conversation()
         hits = self.ranker.rank(query, filters, limit=20)
-        if talk.earlier and not self._names_a_procedure(hits):
+        read_with_earlier_turns = bool(talk.earlier) and not self._names_a_procedure(hits)
+        if read_with_earlier_turns:
             # only the citizen's turns: what they said before tells what this question is about
             query = self._with_earlier_turns(query, talk.earlier)
             hits = self.ranker.rank(query, filters, limit=20)
@@ -319,7 +323,7 @@ class Assistant:
         if focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query)):
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
-        event = self._life_event(query.normalized if query.english else question, ranked, hits, query)
+        event = self._life_event(query.normalized if query.english else question, ranked, hits, query, read_with_earlier_turns)
         if event:
             life_event, probability = event
             text, citations = compose_life_event_answer(life_event, self.index.procedures)

@@ -140,7 +140,8 @@ def _named(assistant) -> list[tuple[str, str]]:
 
 
 def test_the_service_answers_with_the_event_the_model_chooses(assistant, monkeypatch):
-    """With a model, the model decides: one that never lists leaves the death question to its procedure."""
+    """With a model, the model decides: one that never lists leaves the death question to its procedure, unless the
+    question is read with earlier turns."""
     question = "bố tôi vừa mất, gia đình cần lo những giấy tờ nào"
     events = _model({"share": 8.0, "asks_what_to_do": 2.0}, bias=-6.0)
     model = RankingModel(_model({}).logistic, _model({}).logistic, 0.0, {}, events=events)
@@ -150,6 +151,9 @@ def test_the_service_answers_with_the_event_the_model_chooses(assistant, monkeyp
     monkeypatch.setattr(type(assistant.ranker), "rank", _rank_without_model(type(assistant.ranker).rank))
     monkeypatch.setattr(assistant.ranker, "model", replace(model, events=replace(events, threshold=1.0)))
     assert assistant.answer(question).life_event is None
+    # read with the citizen's earlier turns, the question is not one the model learned from: the rule decides
+    earlier = [{"role": "user", "content": "cho tôi hỏi một việc"}]
+    assert assistant.answer(question, history=earlier).life_event == "nguoi-than-qua-doi"
     monkeypatch.setattr(assistant.ranker, "model", model)
     chosen = assistant.answer(question)
     assert chosen.life_event == "nguoi-than-qua-doi" and 0.0 < chosen.confidence <= 1.0
