@@ -10,7 +10,6 @@ as much as the other gains.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from sklearn.model_selection import KFold
 from rag.life_events import EVENT_FEATURE_NAMES, EventModel, LifeEventMatcher, about_one_procedure, event_features
 from rag.logistic import Logistic
 from rag.retriever import HybridRanker
+from rag.training_data import single_turn_items
 from tthc.schema import LifeEvent
 
 log = logging.getLogger(__name__)
@@ -51,15 +51,9 @@ class EventTable:
 def read_event_questions(folder: Path) -> list[EventQuestion]:
     """Single-turn questions of the folder with the event they are about (from their style), if any."""
     questions = []
-    for path in sorted(folder.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            item = json.loads(line)
-            if item.get("history"):
-                continue
-            style = item.get("style") or ""
-            questions.append(EventQuestion(item["question"], style.removeprefix(EVENT_STYLE) if style.startswith(EVENT_STYLE) else None))
+    for item in single_turn_items(folder):
+        style = item.get("style") or ""
+        questions.append(EventQuestion(item["question"], style.removeprefix(EVENT_STYLE) if style.startswith(EVENT_STYLE) else None))
     return questions
 
 

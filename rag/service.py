@@ -249,11 +249,10 @@ class Assistant:
         """The question is about the life event as a whole, not about one procedure.
 
         A question that asks for a single fact (a deadline, a fee) is about one procedure. So is one that asks for
-        documents or a detail (a form, how many) when one
-        procedure clearly leads, unless it asks what to do as a whole ("cần lo những giấy tờ nào"): otherwise the
-        event's list is a better answer than a choice between two. So is
-        a question whose best candidate is a confident procedure outside the event: the trigger words matched by
-        chance ("mất" as lost, not died).
+        documents or a detail (a form, how many) when one procedure clearly leads, unless it asks what to do as a
+        whole ("cần lo những giấy tờ nào"): otherwise the event's list is a better answer than a choice between two.
+        So is a question whose best candidate is a confident procedure outside the event: the trigger words matched
+        by chance ("mất" as lost, not died).
         """
         if not hits:
             return True

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from rag.logistic import Logistic
 from rag.note_training import FactQuestion, collect_groups, train_notes
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel, answer_features, plan_leads
 from rag.retriever import HybridRanker
+from rag.training_data import single_turn_items
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +67,14 @@ def read_training_questions(folder: Path) -> list[TrainingQuestion]:
     Follow-ups are skipped. A plan question is its own group: the plan's questions ask about different parts of it.
     """
     questions = []
-    for path in sorted(folder.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            item = json.loads(line)
-            if item.get("history"):
-                continue
-            if item["kind"] in ("procedure", "fact") and item.get("gold_codes"):
-                codes = item["gold_codes"]
-                questions.append(TrainingQuestion(item["question"], set(codes), codes[0], item.get("gold_facts", [])))
-            elif item["kind"] == "plan":
-                questions.append(TrainingQuestion(item["question"], {PLAN_ID}, f"plan-{item['id']}"))
-            elif item["kind"] == "out_of_scope":
-                questions.append(TrainingQuestion(item["question"], set(), f"none-{item['id']}"))
+    for item in single_turn_items(folder):
+        if item["kind"] in ("procedure", "fact") and item.get("gold_codes"):
+            codes = item["gold_codes"]
+            questions.append(TrainingQuestion(item["question"], set(codes), codes[0], item.get("gold_facts", [])))
+        elif item["kind"] == "plan":
+            questions.append(TrainingQuestion(item["question"], {PLAN_ID}, f"plan-{item['id']}"))
+        elif item["kind"] == "out_of_scope":
+            questions.append(TrainingQuestion(item["question"], set(), f"none-{item['id']}"))
     return questions
 
 
