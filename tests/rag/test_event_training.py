@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
@@ -16,6 +15,7 @@ from rag.ranking import RankingModel
 from rag.retriever import ProcedureHit
 from rag.training import train
 from tthc.schema import LifeEvent, LifeEventStep
+from tthc.settings import PROJECT_ROOT
 
 DEATH = LifeEvent(
     id="qua-doi",
@@ -173,6 +173,6 @@ def _rank_without_model(rank):
 
 
 def test_the_training_folder_exists_and_names_events_of_the_corpus(assistant):
-    questions = read_event_questions(Path("training/events"))
+    questions = read_event_questions(PROJECT_ROOT / "training" / "events")
     ids = {event.id for event in assistant.index.life_events}
     assert {q.event for q in questions if q.event} <= ids
