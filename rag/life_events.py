@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from rag.logistic import Logistic
+from rag.logistic import Logistic, is_probability
 from rag.notes import asks_a_detail
 from rag.query import STOPWORDS, Query
 from tthc.schema import Citation, LifeEvent, Procedure
@@ -95,31 +95,30 @@ class LifeEventMatcher:
         with no threshold."""
         asked = content_words(question)
         best: dict[str, EventMatch] = {}
-        for event, written, folded in self._triggers:
-            trigger = folded if asked.folded else written
-            hit = len(trigger & asked.words)
-            if not hit:
-                continue
-            found = best.get(event.id)
-            share = hit / len(trigger)
-            if found is None or (share, hit) > (found.share, found.matched):
-                best[event.id] = EventMatch(event, share, hit)
+        for found in self._found(asked):
+            kept = best.get(found.event.id)
+            if kept is None or (found.share, found.matched) > (kept.share, kept.matched):
+                best[found.event.id] = found
         return EventOverlaps(best, len(asked.words))
 
     def match(self, question: str) -> EventMatch | None:
-        asked = content_words(question)
         asks_what_to_do = ASKS_WHAT_TO_DO.search(fold_diacritics(question.casefold())) is not None
         min_share = MIN_SHARE_ASKING_WHAT_TO_DO if asks_what_to_do else MIN_TRIGGER_SHARE
         best: EventMatch | None = None
+        for found in self._found(content_words(question)):
+            if found.matched < MIN_MATCHED_SYLLABLES or found.share < min_share:
+                continue
+            if best is None or (found.share, found.matched) > (best.share, best.matched):
+                best = found
+        return best
+
+    def _found(self, asked: ContentWords) -> Iterator[EventMatch]:
+        """Each trigger the question holds at least one content word of, in the order of the events."""
         for event, written, folded in self._triggers:
             trigger = folded if asked.folded else written
             hit = len(trigger & asked.words)
-            if hit < MIN_MATCHED_SYLLABLES:
-                continue
-            share = hit / len(trigger)
-            if share >= min_share and (best is None or (share, hit) > (best.share, best.matched)):
-                best = EventMatch(event, share, hit)
-        return best
+            if hit:
+                yield EventMatch(event, hit / len(trigger), hit)
 
 
 class RankedProcedure(Protocol):
@@ -238,23 +237,14 @@ class EventModel:
         return (events[best], float(probabilities[best])) if probabilities[best] >= self.threshold else None
 
     def to_dict(self) -> dict:
-        return {
-            "schema": EVENT_SCHEMA,
-            "features": list(EVENT_FEATURE_NAMES),
-            "model": self.logistic.to_dict(),
-            "threshold": self.threshold,
-        }
+        return {**self.logistic.stored(EVENT_SCHEMA, EVENT_FEATURE_NAMES), "threshold": self.threshold}
 
     @classmethod
     def from_dict(cls, data: object) -> EventModel | None:
         """The model, or None when absent or trained on other features than this code computes."""
-        if not isinstance(data, dict) or data.get("schema") != EVENT_SCHEMA or tuple(data.get("features", ())) != EVENT_FEATURE_NAMES:
-            return None
-        logistic = Logistic.from_dict(data.get("model"), len(EVENT_FEATURE_NAMES))
-        threshold = data.get("threshold")
-        if logistic is None or not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
-            return None
-        return cls(logistic, float(threshold))
+        logistic = Logistic.from_stored(data, EVENT_SCHEMA, EVENT_FEATURE_NAMES)
+        threshold = data.get("threshold") if isinstance(data, dict) else None
+        return cls(logistic, float(threshold)) if logistic is not None and is_probability(threshold) else None
 
 
 def compose_life_event_answer(event: LifeEvent, procedures: dict[str, Procedure]) -> tuple[str, list[Citation]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import numpy as np
 
@@ -41,3 +42,19 @@ class Logistic:
         if any(a.shape != (width,) or not np.isfinite(a).all() for a in arrays) or not math.isfinite(bias):
             return None
         return cls(arrays[0], np.where(arrays[1] > 0, arrays[1], 1.0), arrays[2], bias)
+
+    def stored(self, schema: int, names: tuple[str, ...]) -> dict:
+        """The model with the schema and the feature names it was trained on, as a model file keeps it."""
+        return {"schema": schema, "features": list(names), "model": self.to_dict()}
+
+    @classmethod
+    def from_stored(cls, data: object, schema: int, names: tuple[str, ...]) -> Logistic | None:
+        """The model :meth:`stored` kept, or None when absent or trained on other features than ``names``."""
+        if not isinstance(data, dict) or data.get("schema") != schema or tuple(data.get("features", ())) != names:
+            return None
+        return cls.from_dict(data.get("model"), len(names))
+
+
+def is_probability(value: object) -> TypeGuard[float]:
+    """A stored threshold: a number from 0 to 1."""
+    return isinstance(value, int | float) and 0.0 <= value <= 1.0

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.logistic import Logistic
+from rag.logistic import Logistic, is_probability
 from rag.query import Query
 from tthc.schema import Procedure
 from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables, without_attachments
@@ -398,24 +398,15 @@ class NoteModel:
     second_threshold: float
 
     def to_dict(self) -> dict:
-        return {
-            "schema": NOTE_SCHEMA,
-            "features": list(NOTE_FEATURE_NAMES),
-            "model": self.logistic.to_dict(),
-            "threshold": self.threshold,
-            "second_threshold": self.second_threshold,
-        }
+        stored = self.logistic.stored(NOTE_SCHEMA, NOTE_FEATURE_NAMES)
+        return {**stored, "threshold": self.threshold, "second_threshold": self.second_threshold}
 
     @classmethod
     def from_dict(cls, data: object) -> NoteModel | None:
         """The model, or None when absent or trained on other features than this code computes."""
-        if not isinstance(data, dict) or data.get("schema") != NOTE_SCHEMA or tuple(data.get("features", ())) != NOTE_FEATURE_NAMES:
-            return None
-        logistic = Logistic.from_dict(data.get("model"), len(NOTE_FEATURE_NAMES))
-        first, second = data.get("threshold"), data.get("second_threshold")
-        if logistic is None or not isinstance(first, int | float) or not isinstance(second, int | float):
-            return None
-        if not (0.0 <= first <= 1.0 and 0.0 <= second <= 1.0):
+        logistic = Logistic.from_stored(data, NOTE_SCHEMA, NOTE_FEATURE_NAMES)
+        first, second = (data.get("threshold"), data.get("second_threshold")) if isinstance(data, dict) else (None, None)
+        if logistic is None or not is_probability(first) or not is_probability(second):
             return None
         return cls(logistic, float(first), float(second))
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TypeGuard
 
 import numpy as np
 
 from index_store.ids import PLAN_ID
 from rag.life_events import EventModel
-from rag.logistic import Logistic
+from rag.logistic import Logistic, is_probability
 from rag.notes import NoteModel
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
@@ -152,11 +151,11 @@ class RankingModel:
         threshold, embedding = data.get("answer_threshold"), data.get("embedding")
         if ranker is None or answerability is None or not isinstance(embedding, dict):
             return None
-        if not _is_threshold(threshold):
+        if not is_probability(threshold):
             return None
         plan_answerability = Logistic.from_dict(data.get("plan_answerability"), len(ANSWER_FEATURE_NAMES))
         plan_threshold = data.get("plan_answer_threshold", 0.0)
-        if plan_answerability is None or not _is_threshold(plan_threshold):
+        if plan_answerability is None or not is_probability(plan_threshold):
             plan_answerability, plan_threshold = None, 0.0
         return cls(
             ranker,
@@ -173,7 +172,3 @@ class RankingModel:
     def fits(self, embedding: dict) -> bool:
         """Whether an index built with ``embedding`` gives the dense similarities this model learned."""
         return (self.embedding.get("backend"), self.embedding.get("model")) == (embedding.get("backend"), embedding.get("model"))
-
-
-def _is_threshold(value: object) -> TypeGuard[float]:
-    return isinstance(value, int | float) and 0.0 <= value <= 1.0
