@@ -64,7 +64,7 @@ class DenseBaseline:
 
     def answer(self, question: str, history: list[dict]) -> dict:
         started = time.perf_counter()
-        n = min(CANDIDATES * 2, self.index.collection.count())
+        n = min(CANDIDATES * 2, self.index.dense_units)
         hits = self.index.collection.query(query_embeddings=cast(Any, [self.embeddings.embed_query(question)]), n_results=n)
         retrieved = list(dict.fromkeys(str(m["code"]) for m in (hits["metadatas"] or [[]])[0]))
         return _result(self._overview.get(retrieved[0], "") if retrieved else "", retrieved, self.index, started)

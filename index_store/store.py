@@ -307,6 +307,12 @@ class IndexVersion:
             raise IndexCorruptError(f"index version {path.name} has an unreadable {RANKER_FILE}: {exc}") from exc
         return cls(name, path, manifest, procedures, chunks, keywords, collection, read_life_events(path), ranker)
 
+    @property
+    def dense_units(self) -> int:
+        """How many vectors the collection holds: checked against the manifest at load, and a loaded version is
+        read-only, so a query need not ask the vector store (a round trip on every question)."""
+        return int(self.manifest.counts.get("dense_units") or 0)
+
     def vocabulary(self) -> dict:
         """Syllable statistics of the chunks, with procedure names counted five times more."""
         stats = self.keywords.syllable_statistics()

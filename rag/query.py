@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rag.diacritics import DiacriticRestorer
 from rag.english import english_to_vietnamese, is_english
@@ -190,7 +191,11 @@ class Ask:
 
 @dataclass
 class Query:
-    """A question made ready for retrieval."""
+    """A question made ready for retrieval.
+
+    Its texts are not changed once analysed (only ``intents`` and ``ask`` may be), so the words the retrievers read
+    are worked out once per question: the ranker reads them for every candidate.
+    """
 
     original: str
     normalized: str
@@ -202,7 +207,7 @@ class Query:
     english: bool = False  # asked in English: ``normalized`` and ``restored`` hold the Vietnamese terms it names
     own_place_names: tuple[tuple[str, ...], ...] = ()  # the ward's own names, folded syllables (settings.ward_place_names)
 
-    @property
+    @cached_property
     def content_words(self) -> list[str]:
         """Folded syllables that carry meaning: stop words are removed on the accented (restored) text, and so is
         the second word of "bao lâu", "bao giờ", "lâu không" (not the "lâu" of "cây lâu năm")."""
@@ -216,7 +221,7 @@ class Query:
         ]
         return sorted(set(kept) - abbreviations)
 
-    @property
+    @cached_property
     def search_text(self) -> str:
         """What the retrievers see: the restored question, without a 'mất' of cost or the ward's own name, plus
         abbreviation expansions."""

@@ -198,6 +198,7 @@ class HybridRanker:
         self._name_codes = [code for code, _ in names]
         self._names = KeywordIndex.build([(f"{i}", text) for i, (_, text) in enumerate(names)])
         self._folded_names = {c: fold_diacritics(p.name.casefold()) for c, p in index.procedures.items()}
+        self._ward_level = frozenset(c for c, p in index.procedures.items() if p.is_ward_level)
         self._name_tokens = {c: {fold_diacritics(w) for w in syllables(p.name)} for c, p in index.procedures.items()}
         self._name_pairs = {c: _pairs(name) for c, name in self._folded_names.items()}
         self._vocabulary_words = {
@@ -237,7 +238,7 @@ class HybridRanker:
     def _dense(self, query: Query) -> dict[str, float]:
         vector = self.embeddings.embed_query(query.search_text)
         try:
-            n = min(self.dense_candidates, self.index.collection.count())
+            n = min(self.dense_candidates, self.index.dense_units)
             if n == 0:
                 return {}
             result = self.index.collection.query(
@@ -267,8 +268,7 @@ class HybridRanker:
         """A candidate of another level carries (nearly) the same name: the ward's version should win the tie."""
         words = self._name_tokens[code]
         for other in candidates:
-            proc = self.index.procedures.get(other)
-            if other == code or proc is None or proc.is_ward_level:
+            if other == code or other not in self._name_tokens or other in self._ward_level:
                 continue
             other_words = self._name_tokens[other]
             if len(words & other_words) / len(words | other_words) >= 0.5:
@@ -284,7 +284,7 @@ class HybridRanker:
         proc = self.index.procedures.get(code)
         if proc is None:
             return 1.0
-        ward_tie = proc.is_ward_level and not other_level and self._same_procedure_elsewhere(code, candidates)
+        ward_tie = code in self._ward_level and not other_level and self._same_procedure_elsewhere(code, candidates)
         factor = self.ward_level_prior if ward_tie else 1.0
         name = self._folded_names[code]
         asked = asked_markers(query.folded)
@@ -332,7 +332,7 @@ class HybridRanker:
             folded_name = self._folded_names.get(code, "")
             name_markers = [m for m in SIBLING_MARKERS if m in folded_name]
             unasked = [m for m in name_markers if m not in asked]
-            ward = bool(proc and proc.is_ward_level)
+            ward = code in self._ward_level
             dense_sim = evidence.dense.get(code, 0.0)
             rows.append(
                 [

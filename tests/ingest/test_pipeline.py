@@ -65,6 +65,7 @@ def test_removed_record_leaves_the_new_version(settings, small_corpus, embedding
     index = IndexVersion.load(settings)
     assert "2.000815" not in index.procedures
     assert not index.collection.get(where={"code": "2.000815"})["ids"]
+    assert index.dense_units == index.collection.count() > 0  # what queries size their search by, without asking Chroma
 
 
 def _write_list(path: Path, rows: list[tuple[str, str, str]]) -> None:
