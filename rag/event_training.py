@@ -65,7 +65,7 @@ def collect_events(ranker: HybridRanker, events: Sequence[LifeEvent], questions:
     for item in questions:
         query = ranker.analyzer.analyze(item.question)
         hits = ranker.rank(query, None, limit=20)
-        found = matcher.overlaps(query.normalized if query.english else item.question)
+        found = matcher.overlaps(query.normalized)
         rows.append(event_features(events, found, hits, query))
         labels.append(ids.index(item.event) if item.event in ids else -1)
         open_to_event.append(not about_one_procedure(hits, query))

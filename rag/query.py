@@ -97,6 +97,47 @@ ABBREVIATIONS: dict[str, str] = {
     "ctv": "cộng tác viên",
     "ho chieu": "hộ chiếu",
 }
+# Chat shorthand typed on phones -> the words it stands for. "kết hôn vs ng nước ngoài" kept "vs" and "ng" as words
+# no record holds, so every candidate lacked a third of the question, and "cần j" asked for nothing. Whole tokens
+# only; one-letter forms that also mark list items or stand for other words ("a", "e", "t", "v") are left alone.
+CHAT_SHORTHAND: dict[str, str] = {
+    "j": "gì",
+    "vs": "với",
+    "ng": "người",
+    "ko": "không",
+    "k": "không",
+    "kh": "không",
+    "khg": "không",
+    "hok": "không",
+    "dc": "được",
+    "đc": "được",
+    "bn": "bao nhiêu",
+    "bnhieu": "bao nhiêu",
+    "ntn": "như thế nào",
+    "r": "rồi",
+    "mk": "mình",
+    "mik": "mình",
+    "cx": "cũng",
+    "trc": "trước",
+    "vk": "vợ",
+    "ck": "chồng",
+    "lm": "làm",
+    "ms": "mới",
+}
+_SHORTHAND_RE = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, CHAT_SHORTHAND), key=len, reverse=True)) + r")(?!\w)")
+
+
+def expand_shorthand(text: str, accented: bool) -> str:
+    """``text`` (lower-case) with chat shorthand written out; without diacritics when the text is typed without them,
+    so that the diacritic restorer still reads it as a whole."""
+
+    def written_out(match: re.Match[str]) -> str:
+        words = CHAT_SHORTHAND[match.group(1)]
+        return words if accented else fold_diacritics(words)
+
+    return _SHORTHAND_RE.sub(written_out, text)
+
+
 _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 
 # Section intents, matched on folded text, most specific first.
@@ -314,6 +355,8 @@ class QueryAnalyzer:
     def analyze(self, question: str) -> Query:
         english = is_english(question)
         normalized = normalize_question(english_to_vietnamese(question, self.restorer.known_pair) if english else question)
+        if not english:
+            normalized = expand_shorthand(normalized, accented=not self.restorer.needs_restoring(normalized))
         folded = fold_diacritics(normalized)
         restored = self.restorer.restore(normalized) if self.restorer.needs_restoring(normalized) else normalized
         expansions = [ABBREVIATIONS[m.group(1)] for m in _ABBREVIATION_RE.finditer(folded)]

@@ -308,6 +308,7 @@ class Assistant:
             retrieved = [named.group(1), *[h.code for h in hits if h.code != named.group(1)]]
             return self._procedure_answer(question, named.group(1), query, retrieved, confidence=0.9)
         talk = self._conversation(history) if history else Conversation()
+        asked = query.normalized  # this turn's words: a life event is matched on them, not on earlier turns
         hits = self.ranker.rank(query, filters, limit=20)
         read_with_earlier_turns = bool(talk.earlier) and not self._names_a_procedure(hits)
         if read_with_earlier_turns:
@@ -322,7 +323,7 @@ class Assistant:
         if focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query)):
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
-        event = self._life_event(query.normalized if query.english else question, ranked, hits, query, read_with_earlier_turns)
+        event = self._life_event(asked, ranked, hits, query, read_with_earlier_turns)
         if event:
             life_event, probability = event
             text, citations = compose_life_event_answer(life_event, self.index.procedures)

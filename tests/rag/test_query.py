@@ -54,6 +54,31 @@ def test_abbreviations_are_expanded(analyzer, question, expansion):
     assert expansion in analyzer.analyze(question).search_text
 
 
+@pytest.mark.parametrize(
+    ("question", "normalized"),
+    [
+        ("dang ky ket hon vs ng nuoc ngoai can j", "dang ky ket hon voi nguoi nuoc ngoai can gi"),  # stays unaccented
+        ("Kết hôn vs ng nước ngoài cần j, đc ko", "kết hôn với người nước ngoài cần gì, được không"),
+        ("vk ck mk ms cuoi, lm giay ket hon ntn", "vo chong minh moi cuoi, lam giay ket hon nhu the nao"),
+        ("căn cứ điểm a, mục e khoản 2 thì sao", "căn cứ điểm a, mục e khoản 2 thì sao"),  # one-letter list marks stay
+        ("lệ phí 50k hay 24h", "lệ phí 50k hay 24h"),  # inside a token: left alone
+    ],
+)
+def test_chat_shorthand_is_written_out(analyzer, question, normalized):
+    assert analyzer.analyze(question).normalized == normalized
+
+
+def test_written_out_shorthand_reaches_intents_and_content_words(analyzer):
+    query = analyzer.analyze("dang ky ket hon vs ng nuoc ngoai can giay to j")
+    assert "documents" in query.intents
+    assert not {"vs", "ng", "j"} & set(query.content_words)
+    assert "gì" in query.restored.split()  # the restorer read the written-out words with the rest
+
+
+def test_english_is_not_read_as_chat_shorthand(analyzer):
+    assert "với" not in analyzer.analyze("passport vs ID card, which one do I need?").normalized
+
+
 def test_lower_case_ai_means_who_not_artificial_intelligence(analyzer):
     assert "trí tuệ nhân tạo" not in analyzer.analyze("ai được đăng ký khai sinh").search_text
     assert "trí tuệ nhân tạo" in analyzer.analyze("ứng dụng AI của phường").search_text
