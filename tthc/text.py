@@ -43,6 +43,9 @@ def shorten(text: str | None, limit: int) -> str:
 _EXTENSION = r"\.(?:docx?|pdf|xlsx?|rar|zip)\b"
 _FORM_FILE = re.compile(r"(Mẫu:\s*|(?<=[a-zà-ỹđ)])(?=M(?:ẫu|au)\b))([^;\n]*?)" + _EXTENSION)
 _OTHER_FILE = re.compile(r"\s*;\s*[^;\n]*?" + _EXTENSION + r"|\s*\S+" + _EXTENSION, re.IGNORECASE)
+# A file name glued to the end of a sentence, with the copy number the portal gave it: "… bằng văn
+# bản.1.MuCT01banhnhkmtheoThngts53 (4).doc" (its name has no space; the sentence's last word stays).
+_GLUED_FILE = re.compile(r"(?<=[^\d\s]\.)\d*\.?[\w-]+ \(\d+\)" + _EXTENSION, re.IGNORECASE)
 
 
 @lru_cache(maxsize=16384)
@@ -52,7 +55,7 @@ def without_attachments(text: str) -> str:
     Cached: every answer reads its record's documents again, and the records do not change between versions."""
     if "." not in text:
         return text
-    text = _FORM_FILE.sub(lambda m: (m.group(1) or "; ") + m.group(2), text)
+    text = _FORM_FILE.sub(lambda m: (m.group(1) or "; ") + m.group(2), _GLUED_FILE.sub("", text))
     return _OTHER_FILE.sub("", text).strip()
 
 

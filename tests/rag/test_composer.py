@@ -347,6 +347,11 @@ def test_the_source_line_shortens_a_long_name_and_keeps_its_code_and_link():
             "Tờ khai (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA)",
         ),
         ("Đơn đăng ký mua nhà ở xã hộiMau so 01 ND 261.docx", "Đơn đăng ký mua nhà ở xã hội; Mau so 01 ND 261"),
+        (
+            "trừ trường hợp đã có ý kiến đồng ý bằng văn bản.1.MuCT01banhnhkmtheoThngts53 (4).doc",
+            "trừ trường hợp đã có ý kiến đồng ý bằng văn bản.",
+        ),
+        ("Tờ khai (mẫu NA5) của Bộ Công an.NA5 (1).doc", "Tờ khai (mẫu NA5) của Bộ Công an."),
         ("Đơn đề nghị (Mẫu số 01). Bản sao 1.5 bản", "Đơn đề nghị (Mẫu số 01). Bản sao 1.5 bản"),
     ],
 )
