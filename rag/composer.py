@@ -393,6 +393,19 @@ def _matching_documents(proc: Procedure, words: tuple[str, ...]) -> list[Documen
     return [doc for _, doc in sorted(scored, key=lambda sd: -sd[0])]
 
 
+# What a procedure grants rather than asks for: "có cần giấy phép không" asks whether one must go through it.
+_GRANT = re.compile(r"\b(giay phep|phep|dang ky|chung nhan)\b")
+_GRANT_ALONE = re.compile(r"^(giay phep|phep|cap phep|xin phep|dang ky|giay chung nhan|chung nhan)$")
+
+
+def _asks_what_it_grants(proc: Procedure, ask: Ask) -> bool:
+    """The item asked about is an authorisation in general ("giấy phép"), or one this procedure itself issues ("giấy
+    phép xây dựng" of a building permit). Not "thẻ căn cước" of a card's renewal: the old card is brought."""
+    item = " ".join(ask.item_words)
+    granted = word_set(proc.name) | word_set(proc.result or "")
+    return bool(_GRANT_ALONE.match(item)) or bool(_GRANT.search(item)) and set(ask.item_words) <= granted
+
+
 def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
     """'Có.' or 'Không.' and why, when the record settles the question; None when it does not."""
     if ask.kind == "online" and proc.channels:
@@ -411,7 +424,9 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
             why = _fee_line(proc)  # the record's own words ("Miễn lệ phí", "8.000 đồng")
             return [("Có. " if says_yes else "Không. ") + why]
         return [f"Tùy hình thức nộp. {_fee_line(proc)}"]
-    if ask.kind == "document":
+    if ask.kind == "document" and not _asks_what_it_grants(proc, ask):
+        # "mở tiệm có cần giấy phép không", "sửa nhà có cần giấy phép xây dựng không" ask whether the procedure is
+        # needed: what its dossier holds says nothing about that
         found = _matching_documents(proc, ask.item_words)
         if found:
             return ["Có. Hồ sơ có:", *[_document_item(d) for d in found[:2]]]

@@ -185,8 +185,10 @@ _ASKS_COST = re.compile(r"\b(phi|le phi|mat tien|ton tien|tra tien|dong tien|nop
 # 'không', read on the restored text, where 'cần' (need) and 'căn' (as in căn cước) differ.
 _ASKS_ITEM = re.compile(
     r"\b(?:cần|phải|bắt buộc)(?: phải)?(?: (?:nộp|mang theo|mang|có|xuất trình|chuẩn bị|kèm theo|kèm|đem theo|đem|photo))?"
-    r" (?P<item>.+?) (?:không|ko|k|chưa)\b"
+    r" (?P<item>.+?)(?: (?:đúng|được|chứ))? (?:không|ko|k|chưa)\b"
 )
+# "cần giấy tờ gì không", "phải nộp ở đâu không": an item that holds a question word asks what, not whether
+_ITEM_ASKS_WHAT = re.compile(r"\b(gì|nào|đâu|bao nhiêu|mấy|sao)\b")
 
 # "mất bao lâu", "có mất phí không": 'mất' says what a procedure costs in time or money, not that something was
 # lost or someone died (folded text; the verb is dropped from what names the procedure). After "bị", "đã", "vừa"…
@@ -326,6 +328,8 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
     if not match:
         return None
     item = match.group("item")
+    if _ITEM_ASKS_WHAT.search(item):
+        return None
     abbreviations = _ABBREVIATION_RE.findall(fold_diacritics(item))
     words = [fold_diacritics(w) for w in syllables(item) if w not in STOPWORDS and fold_diacritics(w) not in abbreviations]
     words += [fold_diacritics(w) for key in abbreviations for w in ABBREVIATIONS[key].split()]

@@ -54,7 +54,7 @@ def _portal_records(min_documents: int, limit: int) -> list[Procedure]:
 
 
 def _procedure(**fields) -> Procedure:
-    return Procedure(code="9.000001", name="Đăng ký thử", **fields)
+    return Procedure(**{"code": "9.000001", "name": "Đăng ký thử", **fields})
 
 
 @pytest.mark.parametrize("path", CURATED, ids=lambda p: p.stem)
@@ -126,6 +126,8 @@ def test_time_question_leads_with_the_time_limit(assistant):
         ("đăng ký tạm trú làm trực tuyến được không", "online"),
         ("có cần mang CCCD không", "document"),
         ("đăng ký khai sinh cần giấy tờ gì", None),
+        ("khai báo tạm vắng cần giấy tờ gì không ạ", None),  # asks what to bring, not whether
+        ("làm ở đâu thì phải nộp ở đâu không", None),
         ("lệ phí đăng ký kết hôn bao nhiêu", None),
     ],
 )
@@ -203,6 +205,33 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
     assert not not_a_document.startswith(("Có.", "Không."))
     a_step = _answer(proc, ["overview"], _ask("làm lại thẻ có phải chụp ảnh lấy vân tay lại không"))
     assert not a_step.startswith(("Có.", "Không.")), "a photo taken at the counter is a step, not a missing document"
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("phải nộp bản án ly hôn bản gốc, đúng không", "bản án ly hôn bản gốc"),
+        ("giấy tờ đất chỉ cần bản photo được không", "bản photo"),
+    ],
+)
+def test_the_item_asked_about_leaves_out_the_words_that_ask(question, item):
+    ask = _ask(question)
+    assert ask is not None and ask.item == item
+
+
+def test_asking_whether_a_permit_is_needed_is_not_answered_from_the_dossier():
+    """The dossier holds what one brings; whether the procedure itself is needed is another question."""
+    shop = _procedure(
+        name="Đăng ký thành lập hộ kinh doanh", documents=[Document(name="Giấy đề nghị đăng ký hộ kinh doanh", copies="1 bản chính")]
+    )
+    assert not _answer(shop, ["overview"], _ask("mở tiệm tóc có cần giấy phép không")).startswith(("Có.", "Không."))
+    permit = _procedure(
+        name="Cấp giấy phép xây dựng sửa chữa, cải tạo",
+        documents=[Document(name="Giấy tờ hợp pháp về đất đai để cấp phép xây dựng", copies="1 bản sao")],
+    )
+    assert not _answer(permit, ["overview"], _ask("sửa nhà có cần giấy phép xây dựng không")).startswith(("Có.", "Không."))
+    renewal = _procedure(name="Cấp đổi thẻ căn cước", documents=[Document(name="Thẻ căn cước đang sử dụng", copies="1 bản chính")])
+    assert _answer(renewal, ["overview"], _ask("đổi thẻ có cần nộp thẻ căn cước cũ không")).startswith("Có. Hồ sơ có:")
 
 
 def test_a_yes_or_no_is_followed_by_the_note_that_settles_it():
