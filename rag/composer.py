@@ -403,7 +403,7 @@ def _asks_what_it_grants(proc: Procedure, ask: Ask) -> bool:
     phép xây dựng" of a building permit). Not "thẻ căn cước" of a card's renewal: the old card is brought."""
     item = " ".join(ask.item_words)
     granted = word_set(proc.name) | word_set(proc.result or "")
-    return bool(_GRANT_ALONE.match(item)) or bool(_GRANT.search(item)) and set(ask.item_words) <= granted
+    return bool(_GRANT_ALONE.match(item)) or (bool(_GRANT.search(item)) and set(ask.item_words) <= granted)
 
 
 def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:

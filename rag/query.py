@@ -188,7 +188,8 @@ _ASKS_ITEM = re.compile(
     r" (?P<item>.+?)(?: (?:đúng|được|chứ))? (?:không|ko|k|chưa)\b"
 )
 # "cần giấy tờ gì không", "phải nộp ở đâu không": an item that holds a question word asks what, not whether
-_ITEM_ASKS_WHAT = re.compile(r"\b(gì|nào|đâu|bao nhiêu|mấy|sao)\b")
+# ("sao" is not one of them here: "bản sao")
+_ITEM_ASKS_WHAT = re.compile(r"\b(gì|nào|đâu|bao nhiêu|mấy)\b")
 
 # "mất bao lâu", "có mất phí không": 'mất' says what a procedure costs in time or money, not that something was
 # lost or someone died (folded text; the verb is dropped from what names the procedure). After "bị", "đã", "vừa"…

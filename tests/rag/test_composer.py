@@ -211,6 +211,7 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
     ("question", "item"),
     [
         ("phải nộp bản án ly hôn bản gốc, đúng không", "bản án ly hôn bản gốc"),
+        ("gửi qua bưu điện có cần bản sao chứng thực không", "bản sao chứng thực"),
         ("giấy tờ đất chỉ cần bản photo được không", "bản photo"),
     ],
 )
