@@ -155,10 +155,13 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "result",
         re.compile(
             r"\b(ket qua|nhan lai gi"
-            r"|(nhan|duoc|dc) (duoc |dc )?(nhan |cap |tra )?(lai )?(cho )?(toi |minh |em )?(nhung )?(giay |cai |van ban |the |so )?"
-            r"(gi|nhung gi|nao|theo mau nao)"
+            r"|(nhan|duoc|dc) (duoc |dc )?(nhan |cap |tra )?(lai )?(cho )?(toi |minh |em )?(nhung )?"
+            r"(giay |cai |van ban |the |so |phieu |quyet dinh |trich luc )?(gi|nhung gi|nao|theo mau nao)"
+            r"|xong (thi )?(\w+ ){0,2}(tra|cap|dua|gui) (lai )?(cho )?(toi |minh |em )?"
+            r"(giay|phieu|the|so|van ban|quyet dinh|trich luc) (gi|nao)"
             r"|cap (cho )?(\w+ )?(giay|the|so|van ban) theo mau"
-            r"|(lam|giai quyet|xu ly|dang ky) xong (thi )?(duoc|dc|nhan|co|cap))\b"
+            r"|(lam|giai quyet|xu ly|dang ky) xong (thi )?(duoc|dc|nhan|co|cap)"
+            r"( (cap|nhan|tra))?( (giay|phieu|the|so|van ban) (gi|nao))?)\b"
         ),
     ),
     ("agency", re.compile(r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|ai giai quyet|tham quyen|truc tuyen|online)\b")),
@@ -190,6 +193,17 @@ _ASKS_ITEM = re.compile(
 # "cần giấy tờ gì không", "phải nộp ở đâu không": an item that holds a question word asks what, not whether
 # ("sao" is not one of them here: "bản sao")
 _ITEM_ASKS_WHAT = re.compile(r"\b(gì|nào|đâu|bao nhiêu|mấy)\b")
+# "có phải lên công an nhận không", "có phải ký tên vào tờ khai không": an item that starts with a deed asks about a
+# step, and the words of a document list ("công an", "tờ khai") cannot settle it
+_ITEM_IS_A_DEED = re.compile(r"^(lên|đến|tới|đi|ra|về|chạy|ký|chụp|lấy|nhận|đưa|gặp|chờ|đợi|xếp hàng|trình diện|có mặt|quay lại)\b")
+
+# A claim put to check ends "đúng không", "phải không", "thật không"; what it claims is a sum of money (not a benefit's:
+# "trợ cấp 2 triệu") or the time a procedure takes ("mất 3 ngày"), on folded text with the digit marks dropped.
+_CLAIM = re.compile(r"\b(dung|phai|that|chuan) (khong|ko|k|chua)( (a|ah|vay|nhi|nhe|ha|the))*$")
+_CLAIMED_SUM = re.compile(r"\b\d+ ?(nghin|ngan|k|dong|d|trieu|vnd)\b")
+_CLAIMED_TIME = re.compile(r"\b(mat|het|lau|chi|khoang|tam|toi da|trong vong) \d+ (ngay|gio|thang|tuan)\b")
+# whole phrases: alone, folded "thuong" is also thường (as in thường trú) and "huong" hướng (as in hướng dẫn)
+_BENEFIT = re.compile(r"\b(tro cap|ho tro|duoc huong|muc huong|boi thuong|chi tra|tien luong|thu nhap|tien thuong|vay|tien phat|bi phat)\b")
 
 # "mất bao lâu", "có mất phí không": 'mất' says what a procedure costs in time or money, not that something was
 # lost or someone died (folded text; the verb is dropped from what names the procedure). After "bị", "đã", "vừa"…
@@ -303,9 +317,22 @@ def normalize_question(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def claimed_section(folded: str) -> str | None:
+    """The section a claim put to check is about: 'fees' for "nghe nói 8 nghìn một việc, đúng không", 'time' for
+    "mất 3 ngày làm việc phải không"; None when the question checks no sum or duration (or a benefit's sum)."""
+    folded = " ".join(re.sub(r"[^\w\s]", " ", folded.replace(".", "").replace(",", "")).split())
+    if not _CLAIM.search(folded):
+        return None
+    if _CLAIMED_SUM.search(folded) and not _BENEFIT.search(folded):
+        return "fees"
+    return "time" if _CLAIMED_TIME.search(folded) else None
+
+
 def detect_intents(folded: str) -> list[str]:
-    """The sections asked about, most specific first (at most two); ['overview'] when none."""
-    found: list[str] = []
+    """The sections asked about, most specific first (at most two); ['overview'] when none. A claim put to check
+    ("lệ phí 20 nghìn, đúng không") asks for what it claims before anything else it names ("nộp online")."""
+    claimed = claimed_section(folded)
+    found: list[str] = [claimed] if claimed else []
     for name, pattern in INTENTS:
         if name not in found and pattern.search(folded):
             found.append(name)
@@ -317,19 +344,20 @@ def detect_intents(folded: str) -> list[str]:
 def detect_ask(folded: str, restored: str) -> Ask | None:
     """The yes/no question asked, when it is one the record can answer (channels, fees, documents)."""
     folded = " ".join(re.sub(r"[^\w\s]", " ", folded).split())
-    if not _YES_NO.search(folded):
+    if not _YES_NO.search(folded) or claimed_section(folded):  # a claimed sum or time is answered by its section
         return None
-    if _ASKS_ONLINE.search(folded):
+    asked = folded.rsplit(" thi ", 1)[-1]  # "đăng ký online thì chủ xe có phải ký không": 'online' is the case, not the ask
+    if _ASKS_ONLINE.search(asked):
         return Ask("online")
-    if _ASKS_FREE.search(folded):
+    if _ASKS_FREE.search(asked):
         return Ask("free")
-    if _ASKS_COST.search(folded):
+    if _ASKS_COST.search(asked):
         return Ask("paid")
     match = _ASKS_ITEM.search(" ".join(re.sub(r"[^\w\s]", " ", restored).split()))
     if not match:
         return None
     item = match.group("item")
-    if _ITEM_ASKS_WHAT.search(item):
+    if _ITEM_ASKS_WHAT.search(item) or _ITEM_IS_A_DEED.match(item):
         return None
     abbreviations = _ABBREVIATION_RE.findall(fold_diacritics(item))
     words = [fold_diacritics(w) for w in syllables(item) if w not in STOPWORDS and fold_diacritics(w) not in abbreviations]

@@ -220,6 +220,33 @@ def test_the_item_asked_about_leaves_out_the_words_that_ask(question, item):
     assert ask is not None and ask.item == item
 
 
+def test_a_deed_asked_about_is_not_looked_up_in_the_document_list():
+    """ "Có phải lên công an nhận không" asks about a step: "công an" in a document's name says nothing about it."""
+    proc = _procedure(documents=[Document(name="Giấy khai đăng ký xe (mẫu ban hành kèm Thông tư của Bộ Công an)", copies="1 bản chính")])
+    for question in ("đăng ký xong có phải lên công an nhận không", "chủ xe có phải ký tên vào tờ khai không"):
+        assert _ask(question) is None
+        assert not _answer(proc, ["overview"], _ask(question)).startswith(("Có.", "Không."))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("thủ tục này nộp online được không", "online"),
+        ("ở xa thì có làm trên VNeID được không", "online"),
+        ("đăng ký xe lần đầu online thì chủ xe có phải ký tên vào giấy khai không", None),
+        ("làm online thì có mất phí không", "paid"),
+        ("nộp trực tuyến thì có được miễn phí không", "free"),
+        ("gia hạn tạm trú làm online thì lệ phí 7 nghìn đúng không", None),
+        ("đăng ký xe tạm thời online mất 8 giờ, đúng không ạ", None),
+    ],
+)
+def test_the_yes_or_no_asked_is_the_one_after_the_case_it_sets(question, kind):
+    """ "X thì Y không": Y is asked; a channel or sum named in X is the case. A claimed sum or time is answered by its
+    section, not by "Có. Thủ tục này nộp trực tuyến được"."""
+    ask = _ask(question)
+    assert (ask.kind if ask else None) == kind
+
+
 def test_asking_whether_a_permit_is_needed_is_not_answered_from_the_dossier():
     """The dossier holds what one brings; whether the procedure itself is needed is another question."""
     shop = _procedure(

@@ -163,6 +163,14 @@ def test_another_wards_names_come_from_settings(assistant):
         ("Làm xong thì được nhận giấy gì?", "result"),
         ("xong thi dc cap giay gi", "result"),
         ("Làm xong thì công an cấp cho giấy theo mẫu nào?", "result"),
+        ("đi khai tử xong thì xã trả cho mình giấy gì", "result"),
+        ("khai bao tam vang xong thi duoc nhan phieu gi", "result"),
+        ("nghe nói xin văn bản xác nhận 8 nghìn một việc, đúng không ạ", "fees"),
+        ("gia han tam tru lam online, nguoi ta bao 7.000d, dung khong", "fees"),
+        ("đăng ký giám hộ mất 3 ngày làm việc phải không", "time"),
+        ("nghe nói tối đa 60 ngày, đúng không ạ", "time"),
+        ("trợ cấp mai táng 2 triệu đúng không", "overview"),
+        ("đăng ký thường trú 20 nghìn đúng không", "fees"),
     ],
 )
 def test_section_intent(question, intent):
