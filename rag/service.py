@@ -84,6 +84,20 @@ def _name_words(name: str) -> set[str]:
     return set(word_set(name) - GENERIC_NAME_WORDS)
 
 
+# The words of "(thực hiện tại cấp huyện)", "cấp tỉnh", "cấp xã": names that differ only in them name one procedure
+# at two levels of government
+_LEVEL_WORDS = frozenset({"thuc", "hien", "tai", "o", "cap", "xa", "huyen", "tinh", "trung", "uong"})
+
+
+def _the_wards_level_of(top: Procedure, other: Procedure) -> bool:
+    """``other`` is ``top`` at the ward's level: their names differ only in the level, and only ``other``'s names
+    the commune level. The portal lists both at cấp xã since the districts went (2025)."""
+    words_top, words_other = _name_words(top.name), _name_words(other.name)
+    differ = words_top ^ words_other
+    names_commune = ["cap xa" in fold_diacritics(p.name.casefold()) for p in (top, other)]
+    return bool(differ) and differ <= _LEVEL_WORDS and names_commune == [False, True] and other.is_ward_level
+
+
 def ranking_model(index: IndexVersion) -> RankingModel | None:
     """The learned ranking step stored with the version, or None (RRF fallback) with the reason logged."""
     if index.ranker is None:
@@ -198,6 +212,8 @@ class Assistant:
         asked = set(query.content_words)
         if asked & ((a - b) | (b - a)):
             return False
+        if _the_wards_level_of(self.index.procedures[other.code], self.index.procedures[top.code]):
+            return False  # the ward's own level is meant (see _ward_level_sibling_first)
         top_name, other_name = fold_diacritics(top.name.casefold()), fold_diacritics(other.name.casefold())
         if any((m in top_name) != (m in other_name) for m in asked_markers(query.folded)):
             return False  # the question names (in everyday words) the marker that tells them apart
@@ -228,6 +244,21 @@ class Assistant:
             unasked = [m for m in SIBLING_MARKERS if m in name and m not in top_name and m not in missing]
             siblings = top_words <= words or len(top_words & words) / len(top_words | words) >= 0.5  # the same name, a marker added
             if all(m in name for m in missing) and not unasked and siblings:
+                return [hit, *[h for h in hits if h is not hit]]
+        return hits
+
+    def _ward_level_sibling_first(self, hits: list[ProcedureHit]) -> list[ProcedureHit]:
+        """The ward's own level of a procedure the portal also lists at another level ("Trình báo mất hộ chiếu …
+        (thực hiện tại cấp huyện)" / "(… cấp xã)") goes first: a citizen asking the ward means the ward's, and a
+        question "cấp huyện hay cấp xã?" is one they cannot answer (districts no longer exist)."""
+        if len(hits) < 2 or hits[0].code == PLAN_ID:
+            return hits
+        top = self.index.procedures.get(hits[0].code)
+        if top is None:
+            return hits
+        for hit in hits[1:4]:
+            proc = self.index.procedures.get(hit.code)
+            if proc is not None and hit.score >= self.policy.clarify_ratio * hits[0].score and _the_wards_level_of(top, proc):
                 return [hit, *[h for h in hits if h is not hit]]
         return hits
 
@@ -316,7 +347,7 @@ class Assistant:
             query = self._with_earlier_turns(query, talk.earlier)
             hits = self.ranker.rank(query, filters, limit=20)
         ranked = hits  # as the ranker gave them: the event model learned from them
-        hits = self._asked_marker_first(hits, query)
+        hits = self._ward_level_sibling_first(self._asked_marker_first(hits, query))
         retrieved = [h.code for h in hits]
         chosen = self._chosen_option(talk.options, hits, query) if talk.options else None
         focus = chosen or talk.focus

@@ -127,6 +127,19 @@ def test_a_procedure_the_portal_lists_twice_is_answered_not_asked_about(small_co
     assert f"có 2 thủ tục cùng tên này (mã {shown}, {twin}); câu trả lời theo mã {shown}." in answer.answer
 
 
+def test_a_procedure_listed_at_the_old_district_level_too_is_answered_at_the_wards(small_corpus, settings, embedder):
+    """ "Cấp huyện hay cấp xã?" is no question for a citizen of a ward: the ward's own level is meant."""
+    record = small_corpus / "procedures" / "1.004194.yaml"
+    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    name = data["name"]
+    record.write_text(yaml.safe_dump({**data, "name": f"{name} (thực hiện tại cấp xã)"}, allow_unicode=True), encoding="utf-8")
+    district = {**data, "code": "9.000003", "name": f"{name} (thực hiện tại cấp huyện)"}
+    (small_corpus / "procedures" / "9.000003.yaml").write_text(yaml.safe_dump(district, allow_unicode=True), encoding="utf-8")
+    run_ingest(settings, [small_corpus], embeddings_factory=lambda s: embedder)
+    answer = load_assistant(settings, embedder).answer("đăng ký tạm trú cần giấy tờ gì")
+    assert not answer.clarification and not answer.refused and answer.focus_code == "1.004194", answer.answer[:200]
+
+
 def test_nothing_in_the_data_is_refused_with_the_contact(assistant):
     answer = assistant.answer("cấp giấy phép lái xe")  # not in the default corpus
     assert answer.refused and "Trung tâm Phục vụ hành chính công" in answer.answer and answer.scope == "none"
