@@ -28,6 +28,7 @@ REFUSALS = {
 INTENT_SECTIONS = {
     "documents": "documents",
     "time": "time_fees",
+    "deadline": "overview",  # one's own deadline is said in the record's text, not in its time limit
     "fees": "time_fees",
     "agency": "overview",
     "steps": "steps",
@@ -332,7 +333,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
     """The answer lines for one intent: the fact asked first, then a capped list."""
     if intent == "documents":
         return _documents(proc, content_words or [])
-    if intent == "time":
+    if intent in ("time", "deadline"):  # a deadline no sentence states: the time limit, which says what it is
         return [_time_line(proc)]
     if intent == "fees":
         return [_fee_line(proc)]
@@ -448,7 +449,8 @@ def compose_procedure_answer(
     A section asked for comes capped, followed by the record's sentence that best matches what was asked beyond
     it (and the next best, when the note picker is unsure). A question about the procedure as a whole that the
     learned picker answers with a sentence gets that sentence first, then the procedure's name and where, then how
-    long and how much; a detail asked for (who, when, how many…) gets the sentence and the name and where only. The
+    long and how much; a detail asked for (who, when, how many…) gets the sentence and the name and where only. So
+    does one's own deadline ("trong bao lâu phải đi báo"): the time limit would read as the answer to it. The
     source line stays last (the service and the UI rely on it); it names the procedure unless the answer already has.
     """
     section = INTENT_SECTIONS.get(intents[0], "overview")
@@ -456,7 +458,7 @@ def compose_procedure_answer(
     lines = compose_yes_no(proc, ask) if ask else None
     yes_no = lines is not None
     about = _name_line(proc)
-    leads = intents == ["overview"] and not yes_no and (picker.asks_a_detail() or picker.leads())
+    leads = (intents == ["overview"] or intents[0] == "deadline") and not yes_no and (picker.asks_a_detail() or picker.leads())
     detail = picker.notes(proc, about, most=2) if leads else []
     if detail:  # "phải hơn con nuôi bao nhiêu tuổi": the sentences that say it lead, then the procedure's name and where
         lines = [*detail, about] if picker.asks_a_detail() else [*detail, about, _time_and_fee(proc)]

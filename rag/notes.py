@@ -114,6 +114,10 @@ ASKS_WHICH_PROCEDURES = re.compile(
 )
 
 
+# The intents that ask for a duration: the procedure's own time and one's deadline
+TIME_INTENTS = frozenset({"time", "deadline"})
+
+
 def asks_a_detail(folded_question: str) -> bool:
     """Whether the question asks for one detail (who, when, how long, how many, which form)."""
     return bool(_DETAIL_ASKED.search(folded_question))
@@ -264,7 +268,7 @@ class NoteQuestion:
 
     @property
     def typed(self) -> list[re.Pattern[str]]:
-        return [p for intent, p in (("time", TIME_EXPR), ("fees", FEE_EXPR)) if intent in self.intents]
+        return [p for intents, p in ((TIME_INTENTS, TIME_EXPR), ({"fees"}, FEE_EXPR)) if intents & set(self.intents)]
 
 
 def wanted_words(proc: Procedure, content_words: list[str]) -> list[str]:
@@ -329,7 +333,7 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
                 content_pairs,
                 min(content_pairs, 3) / max(len(question.content_pairs), 1),
                 overlap / max(len(words), 1) * 5,
-                "time" in question.intents and bool(TIME_EXPR.search(sentence.text)),
+                bool(TIME_INTENTS & set(question.intents)) and bool(TIME_EXPR.search(sentence.text)),
                 "fees" in question.intents and bool(FEE_EXPR.search(sentence.text)),
                 number_asked and bool(_DIGIT.search(sentence.text)),
                 unit_stated is not None and bool(unit_stated.search(folded)),

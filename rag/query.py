@@ -178,6 +178,20 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("conditions", re.compile(r"\b(dieu kien|yeu cau|ai duoc|doi tuong|co duoc)\b")),
 ]
 MAX_INTENTS = 2
+# How long one has to do something ("trong bao lâu phải đi báo", "niêm yết ít nhất mấy ngày", "chậm nhất bao nhiêu
+# ngày"), not how long the procedure takes: asked as 'deadline', answered by the record's sentence that says it (the
+# processing time, "Thời hạn giải quyết", would read as the answer and is another figure). Waiting ("phải chờ bao
+# lâu", "bao lâu thì được cấp") is the processing time.
+_DEADLINE = re.compile(
+    r"\b(phai|can|duoc|se)( \w+){0,6} (trong|truoc) (vong )?(bao lau|may ngay|bao nhieu ngay|may gio|bao nhieu gio|may thang)"
+    r"|\b(trong|truoc) (vong )?(bao lau|may ngay|bao nhieu ngay|may gio|bao nhieu gio) (thi )?(\w+ ){0,3}(phai|can|duoc)\b"
+    r"|\b(niem yet|cong khai|han chot|cham nhat|it nhat|toi thieu)\b"
+)
+# (whole phrases: alone, folded "cho" is also 'for' and "doi" also đổi, 'change')
+_WAITING = re.compile(
+    r"\b((phai|can|mat) (cho|doi)|cho doi|(cho|doi) (bao lau|may ngay|den|toi)|co ket qua|nhan ket qua|tra ket qua|giai quyet"
+    r"|duoc cap|lay duoc|nhan duoc|co the (lay|nhan)|co giay|co so)\b"
+)
 
 # Yes/no questions end in 'không' (or 'chưa'), maybe followed by a particle: "… có mất phí không ạ?"
 _YES_NO = re.compile(r"\b(khong|ko|k|chua)( (a|vay|nhi|nhe|ha|the))*$")
@@ -338,6 +352,8 @@ def detect_intents(folded: str) -> list[str]:
             found.append(name)
             if name == "result":  # "được cấp giấy gì" asks for the result, not the documents to bring
                 folded = pattern.sub(" ", folded)
+    if "time" in found and _DEADLINE.search(folded) and not _WAITING.search(folded):
+        found[found.index("time")] = "deadline"
     return found[:MAX_INTENTS] or ["overview"]
 
 

@@ -137,6 +137,23 @@ def test_a_detail_question_leads_with_the_sentence_that_answers_it(analyzer):
     assert documents.startswith("Hồ sơ gồm 1 giấy tờ:") and "Lưu ý: Người chưa đủ 14 tuổi" in documents
 
 
+def test_ones_own_deadline_is_answered_by_the_sentence_not_by_the_time_limit(analyzer):
+    """ "Trong bao lâu phải đi báo" asks the citizen's deadline: "Thời hạn giải quyết" is another figure and would
+    read as the answer. "Mất bao lâu" asks the time limit, which leads."""
+    passport = LOST_PASSPORT
+    deadline = analyzer.analyze("mất hộ chiếu thì trong bao lâu phải đi báo")
+    assert deadline.intents == ["deadline"]
+    picker = LearnedNotes(_model({"time_asked_stated": 3.0, "overlap": 1.0}), deadline, _words_idf)
+    lines = compose_procedure_answer(passport, deadline.intents, deadline.content_words, None, picker)[0].splitlines()
+    assert lines[0].startswith("Trong thời hạn 02 ngày làm việc kể từ ngày phát hiện mất")
+    assert not any("thời hạn giải quyết" in line.casefold() for line in lines)
+    how_long = analyzer.analyze("trình báo mất hộ chiếu mất bao lâu")
+    assert how_long.intents == ["time"]
+    picker = LearnedNotes(_model({"time_asked_stated": 3.0, "overlap": 1.0}), how_long, _words_idf)
+    answer = compose_procedure_answer(passport, how_long.intents, how_long.content_words, None, picker)[0]
+    assert "thời hạn giải quyết" in answer.splitlines()[0].casefold()
+
+
 def test_a_second_sentence_leads_too_only_when_the_model_is_sure_enough(analyzer):
     query = analyzer.analyze("mất hộ chiếu thì phải nộp đơn trong bao lâu")
     weights = {"from_step": 3.0}

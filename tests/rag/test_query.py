@@ -170,6 +170,12 @@ def test_another_wards_names_come_from_settings(assistant):
         ("đăng ký giám hộ mất 3 ngày làm việc phải không", "time"),
         ("nghe nói tối đa 60 ngày, đúng không ạ", "time"),
         ("trợ cấp mai táng 2 triệu đúng không", "overview"),
+        ("mat giay thong hanh thi trong bao lau phai di bao cong an", "deadline"),
+        ("đổi địa chỉ trên đăng ký thuế thì trong bao lâu phải báo", "deadline"),
+        ("kết quả rà soát hộ nghèo niêm yết mấy ngày", "deadline"),
+        ("nộp hồ sơ thai sản chậm nhất bao nhiêu ngày", "deadline"),
+        ("phải chờ bao lâu mới có thẻ", "time"),
+        ("đăng ký khai sinh trong bao lâu thì được cấp", "time"),
         ("đăng ký thường trú 20 nghìn đúng không", "fees"),
     ],
 )
