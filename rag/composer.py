@@ -383,13 +383,16 @@ def _overview(proc: Procedure) -> list[str]:
 
 
 def _matching_documents(proc: Procedure, words: tuple[str, ...]) -> list[Document]:
-    """Documents whose name holds most of the words asked about ('CCCD' is matched by its expansion)."""
+    """Documents whose name holds most of the words asked about ('CCCD' is matched by its expansion), two of them
+    side by side: folded, "sổ hộ khẩu" and "hồ sơ" share their words, not their order."""
     if not words:
         return []
+    asked_pairs = set(zip(words, words[1:]))
     scored = []
     for doc in proc.documents:
         share = len(set(words) & word_set(doc.name)) / len(words)
-        if share >= 0.6:
+        named = [fold_diacritics(w.casefold()) for w in _NAME_WORD.findall(doc.name)]
+        if share >= 0.6 and (not asked_pairs or asked_pairs & set(zip(named, named[1:]))):
             scored.append((share, doc))
     return [doc for _, doc in sorted(scored, key=lambda sd: -sd[0])]
 

@@ -219,6 +219,8 @@ _CLAIMED_TIME = re.compile(r"\b(mat|het|lau|chi|khoang|tam|toi da|trong vong) \d
 # whole phrases: alone, folded "thuong" is also thường (as in thường trú) and "huong" hướng (as in hướng dẫn)
 _BENEFIT = re.compile(r"\b(tro cap|ho tro|duoc huong|muc huong|boi thuong|chi tra|tien luong|thu nhap|tien thuong|vay|tien phat|bi phat)\b")
 
+_NAMES_A_DOCUMENT = re.compile(r"(giay|the|can cuoc|chung minh|so|ho chieu|ban|van ban|hop dong)\b")
+
 # "mất bao lâu", "có mất phí không": 'mất' says what a procedure costs in time or money, not that something was
 # lost or someone died (folded text; the verb is dropped from what names the procedure). After "bị", "đã", "vừa"…
 # it is a loss again: "sổ bị mất bao lâu thì được cấp lại", "người đã mất bao lâu".
@@ -377,7 +379,10 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
         return None
     abbreviations = _ABBREVIATION_RE.findall(fold_diacritics(item))
     words = [fold_diacritics(w) for w in syllables(item) if w not in STOPWORDS and fold_diacritics(w) not in abbreviations]
-    words += [fold_diacritics(w) for key in abbreviations for w in ABBREVIATIONS[key].split()]
+    # "CCCD" is matched by the names of the card; "hộ khẩu" is expanded to the procedure it stands for (đăng ký thường
+    # trú), whose words fill documents that are not it
+    expansions = [fold_diacritics(ABBREVIATIONS[key]) for key in abbreviations]
+    words += [w for expansion in expansions if _NAMES_A_DOCUMENT.match(expansion) for w in expansion.split()]
     content = tuple(dict.fromkeys(words))
     return Ask("document", item, content) if content else None
 

@@ -220,6 +220,19 @@ def test_the_item_asked_about_leaves_out_the_words_that_ask(question, item):
     assert ask is not None and ask.item == item
 
 
+def test_a_document_asked_about_is_not_found_in_names_that_only_share_its_folded_words():
+    """ "Sổ hộ khẩu" folds to the words of "hồ sơ", and stands for "đăng ký thường trú": neither names it."""
+    proc = _procedure(
+        name="Đăng ký thường trú",
+        documents=[
+            Document(name="Văn bản xác nhận người đăng ký thường trú thuộc hộ nghèo", copies="1 bản chính"),
+            Document(name="Tờ khai thay đổi thông tin cư trú, nộp kèm hồ sơ", copies="1 bản chính"),
+        ],
+    )
+    for question in ("có cần sổ hộ khẩu không", "có cần bản photo sổ hộ khẩu không"):
+        assert not _answer(proc, ["overview"], _ask(question)).startswith("Có."), question
+
+
 def test_a_deed_asked_about_is_not_looked_up_in_the_document_list():
     """ "Có phải lên công an nhận không" asks about a step: "công an" in a document's name says nothing about it."""
     proc = _procedure(documents=[Document(name="Giấy khai đăng ký xe (mẫu ban hành kèm Thông tư của Bộ Công an)", copies="1 bản chính")])
