@@ -114,6 +114,9 @@ ASKS_WHICH_PROCEDURES = re.compile(
 )
 
 
+# "phải làm gì", "làm thế nào": how, which a sentence of the steps may say even when no other word is asked
+_ASKS_HOW = re.compile(r"\b(lam gi|lam sao|the nao|ra sao)\b")
+
 # The intents that ask for a duration: the procedure's own time and one's deadline
 TIME_INTENTS = frozenset({"time", "deadline"})
 
@@ -430,6 +433,8 @@ class LearnedNotes:
         if not sentences:
             return []
         question = note_question(proc, self.query, self.word_idf)
+        if not (question.wanted or question.typed or self.asks_a_detail() or _ASKS_HOW.search(self.query.folded)):
+            return []  # nothing asked beyond the procedure ("đổi thẻ căn cước"): no sentence answers it, the overview does
         probabilities = self.model.logistic.probabilities(note_features(question, proc, sentences))
         order = np.argsort(-probabilities)[:most]
         unsure = probabilities[order[0]] < UNSURE_FIRST  # then a second sentence is more often the one that answers

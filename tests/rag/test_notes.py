@@ -137,6 +137,17 @@ def test_a_detail_question_leads_with_the_sentence_that_answers_it(analyzer):
     assert documents.startswith("Hồ sơ gồm 1 giấy tờ:") and "Lưu ý: Người chưa đủ 14 tuổi" in documents
 
 
+def test_a_question_that_only_names_the_procedure_gets_its_overview_not_a_sentence(analyzer):
+    """ "cho e hỏi trình báo mất hộ chiếu" asks nothing a sentence answers: the name, where, time and fee lead."""
+    query = analyzer.analyze("cho e hỏi trình báo mất hộ chiếu phổ thông")
+    picker = LearnedNotes(_model({"from_step": 5.0}, bias=3.0), query, _words_idf)
+    assert picker.notes(LOST_PASSPORT, "", most=2) == []
+    answer = compose_procedure_answer(LOST_PASSPORT, query.intents, query.content_words, None, picker)[0]
+    assert answer.startswith("Trình báo mất hộ chiếu phổ thông (mã 9.000002).")
+    asked = analyzer.analyze("trình báo mất hộ chiếu phổ thông thì ai ký đơn thay cho con")
+    assert LearnedNotes(_model({"from_step": 5.0}, bias=3.0), asked, _words_idf).notes(LOST_PASSPORT, "") != []
+
+
 def test_ones_own_deadline_is_answered_by_the_sentence_not_by_the_time_limit(analyzer):
     """ "Trong bao lâu phải đi báo" asks the citizen's deadline: "Thời hạn giải quyết" is another figure and would
     read as the answer. "Mất bao lâu" asks the time limit, which leads."""
