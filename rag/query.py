@@ -140,13 +140,16 @@ def expand_shorthand(text: str, accented: bool) -> str:
 
 _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 
+# 'phí' of the procedure; not the costs it is about: "chi phí khám chữa bệnh", "viện phí", "học phí", "kinh phí"
+_A_FEE = r"(?<!chi )(?<!vien )(?<!hoc )(?<!kinh )phi"
+
 # Section intents, matched on folded text, most specific first.
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|theo quy dinh nao|quy dinh tai)\b")),
     (
         "fees",
         re.compile(
-            r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi|tra tien"
+            r"\b(le phi|" + _A_FEE + r"|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi|tra tien"
             r"|(mat|ton) bao nhieu(?! (ngay|lau|thoi gian|gio|thang|tuan|nam|lan|buoc|anh|ban|nguoi))|(mat|ton) (khoang|tam) bao nhieu)\b"
         ),
     ),
@@ -197,7 +200,7 @@ _WAITING = re.compile(
 _YES_NO = re.compile(r"\b(khong|ko|k|chua)( (a|vay|nhi|nhe|ha|the))*$")
 _ASKS_ONLINE = re.compile(r"\b(online|truc tuyen|qua mang|tren mang|dich vu cong|vneid)\b")
 _ASKS_FREE = re.compile(r"\bmien (le )?phi\b")
-_ASKS_COST = re.compile(r"\b(phi|le phi|mat tien|ton tien|tra tien|dong tien|nop tien)\b")
+_ASKS_COST = re.compile(r"\b(" + _A_FEE + r"|le phi|mat tien|ton tien|tra tien|dong tien|nop tien)\b")
 # "có cần (phải) mang CCCD không", "phải nộp hợp đồng thuê nhà không": the item between the verb and
 # 'không', read on the restored text, where 'cần' (need) and 'căn' (as in căn cước) differ.
 _ASKS_ITEM = re.compile(

@@ -251,6 +251,8 @@ def test_a_deed_asked_about_is_not_looked_up_in_the_document_list():
         ("nộp trực tuyến thì có được miễn phí không", "free"),
         ("gia hạn tạm trú làm online thì lệ phí 7 nghìn đúng không", None),
         ("đăng ký xe tạm thời online mất 8 giờ, đúng không ạ", None),
+        ("người nhà có được nộp hồ sơ thanh toán chi phí khám chữa bệnh BHYT không", None),  # a cost, not the fee
+        ("xin hỗ trợ viện phí có mất phí không", "paid"),
     ],
 )
 def test_the_yes_or_no_asked_is_the_one_after_the_case_it_sets(question, kind):

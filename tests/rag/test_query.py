@@ -170,6 +170,8 @@ def test_another_wards_names_come_from_settings(assistant):
         ("đăng ký giám hộ mất 3 ngày làm việc phải không", "time"),
         ("nghe nói tối đa 60 ngày, đúng không ạ", "time"),
         ("trợ cấp mai táng 2 triệu đúng không", "overview"),
+        ("xin hỗ trợ viện phí thì cần giấy gì", "documents"),
+        ("thanh toán chi phí khám chữa bệnh BHYT ở đâu", "agency"),
         ("mat giay thong hanh thi trong bao lau phai di bao cong an", "deadline"),
         ("đổi địa chỉ trên đăng ký thuế thì trong bao lâu phải báo", "deadline"),
         ("kết quả rà soát hộ nghèo niêm yết mấy ngày", "deadline"),
