@@ -190,6 +190,8 @@ _DEADLINE = re.compile(
     r"|\b(trong|truoc) (vong )?(bao lau|may ngay|bao nhieu ngay|may gio|bao nhieu gio) (thi )?(\w+ ){0,3}(phai|can|duoc)\b"
     r"|\b(niem yet|cong khai|han chot|cham nhat|it nhat|toi thieu)\b"
 )
+# When a dossier or form is due asks for a date, not for the documents: "nộp hồ sơ khi nào"
+_WHEN = re.compile(r"\b(khi nao|luc nao|(?<!chua )(?<!khong )bao gio|thoi diem nao|ngay nao|han chot|thang nao)\b")  # not "chưa bao giờ"
 # (whole phrases: alone, folded "cho" is also 'for' and "doi" also đổi, 'change')
 _WAITING = re.compile(
     r"\b((phai|can|mat) (cho|doi)|cho doi|(cho|doi) (bao lau|may ngay|den|toi)|co ket qua|nhan ket qua|tra ket qua|giai quyet"
@@ -359,6 +361,9 @@ def detect_intents(folded: str) -> list[str]:
                 folded = pattern.sub(" ", folded)
     if "time" in found and _DEADLINE.search(folded) and not _WAITING.search(folded):
         found[found.index("time")] = "deadline"
+    if "documents" in found and _WHEN.search(folded):  # "nộp hồ sơ khi nào", "hạn chót nộp tờ khai là ngày nào"
+        found[found.index("documents")] = "deadline"
+        found = list(dict.fromkeys(found))
     return found[:MAX_INTENTS] or ["overview"]
 
 
