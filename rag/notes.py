@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from rag.logistic import Logistic, is_probability
-from rag.query import Query
+from rag.query import MARKER_PARAPHRASES, Query
 from tthc.schema import Procedure
 from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables, without_attachments
 
@@ -279,6 +279,19 @@ def wanted_words(proc: Procedure, content_words: list[str]) -> list[str]:
     return [w for w in content_words if w not in name and w not in SECTION_WORDS]
 
 
+def _marker_words(proc: Procedure, folded_question: str) -> set[str]:
+    """The question's everyday words for a marker the procedure's name has: "mất" of "mất căn cước" is what "Cấp lại"
+    says, not a detail to look for in the record ("… trường hợp bị mất …" in a step)."""
+    name = fold_diacritics(proc.name.casefold())
+    return {
+        word
+        for marker, pattern in MARKER_PARAPHRASES.items()
+        if marker in name
+        for match in pattern.finditer(folded_question)
+        for word in match.group(0).split()
+    }
+
+
 def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]], np.ndarray]) -> NoteQuestion:
     wanted = wanted_words(proc, query.content_words)
     words = [w for w in _word_list(query.restored) if w]
@@ -433,8 +446,9 @@ class LearnedNotes:
         if not sentences:
             return []
         question = note_question(proc, self.query, self.word_idf)
-        if not (question.wanted or question.typed or self.asks_a_detail() or _ASKS_HOW.search(self.query.folded)):
-            return []  # nothing asked beyond the procedure ("đổi thẻ căn cước"): no sentence answers it, the overview does
+        beyond_the_name = set(question.wanted) - _marker_words(proc, self.query.folded)
+        if not (beyond_the_name or question.typed or self.asks_a_detail() or _ASKS_HOW.search(self.query.folded)):
+            return []  # nothing asked beyond the procedure ("đổi thẻ căn cước", "mất căn cước"): the overview answers
         probabilities = self.model.logistic.probabilities(note_features(question, proc, sentences))
         order = np.argsort(-probabilities)[:most]
         unsure = probabilities[order[0]] < UNSURE_FIRST  # then a second sentence is more often the one that answers

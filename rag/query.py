@@ -140,6 +140,28 @@ def expand_shorthand(text: str, accented: bool) -> str:
 
 _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 
+# Everyday ways of saying a sibling marker (folded text): "làm lại giấy khai sinh" asks for the
+# "đăng ký lại" procedure, "mất CCCD" for "cấp lại", "chồng người Hàn" for "có yếu tố nước ngoài".
+MARKER_PARAPHRASES: dict[str, re.Pattern[str]] = {
+    marker: re.compile(pattern)
+    for marker, pattern in {
+        "dang ky lai": r"\b(lam lai|xin lai|dang ky lai|cap lai|bi mat|danh mat|lam mat|that lac|bi chay|bi rach|rach nat"
+        r"|khong con ban chinh)\b",
+        "cap lai": r"\b(lam lai|xin lai|cap lai|bi mat|danh mat|lam mat|mat (vi|the|cccd|can cuoc|giay|bang|so)|that lac|bi trom"
+        r"|bi moc tui)\b",
+        "cap doi": r"\b(cap doi|doi (the|cccd|can cuoc|cmnd|giay|bang|so|sang)|het han|bi hong|sai thong tin|mo chu)\b",
+        "nuoc ngoai": r"\b(viet kieu|nguoi nuoc ngoai|o nuoc ngoai|ngoai quoc|nuoc ngoai|quoc tich (han|my|nhat|trung|uc|phap|duc|anh)"
+        r"|(chong|vo|nguoi) (han|han quoc|my|nhat|nhat ban|trung|trung quoc|dai loan|uc|phap|duc|anh|lao|campuchia|thai)"
+        r"|con lai|(chong|khach) tay)\b",  # not "người tày": an ethnic group of Vietnam, nor "vỗ tay"
+        "luu dong": r"\b(tan nha|den nha|xuong nha|tai nha|om nang|liet giuong|khong di lai duoc|khong di duoc)\b",
+        "duoi 14 tuoi": r"\b(duoi 14|([1-9]|1[0-3]) tuoi|tre em|tre nho|con nho|chau be)\b",
+        "cham dut": r"\b(cham dut|dong cua|giai the|nghi ban|dep (quan|tiem|cua hang)|thoi kinh doanh|nghi han)\b",
+        "tam ngung": r"\b(tam ngung|tam nghi|tam dong|nghi tam)\b",
+        "gia han": r"\b(gia han|keo dai)\b",
+        "lan dau": r"\b(lan dau|chua tung)\b",
+    }.items()
+}
+
 # 'phí' of the procedure; not the costs it is about: "chi phí khám chữa bệnh", "viện phí", "học phí", "kinh phí"
 _A_FEE = r"(?<!chi )(?<!vien )(?<!hoc )(?<!kinh )phi"
 

@@ -148,6 +148,19 @@ def test_a_question_that_only_names_the_procedure_gets_its_overview_not_a_senten
     assert LearnedNotes(_model({"from_step": 5.0}, bias=3.0), asked, _words_idf).notes(LOST_PASSPORT, "") != []
 
 
+def test_everyday_words_for_the_names_marker_are_not_details_to_look_for(analyzer):
+    """ "mất căn cước" is what "Cấp lại" says: a step that happens to say "bị mất" answers nothing more."""
+    reissue = Procedure(
+        code="9.000006",
+        name="Cấp lại thẻ căn cước",
+        steps=["Bước 4: Thu nhận vân tay, chụp ảnh khuôn mặt của công dân bị mất thẻ.", "Bước 5: Trả thẻ căn cước."],
+    )
+    query = analyzer.analyze("mất căn cước")
+    assert LearnedNotes(_model({"overlap": 5.0}, bias=0.0), query, _words_idf).notes(reissue, "") == []
+    asked = analyzer.analyze("mất căn cước thì có phải chụp ảnh lại không")
+    assert LearnedNotes(_model({"overlap": 5.0}, bias=0.0), asked, _words_idf).notes(reissue, "") != []
+
+
 def test_ones_own_deadline_is_answered_by_the_sentence_not_by_the_time_limit(analyzer):
     """ "Trong bao lâu phải đi báo" asks the citizen's deadline: "Thời hạn giải quyết" is another figure and would
     read as the answer. "Mất bao lâu" asks the time limit, which leads."""
