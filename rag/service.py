@@ -77,8 +77,6 @@ class AnswerPolicy:
     vague_name_overlap: float = 0.3
     new_topic_name_overlap: float = 0.5
     new_topic_name_words: int = 3
-    # a follow-up after user turns only stays on what they were about when the model is at least this sure of it
-    earlier_focus_confidence: float = 0.5
 
 
 def _name_words(name: str) -> set[str]:
@@ -164,16 +162,6 @@ class Assistant:
             users = [str(turn.get("content", "")) for turn in history if turn.get("role") == "user"]
             state.earlier = users[-EARLIER_TURNS:]
         return state
-
-    def _earlier_focus(self, earlier: list[str], filters: RetrievalFilters | None) -> str | None:
-        """The procedure the citizen's earlier turns are about, when they point at one on their own: the follow-up
-        then stays on it, as it stays on the procedure an assistant's turn cited. Read together with the follow-up,
-        its words ("nộp online được không") can pull a sibling ahead ("Dừng thực hiện thủ tục đăng ký hộ kinh doanh")."""
-        said = self.ranker.analyzer.analyze(" ".join(self.ranker.analyzer.vietnamese(t) for t in earlier))
-        hits = self.ranker.rank(said, filters, limit=5)
-        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]) or self._confidence(hits[0]) < self.policy.earlier_focus_confidence:
-            return None
-        return hits[0].code
 
     def _names_a_procedure(self, hits: list[ProcedureHit]) -> bool:
         """The question on its own names a procedure: most of its name's words, at least three of them."""
@@ -356,12 +344,8 @@ class Assistant:
         read_with_earlier_turns = bool(talk.earlier) and not self._names_a_procedure(hits)
         if read_with_earlier_turns:
             # only the citizen's turns: what they said before tells what this question is about
-            earlier = self._earlier_focus(talk.earlier, filters)
             query = self._with_earlier_turns(query, talk.earlier)
             hits = self.ranker.rank(query, filters, limit=20)
-            if earlier is not None:
-                talk.focus = earlier
-                hits = [*[h for h in hits if h.code == earlier], *[h for h in hits if h.code != earlier]]
         ranked = hits  # as the ranker gave them: the event model learned from them
         hits = self._ward_level_sibling_first(self._asked_marker_first(hits, query))
         retrieved = [h.code for h in hits]

@@ -86,19 +86,6 @@ def test_a_longer_follow_up_is_read_with_the_users_earlier_turns(assistant):
     assert answer.focus_code == "1.000894" and "Hồ sơ gồm" in answer.answer
 
 
-def test_a_follow_up_stays_on_what_the_users_earlier_turn_was_about(small_corpus, settings, embedder):
-    """As with an assistant's turn in the history: the follow-up's own words ("nộp trực tuyến") do not pull ahead a
-    sibling whose name holds them."""
-    record = yaml.safe_load((small_corpus / "procedures" / "1.004194.yaml").read_text(encoding="utf-8"))
-    sibling = {**record, "code": "9.000004", "name": "Dừng thực hiện thủ tục đăng ký tạm trú nộp trực tuyến"}
-    (small_corpus / "procedures" / "9.000004.yaml").write_text(yaml.safe_dump(sibling, allow_unicode=True), encoding="utf-8")
-    run_ingest(settings, [small_corpus], embeddings_factory=lambda s: embedder)
-    assistant = load_assistant(settings, embedder)
-    assert assistant.answer("đăng ký tạm trú").focus_code == "1.004194"
-    answer = assistant.answer("nộp trực tuyến được không", [{"role": "user", "content": "đăng ký tạm trú"}])
-    assert answer.focus_code == "1.004194" and answer.answer.startswith("Có. Thủ tục này nộp trực tuyến được")
-
-
 def test_a_new_procedure_after_user_turns_is_not_a_follow_up(assistant):
     history = [{"role": "user", "content": "Tôi muốn đăng ký giám hộ cho cháu tôi"}]
     answer = assistant.answer("lệ phí đăng ký thành lập hộ kinh doanh bao nhiêu", history)
