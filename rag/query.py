@@ -246,6 +246,7 @@ _CLAIMED_TIME = re.compile(r"\b(mat|het|lau|chi|khoang|tam|toi da|trong vong) \d
 # whole phrases: alone, folded "thuong" is also thường (as in thường trú) and "huong" hướng (as in hướng dẫn)
 _BENEFIT = re.compile(r"\b(tro cap|ho tro|duoc huong|muc huong|boi thuong|chi tra|tien luong|thu nhap|tien thuong|vay|tien phat|bi phat)\b")
 
+# An abbreviation's expansion that names a document ("căn cước công dân", "giấy khai sinh"), not a procedure
 _NAMES_A_DOCUMENT = re.compile(r"(giay|the|can cuoc|chung minh|so|ho chieu|ban|van ban|hop dong)\b")
 
 # "mất bao lâu", "có mất phí không": 'mất' says what a procedure costs in time or money, not that something was

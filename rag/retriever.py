@@ -61,6 +61,8 @@ SIBLING_MARKERS = (
     "co thu tien",
     "lan dau",
 )
+
+
 def asked_markers(folded_question: str) -> set[str]:
     """Sibling markers the question names, literally or in everyday words."""
     asked = {marker for marker in SIBLING_MARKERS if marker in folded_question}
