@@ -248,15 +248,27 @@ def in_letter_order(documents: list[Document]) -> list[Document]:
     return [documents[i] for i in sorted(range(len(documents)), key=keys.__getitem__)]
 
 
+# A document only some applicants bring: "Trường hợp trẻ em bị bỏ rơi thì …", "Văn bản ủy quyền … trong trường hợp
+# ủy quyền", "Đối với người nước ngoài …" (folded).
+_FOR_A_CASE = re.compile(r"^(\(?[a-zđ]\)\s*)?(truong hop|neu|doi voi|rieng|ngoai ra)\b|\btrong truong hop\b")
+
+
+def for_everyone_first(documents: list[Document]) -> list[Document]:
+    """The documents every applicant brings first, then those of a particular case, each group in its order: the
+    portal often opens the list with a case ("Trường hợp trẻ em bị bỏ rơi …") and the capped list then hides the
+    application form."""
+    return sorted(documents, key=lambda d: bool(_FOR_A_CASE.search(fold_diacritics(d.name.casefold()))))
+
+
 def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
     """The first documents, and any the question names, up to the cap; the card has the rest.
 
     The two the question names most closely are given (nearly) whole; the others are cut like the rest.
     """
-    documents = in_letter_order(distinct_documents(proc))
+    documents = for_everyone_first(in_letter_order(distinct_documents(proc)))
     if not documents:
         return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
-    wanted = set(content_words) - word_set(proc.name)
+    wanted = set(content_words) - word_set(proc.name) - SECTION_WORDS  # not the "giấy tờ" of "cần giấy tờ gì"
     overlaps = [len(wanted & word_set(d.name)) for d in documents]
     named = [i for i, overlap in enumerate(overlaps) if overlap >= 2]
     whole = set(sorted(named, key=lambda i: -overlaps[i])[:MAX_WHOLE_DOCUMENTS])

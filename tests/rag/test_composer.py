@@ -13,6 +13,7 @@ from rag.composer import (
     compose_checklist,
     compose_procedure_answer,
     distinct_documents,
+    for_everyone_first,
     in_letter_order,
     refusal_text,
     step_list,
@@ -478,3 +479,24 @@ def test_a_refusal_names_the_configured_ward_and_where_to_ask():
 def test_the_contact_centre_follows_the_ward_unless_it_is_set():
     assert Settings(ward_name="xã Đắk Mil").contact_centre == "Trung tâm Phục vụ hành chính công xã Đắk Mil"
     assert Settings(ward_contact="Bộ phận một cửa xã Đắk Mil").contact_centre == "Bộ phận một cửa xã Đắk Mil"
+
+
+def test_the_documents_everyone_brings_come_before_those_of_a_case():
+    """The capped list must not hide the application form behind "Trường hợp trẻ em bị bỏ rơi …"."""
+    names = [
+        "Trường hợp trẻ em bị bỏ rơi thì phải có biên bản về việc trẻ bị bỏ rơi",
+        "Văn bản ủy quyền theo quy định của pháp luật trong trường hợp ủy quyền",
+        "Giấy chứng sinh",
+        "Đối với người nước ngoài: bản sao hộ chiếu",
+        "Tờ khai đăng ký khai sinh theo mẫu",
+    ]
+    listed = [d.name for d in for_everyone_first([Document(name=n) for n in names])]
+    assert listed == [names[2], names[4], names[0], names[1], names[3]]
+
+
+def test_the_words_that_ask_for_documents_do_not_name_one():
+    """'cần giấy tờ gì' shares "giấy" and "tờ" with many document names: none of them is then given whole."""
+    long_tail = " và các giấy tờ khác có liên quan theo quy định của pháp luật hiện hành về cư trú" * 3
+    docs = [Document(name=f"Giấy tờ chứng minh chỗ ở số {i}{long_tail}", copies="1 bản chính") for i in range(3)]
+    answer = compose_procedure_answer(_procedure(documents=docs), ["documents"], ["giay", "to"])[0]
+    assert all(len(line) < 200 for line in answer.split("\n") if line.startswith("- "))
