@@ -473,7 +473,7 @@ def compose_procedure_answer(
     lines = compose_yes_no(proc, ask) if ask else None
     yes_no = lines is not None
     about = _name_line(proc)
-    leads = (intents == ["overview"] or intents[0] == "deadline") and not yes_no and (picker.asks_a_detail() or picker.leads())
+    leads = (intents == ["overview"] or intents[0] == "deadline") and not yes_no and (picker.asks_a_detail() or picker.leads(proc, about))
     detail = picker.notes(proc, about, most=2) if leads else []
     if detail:  # "phải hơn con nuôi bao nhiêu tuổi": the sentences that say it lead, then the procedure's name and where
         lines = [*detail, about] if picker.asks_a_detail() else [*detail, about, _time_and_fee(proc)]

@@ -5,6 +5,10 @@ missing from it, the sentences that would show all of them are the positives. Th
 questions only; its threshold is set on out-of-fold probabilities over all of them, so that a note is left
 out when the model is unsure, at the cost of at most 2% of the facts the notes find. A detail question may lead
 with two sentences; the second one's threshold is where, out of fold, a third of them hold the facts.
+
+A question that asks nothing in particular ("đăng ký tạm trú cho người thuê trọ") is led by a sentence only from
+the lead threshold: where, out of fold, half the leading sentences hold facts the overview lacks. The training
+questions about a procedure, which name no fact, count there as questions the overview answers.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sklearn.model_selection import GroupKFold
 
 from rag.composer import compose_procedure_answer
 from rag.logistic import Logistic
-from rag.notes import NoteModel, WordOverlapNotes, around, note_features, note_question, unshown
+from rag.notes import NoteModel, WordOverlapNotes, around, asks_nothing_in_particular, note_features, note_question, unshown
 from rag.query import QueryAnalyzer
 from tthc.schema import Procedure
 from tthc.text import fact_found
@@ -30,6 +34,8 @@ NOTE_C = 0.1
 THRESHOLDS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
 KEEP_FOUND = 0.98  # the threshold may lose at most this share of the facts the notes find out of fold
 SECOND_NOTE_PRECISION = 1 / 3  # a second sentence leads only where it holds the facts this often out of fold
+LEAD_THRESHOLDS = (*THRESHOLDS, 0.5, 0.6, 0.7, 0.8, 0.9)
+LEAD_PRECISION = 1 / 2  # ... and a sentence leads the answer to a question that asks nothing in particular
 
 
 @dataclass
@@ -48,6 +54,8 @@ class NoteGroup:
     labels: np.ndarray
     lead_has_facts: bool
     rule_finds: bool  # the word-overlap rule's note shows the missing facts
+    names_facts: bool = True  # False for a question about a procedure as a whole: it teaches only the lead threshold
+    nothing_in_particular: bool = False  # see :func:`rag.notes.asks_nothing_in_particular`
 
 
 class _ShownLines:
@@ -62,7 +70,7 @@ class _ShownLines:
     def asks_a_detail(self) -> bool:
         return False
 
-    def leads(self) -> bool:
+    def leads(self, proc: Procedure, shown: str) -> bool:
         return False
 
 
@@ -93,6 +101,8 @@ def collect_groups(
                 labels=np.asarray(shows, dtype=int),
                 lead_has_facts=not missing,
                 rule_finds=bool(missing) and bool(rule) and all(fact_found(f, rule[0]) for f in missing),
+                names_facts=bool(item.facts),
+                nothing_in_particular=asks_nothing_in_particular(query),
             )
         )
     return groups
@@ -113,11 +123,13 @@ def _facts_found(groups: list[NoteGroup], best: list[tuple[float, bool]], thresh
     return sum(g.lead_has_facts or (p >= threshold and finds) for g, (p, finds) in zip(groups, best, strict=True))
 
 
-def train_notes(groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel | None, dict]:
-    """The note model on every group, its threshold and cross-validated figures from folds by procedure.
+def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel | None, dict]:
+    """The note model on the groups that name facts, its thresholds and cross-validated figures from folds by
+    procedure; the groups of questions about a procedure as a whole only set the lead threshold.
 
     None (the word-overlap rule picks) when too few questions name facts to fit and check a model.
     """
+    groups = [g for g in all_groups if g.names_facts]
     learnable = [g for g in groups if not g.lead_has_facts and g.labels.any()]
     if len({g.code for g in groups}) < folds or len({g.code for g in learnable}) < folds:
         log.warning("note picker not trained: %d questions with facts, %d of them teach a sentence", len(groups), len(learnable))
@@ -125,8 +137,10 @@ def train_notes(groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel | No
     best: list[tuple[float, bool]] = [(0.0, False)] * len(groups)
     runner_up: list[tuple[float, bool]] = []  # the second sentence of questions whose answer lacks the facts
     codes = [g.code for g in groups]
+    fold_models: dict[str, Logistic] = {}  # the model that did not see a procedure's questions
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(groups)), groups=codes):
         model = _fit([groups[i] for i in train_idx])
+        fold_models |= {codes[i]: model for i in test_idx}
         for i in test_idx:
             if len(groups[i].labels):
                 probabilities = model.probabilities(groups[i].features)
@@ -137,6 +151,15 @@ def train_notes(groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel | No
     found = {t: _facts_found(groups, best, t) for t in THRESHOLDS}
     threshold = max(t for t in THRESHOLDS if found[t] >= KEEP_FOUND * max(found.values()))
     second_threshold = min((t for t in THRESHOLDS if _precision(runner_up, t) >= SECOND_NOTE_PRECISION), default=1.0)
+    # a question that asks nothing in particular: its best sentence holds facts the overview lacks, or it does not
+    leading = [(p, right and not g.lead_has_facts) for g, (p, right) in zip(groups, best, strict=True) if g.nothing_in_particular]
+    any_model = next(iter(fold_models.values()))
+    leading += [
+        (float(fold_models.get(g.code, any_model).probabilities(g.features).max()), False)
+        for g in all_groups
+        if not g.names_facts and g.nothing_in_particular and len(g.labels)
+    ]
+    lead_threshold = min((t for t in LEAD_THRESHOLDS if _precision(leading, t) >= LEAD_PRECISION), default=1.0)
     figures = {
         "note_questions": len(groups),
         "note_lead_has_facts": sum(g.lead_has_facts for g in groups),
@@ -147,9 +170,13 @@ def train_notes(groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel | No
         "note_cross_validated_shown": sum(p >= threshold for p, _ in best),
         "note_second_threshold": second_threshold,
         "note_cross_validated_second_precision": round(_precision(runner_up, second_threshold), 4),
+        "note_lead_questions": len(leading),
+        "note_lead_threshold": lead_threshold,
+        "note_cross_validated_leading": sum(p >= lead_threshold for p, _ in leading),
+        "note_cross_validated_lead_precision": round(_precision(leading, lead_threshold), 4),
     }
     log.info("note picker: %s", figures)
-    return NoteModel(_fit(groups), threshold, second_threshold), figures
+    return NoteModel(_fit(groups), threshold, second_threshold, lead_threshold), figures
 
 
 def _precision(picks: list[tuple[float, bool]], threshold: float) -> float:

@@ -126,6 +126,14 @@ def asks_a_detail(folded_question: str) -> bool:
     return bool(_DETAIL_ASKED.search(folded_question))
 
 
+def asks_nothing_in_particular(query: Query) -> bool:
+    """No section, detail, "how" or yes/no is asked: "đăng ký tạm trú cho người thuê trọ" names a procedure and a
+    case. A sentence then leads the answer only when the model is sure enough of it (the note model's lead
+    threshold); otherwise the overview does, and the sentence follows it."""
+    asked = query.ask is not None or asks_a_detail(query.folded) or bool(_ASKS_HOW.search(query.folded))
+    return list(query.intents) == ["overview"] and not asked
+
+
 _NUMBER_ASKED = re.compile(r"\b(bao nhieu|may|bao lau|toi da|toi thieu|it nhat)\b")
 # "trong vòng bao nhiêu ngày", "mấy bản", "tối đa mấy người": the unit a number asked for is counted in ...
 _UNITS = r"(ngay|thang|nam|gio|tuan|phut|tuoi|ban|nguoi|lan|anh|trang|bo)"
@@ -144,7 +152,7 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 2
+NOTE_SCHEMA = 3
 NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "overlap",  # question words (beyond the name) in the sentence
     "overlap_share",  # ... as a share of those words
@@ -169,6 +177,10 @@ NOTE_FEATURE_NAMES: tuple[str, ...] = (
     *(f"asks_{ask}" for ask in ASKS),
     *(f"states_{state}" for state in STATES),
     *(f"asks_{ask}_states_{state}" for ask in ASKS for state in STATES),
+    "accented_rare_share",  # rare_share, a word counted only where its accents match too
+    "false_friend_share",  # share of the words asked that match only once folded ("trọ" and "trở"), in a question
+    # typed with its accents
+    "accents_guessed",  # the question came without accents: the accented forms compared are the restorer's guess
     "rare_share_of_best",  # rare_share / the best of this record's sentences
     "content_pairs_of_best",
     "is_best_rare",
@@ -191,6 +203,11 @@ def _word_list(text: str) -> tuple[str, ...]:
 def word_set(text: str) -> frozenset[str]:
     """The folded syllables of a text (cached: record sentences are read on every answer)."""
     return frozenset(_word_list(text))
+
+
+@lru_cache(maxsize=8192)
+def _accented_set(text: str) -> frozenset[str]:
+    return frozenset(syllables(text))
 
 
 def _with_list_items(pieces: list[str]) -> list[str]:
@@ -253,8 +270,8 @@ class NotePicker(Protocol):
         """Whether the question asks for one detail (who, when, how many…): its sentences then need no time and fee."""
         ...
 
-    def leads(self) -> bool:
-        """Whether a sentence it picks should lead an overview answer, rather than follow it as a "Lưu ý"."""
+    def leads(self, proc: Procedure, shown: str) -> bool:
+        """Whether the sentence it picks should lead an overview answer, rather than follow it as a "Lưu ý"."""
         ...
 
 
@@ -268,6 +285,9 @@ class NoteQuestion:
     content_pairs: frozenset[tuple[str, str]]  # ... without pairs of section words
     folded: str
     intents: tuple[str, ...]
+    # the accented forms each wanted word has in the question (restored when typed without accents)
+    accented: tuple[frozenset[str], ...] = ()
+    accents_guessed: bool = False
 
     @property
     def typed(self) -> list[re.Pattern[str]]:
@@ -296,6 +316,9 @@ def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]],
     wanted = wanted_words(proc, query.content_words)
     words = [w for w in _word_list(query.restored) if w]
     pairs = frozenset(zip(words, words[1:], strict=False))
+    forms: dict[str, set[str]] = {}
+    for syllable in syllables(query.restored):
+        forms.setdefault(fold_diacritics(syllable), set()).add(syllable)
     return NoteQuestion(
         wanted=wanted,
         weights=[float(x) for x in word_idf(wanted)] if wanted else [],
@@ -303,6 +326,8 @@ def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]],
         content_pairs=frozenset(p for p in pairs if not (p[0] in SECTION_WORDS and p[1] in SECTION_WORDS)),
         folded=query.folded,
         intents=tuple(query.intents),
+        accented=tuple(frozenset(forms.get(w, ())) for w in wanted),
+        accents_guessed=query.restored != query.normalized,
     )
 
 
@@ -331,6 +356,10 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
     for sentence in sentences:
         word_list = _word_list(sentence.text)
         words = word_set(sentence.text)
+        accented_words = _accented_set(sentence.text)
+        accented = [bool(forms & accented_words) for forms in question.accented]
+        accented_rare = sum(w for found, w in zip(accented, question.weights, strict=True) if found)
+        false_friends = sum(word in words and not found for word, found in zip(question.wanted, accented, strict=True))
         folded = fold_diacritics(sentence.text.casefold())
         overlap = len(wanted & words)
         rare = sum(w for word, w in zip(question.wanted, question.weights, strict=True) if word in words)
@@ -364,6 +393,9 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
                 *asks,
                 *states,
                 *(a and s for a in asks for s in states),
+                accented_rare / weight_sum,
+                0.0 if question.accents_guessed else false_friends / max(len(wanted), 1),
+                question.accents_guessed,
             ]
         )
     table = np.asarray(rows, dtype=float)
@@ -404,7 +436,7 @@ class WordOverlapNotes:
     def asks_a_detail(self) -> bool:
         return False
 
-    def leads(self) -> bool:
+    def leads(self, proc: Procedure, shown: str) -> bool:
         return False  # the rule sees no question text and no probability: its note follows the section
 
 
@@ -416,19 +448,22 @@ class NoteModel:
     logistic: Logistic
     threshold: float
     second_threshold: float
+    lead_threshold: float  # a sentence leads the answer to a question that asks nothing in particular from here
 
     def to_dict(self) -> dict:
         stored = self.logistic.stored(NOTE_SCHEMA, NOTE_FEATURE_NAMES)
-        return {**stored, "threshold": self.threshold, "second_threshold": self.second_threshold}
+        thresholds = {"threshold": self.threshold, "second_threshold": self.second_threshold, "lead_threshold": self.lead_threshold}
+        return {**stored, **thresholds}
 
     @classmethod
     def from_dict(cls, data: object) -> NoteModel | None:
         """The model, or None when absent or trained on other features than this code computes."""
         logistic = Logistic.from_stored(data, NOTE_SCHEMA, NOTE_FEATURE_NAMES)
-        first, second = (data.get("threshold"), data.get("second_threshold")) if isinstance(data, dict) else (None, None)
-        if logistic is None or not is_probability(first) or not is_probability(second):
+        keys = ("threshold", "second_threshold", "lead_threshold")
+        first, second, lead = (data.get(key) for key in keys) if isinstance(data, dict) else (None,) * 3
+        if logistic is None or not (is_probability(first) and is_probability(second) and is_probability(lead)):
             return None
-        return cls(logistic, float(first), float(second))
+        return cls(logistic, float(first), float(second), float(lead))
 
 
 @dataclass(frozen=True)
@@ -441,15 +476,23 @@ class LearnedNotes:
     query: Query
     word_idf: Callable[[list[str]], np.ndarray]
 
-    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
+    def _scored(self, proc: Procedure, shown: str) -> tuple[NoteQuestion, list[Sentence], np.ndarray] | None:
+        """The record's unshown sentences and their probabilities; None when nothing is asked beyond the procedure
+        ("đổi thẻ căn cước", "mất căn cước"): the overview answers that."""
         sentences = unshown(proc, shown)
         if not sentences:
-            return []
+            return None
         question = note_question(proc, self.query, self.word_idf)
         beyond_the_name = set(question.wanted) - _marker_words(proc, self.query.folded)
         if not (beyond_the_name or question.typed or self.asks_a_detail() or _ASKS_HOW.search(self.query.folded)):
-            return []  # nothing asked beyond the procedure ("đổi thẻ căn cước", "mất căn cước"): the overview answers
-        probabilities = self.model.logistic.probabilities(note_features(question, proc, sentences))
+            return None
+        return question, sentences, self.model.logistic.probabilities(note_features(question, proc, sentences))
+
+    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
+        scored = self._scored(proc, shown)
+        if scored is None:
+            return []
+        question, sentences, probabilities = scored
         order = np.argsort(-probabilities)[:most]
         unsure = probabilities[order[0]] < UNSURE_FIRST  # then a second sentence is more often the one that answers
         thresholds = [self.model.threshold, min(UNSURE_SECOND, self.model.second_threshold) if unsure else self.model.second_threshold]
@@ -463,6 +506,10 @@ class LearnedNotes:
     def asks_a_detail(self) -> bool:
         return asks_a_detail(self.query.folded)
 
-    def leads(self) -> bool:
-        # it picks a sentence only above the threshold at which one holds what was asked
-        return not ASKS_WHICH_PROCEDURES.search(self.query.folded)
+    def leads(self, proc: Procedure, shown: str) -> bool:
+        if ASKS_WHICH_PROCEDURES.search(self.query.folded):
+            return False
+        if not asks_nothing_in_particular(self.query):
+            return True  # it picks a sentence only above the threshold at which one holds what was asked
+        scored = self._scored(proc, shown)
+        return scored is not None and float(scored[2].max()) >= self.model.lead_threshold

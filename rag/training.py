@@ -250,8 +250,8 @@ def train(
         **figures,
     }
     detail = read_training_questions(note_folder) if note_folder else []
-    with_facts = [FactQuestion(q.question, q.group, q.facts) for q in questions + detail if q.facts and q.group in ranker.index.procedures]
-    notes, note_figures = train_notes(collect_groups(with_facts, ranker.index.procedures, ranker.analyzer, ranker.word_idf))
+    about_a_procedure = [FactQuestion(q.question, q.group, q.facts) for q in questions + detail if q.group in ranker.index.procedures]
+    notes, note_figures = train_notes(collect_groups(about_a_procedure, ranker.index.procedures, ranker.analyzer, ranker.word_idf))
     figures |= note_figures
     provenance |= note_figures
     embedding = {key: ranker.index.manifest.embedding.get(key) for key in ("backend", "model")}

@@ -45,12 +45,14 @@ def _words_idf(words: list[str]) -> np.ndarray:
     return np.ones(len(words))
 
 
-def _model(weights: dict[str, float], threshold: float = 0.2, bias: float = -1.0, second_threshold: float = 1.0) -> NoteModel:
+def _model(
+    weights: dict[str, float], threshold: float = 0.2, bias: float = -1.0, second_threshold: float = 1.0, lead_threshold: float = 0.0
+) -> NoteModel:
     vector = np.zeros(len(NOTE_FEATURE_NAMES))
     for name, weight in weights.items():
         vector[NOTE_FEATURE_NAMES.index(name)] = weight
     size = len(NOTE_FEATURE_NAMES)
-    return NoteModel(Logistic(np.zeros(size), np.ones(size), vector, bias), threshold, second_threshold)
+    return NoteModel(Logistic(np.zeros(size), np.ones(size), vector, bias), threshold, second_threshold, lead_threshold)
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +108,23 @@ def test_a_count_asked_in_days_matches_a_sentence_counting_days_not_hours(analyz
     assert not note_features(unasked, record, sentences)[:, NOTE_FEATURE_NAMES.index("unit_asked_stated")].any()
 
 
+def test_a_word_that_matches_only_once_folded_is_a_false_friend_when_the_question_has_its_accents(analyzer):
+    record = LOST_PASSPORT.model_copy(update={"steps": ["Người được trở lại quốc tịch nộp thêm quyết định.", *LOST_PASSPORT.steps]})
+    sentences = record_sentences(record)
+    friend = [s.text for s in sentences].index("Người được trở lại quốc tịch nộp thêm quyết định.")
+
+    def column(question_text: str, name: str) -> np.ndarray:
+        question = note_question(record, analyzer.analyze(question_text), _words_idf)
+        return note_features(question, record, sentences)[:, NOTE_FEATURE_NAMES.index(name)]
+
+    typed = "mất hộ chiếu của người thuê trọ"  # "trọ" (lodging) is not "trở" (return), folded both "tro"
+    assert column(typed, "false_friend_share")[friend] > 0
+    assert column(typed, "accented_rare_share")[friend] < column(typed, "rare_share")[friend]
+    assert not column(typed, "accents_guessed").any()
+    assert column("mat ho chieu cua nguoi thue tro", "accents_guessed").all()  # accents guessed: no false friend read
+    assert not column("mat ho chieu cua nguoi thue tro", "false_friend_share").any()
+
+
 def test_the_learned_picker_shows_its_best_sentence_only_above_its_threshold(analyzer):
     query = analyzer.analyze("mất hộ chiếu trong bao lâu phải báo")
     picks_deadline = LearnedNotes(_model({"time_asked_stated": 4.0}), query, _words_idf)
@@ -146,6 +165,21 @@ def test_a_question_that_only_names_the_procedure_gets_its_overview_not_a_senten
     assert answer.startswith("Trình báo mất hộ chiếu phổ thông (mã 9.000002).")
     asked = analyzer.analyze("trình báo mất hộ chiếu phổ thông thì ai ký đơn thay cho con")
     assert LearnedNotes(_model({"from_step": 5.0}, bias=3.0), asked, _words_idf).notes(LOST_PASSPORT, "") != []
+
+
+def test_a_question_that_asks_nothing_in_particular_is_led_by_a_sentence_only_from_the_lead_threshold(analyzer):
+    """ "mất hộ chiếu của con 10 tuổi" names a case, not a detail: the overview leads unless the model is sure."""
+    query = analyzer.analyze("mất hộ chiếu phổ thông của con 10 tuổi")
+    weights = {"overlap": 1.0}
+    unsure = LearnedNotes(_model(weights, lead_threshold=0.9), query, _words_idf)
+    answer = compose_procedure_answer(LOST_PASSPORT, query.intents, query.content_words, None, unsure)[0]
+    assert answer.startswith("Trình báo mất hộ chiếu phổ thông (mã 9.000002).") and "\nLưu ý: " in answer
+    sure = LearnedNotes(_model(weights, lead_threshold=0.1), query, _words_idf)
+    led = compose_procedure_answer(LOST_PASSPORT, query.intents, query.content_words, None, sure)[0]
+    assert led.split("\n")[1].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông")  # a sentence came first
+    # a detail asked ("ai") leads with its sentence whatever the lead threshold
+    who = LearnedNotes(_model(weights, lead_threshold=0.9), analyzer.analyze("con 10 tuổi mất hộ chiếu thì ai ký đơn"), _words_idf)
+    assert not compose_procedure_answer(LOST_PASSPORT, ["overview"], who.query.content_words, None, who)[0].startswith("Trình báo")
 
 
 def test_everyday_words_for_the_names_marker_are_not_details_to_look_for(analyzer):
@@ -251,6 +285,26 @@ def test_training_learns_which_feature_marks_the_answer():
     assert model is not None
     assert model.logistic.weights[0] > 0 and model.threshold in THRESHOLDS and model.second_threshold <= 1.0
     assert figures["note_cross_validated_facts_found"] >= 55 and figures["note_rule_facts_found"] == 0
+
+
+def test_questions_about_a_procedure_as_a_whole_raise_only_the_lead_threshold():
+    """Sure sentences for questions that name no fact: leading with them is wrong, showing them is another matter."""
+    rng = np.random.default_rng(0)
+
+    def group(number: int, names_facts: bool) -> NoteGroup:
+        features = rng.normal(size=(6, len(NOTE_FEATURE_NAMES)))
+        labels = np.zeros(6, dtype=int)
+        labels[number % 6] = names_facts
+        features[:, 0] = (labels if names_facts else np.eye(6)[number % 6]) * 3.0  # "overlap" marks the best sentence
+        return NoteGroup(f"c{number % 10}", features, labels, not names_facts, False, names_facts, nothing_in_particular=True)
+
+    facts = [group(n, True) for n in range(60)]
+    alone, alone_figures = train_notes(facts)
+    with_plain, figures = train_notes(facts + [group(n, False) for n in range(120)])
+    assert alone is not None and with_plain is not None
+    assert alone.lead_threshold <= 0.1 and with_plain.lead_threshold == 1.0  # two in three leading would be wrong
+    assert figures["note_questions"] == alone_figures["note_questions"] == 60 and figures["note_lead_questions"] == 180
+    assert with_plain.threshold == alone.threshold  # the questions naming no fact teach nothing else
 
 
 def test_groups_label_the_sentences_that_show_the_missing_fact(analyzer):
