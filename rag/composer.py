@@ -268,7 +268,7 @@ def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
     documents = for_everyone_first(in_letter_order(distinct_documents(proc)))
     if not documents:
         return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
-    wanted = set(content_words) - word_set(proc.name) - SECTION_WORDS  # not the "giấy tờ" of "cần giấy tờ gì"
+    wanted = set(content_words) - word_set(proc.name)
     overlaps = [len(wanted & word_set(d.name)) for d in documents]
     named = [i for i, overlap in enumerate(overlaps) if overlap >= 2]
     whole = set(sorted(named, key=lambda i: -overlaps[i])[:MAX_WHOLE_DOCUMENTS])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
@@ -152,7 +152,7 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 3
+NOTE_SCHEMA = 4
 NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "overlap",  # question words (beyond the name) in the sentence
     "overlap_share",  # ... as a share of those words
@@ -177,10 +177,6 @@ NOTE_FEATURE_NAMES: tuple[str, ...] = (
     *(f"asks_{ask}" for ask in ASKS),
     *(f"states_{state}" for state in STATES),
     *(f"asks_{ask}_states_{state}" for ask in ASKS for state in STATES),
-    "accented_rare_share",  # rare_share, a word counted only where its accents match too
-    "false_friend_share",  # share of the words asked that match only once folded ("trọ" and "trở"), in a question
-    # typed with its accents
-    "accents_guessed",  # the question came without accents: the accented forms compared are the restorer's guess
     "rare_share_of_best",  # rare_share / the best of this record's sentences
     "content_pairs_of_best",
     "is_best_rare",
@@ -203,11 +199,6 @@ def _word_list(text: str) -> tuple[str, ...]:
 def word_set(text: str) -> frozenset[str]:
     """The folded syllables of a text (cached: record sentences are read on every answer)."""
     return frozenset(_word_list(text))
-
-
-@lru_cache(maxsize=8192)
-def _accented_set(text: str) -> frozenset[str]:
-    return frozenset(syllables(text))
 
 
 def _with_list_items(pieces: list[str]) -> list[str]:
@@ -285,9 +276,6 @@ class NoteQuestion:
     content_pairs: frozenset[tuple[str, str]]  # ... without pairs of section words
     folded: str
     intents: tuple[str, ...]
-    # the accented forms each wanted word has in the question (restored when typed without accents)
-    accented: tuple[frozenset[str], ...] = ()
-    accents_guessed: bool = False
 
     @property
     def typed(self) -> list[re.Pattern[str]]:
@@ -316,9 +304,6 @@ def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]],
     wanted = wanted_words(proc, query.content_words)
     words = [w for w in _word_list(query.restored) if w]
     pairs = frozenset(zip(words, words[1:], strict=False))
-    forms: dict[str, set[str]] = {}
-    for syllable in syllables(query.restored):
-        forms.setdefault(fold_diacritics(syllable), set()).add(syllable)
     return NoteQuestion(
         wanted=wanted,
         weights=[float(x) for x in word_idf(wanted)] if wanted else [],
@@ -326,8 +311,6 @@ def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]],
         content_pairs=frozenset(p for p in pairs if not (p[0] in SECTION_WORDS and p[1] in SECTION_WORDS)),
         folded=query.folded,
         intents=tuple(query.intents),
-        accented=tuple(frozenset(forms.get(w, ())) for w in wanted),
-        accents_guessed=query.restored != query.normalized,
     )
 
 
@@ -356,10 +339,6 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
     for sentence in sentences:
         word_list = _word_list(sentence.text)
         words = word_set(sentence.text)
-        accented_words = _accented_set(sentence.text)
-        accented = [bool(forms & accented_words) for forms in question.accented]
-        accented_rare = sum(w for found, w in zip(accented, question.weights, strict=True) if found)
-        false_friends = sum(word in words and not found for word, found in zip(question.wanted, accented, strict=True))
         folded = fold_diacritics(sentence.text.casefold())
         overlap = len(wanted & words)
         rare = sum(w for word, w in zip(question.wanted, question.weights, strict=True) if word in words)
@@ -393,9 +372,6 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
                 *asks,
                 *states,
                 *(a and s for a in asks for s in states),
-                accented_rare / weight_sum,
-                0.0 if question.accents_guessed else false_friends / max(len(wanted), 1),
-                question.accents_guessed,
             ]
         )
     table = np.asarray(rows, dtype=float)
@@ -475,10 +451,17 @@ class LearnedNotes:
     model: NoteModel
     query: Query
     word_idf: Callable[[list[str]], np.ndarray]
+    # the scores of one record's sentences, kept for the answer being composed: leads() and notes() read the same
+    _scores: dict[tuple[str, str], tuple[NoteQuestion, list[Sentence], np.ndarray] | None] = field(default_factory=dict, compare=False)
 
     def _scored(self, proc: Procedure, shown: str) -> tuple[NoteQuestion, list[Sentence], np.ndarray] | None:
         """The record's unshown sentences and their probabilities; None when nothing is asked beyond the procedure
         ("đổi thẻ căn cước", "mất căn cước"): the overview answers that."""
+        if (proc.code, shown) not in self._scores:
+            self._scores[proc.code, shown] = self._score(proc, shown)
+        return self._scores[proc.code, shown]
+
+    def _score(self, proc: Procedure, shown: str) -> tuple[NoteQuestion, list[Sentence], np.ndarray] | None:
         sentences = unshown(proc, shown)
         if not sentences:
             return None

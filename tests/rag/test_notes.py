@@ -108,23 +108,6 @@ def test_a_count_asked_in_days_matches_a_sentence_counting_days_not_hours(analyz
     assert not note_features(unasked, record, sentences)[:, NOTE_FEATURE_NAMES.index("unit_asked_stated")].any()
 
 
-def test_a_word_that_matches_only_once_folded_is_a_false_friend_when_the_question_has_its_accents(analyzer):
-    record = LOST_PASSPORT.model_copy(update={"steps": ["Người được trở lại quốc tịch nộp thêm quyết định.", *LOST_PASSPORT.steps]})
-    sentences = record_sentences(record)
-    friend = [s.text for s in sentences].index("Người được trở lại quốc tịch nộp thêm quyết định.")
-
-    def column(question_text: str, name: str) -> np.ndarray:
-        question = note_question(record, analyzer.analyze(question_text), _words_idf)
-        return note_features(question, record, sentences)[:, NOTE_FEATURE_NAMES.index(name)]
-
-    typed = "mất hộ chiếu của người thuê trọ"  # "trọ" (lodging) is not "trở" (return), folded both "tro"
-    assert column(typed, "false_friend_share")[friend] > 0
-    assert column(typed, "accented_rare_share")[friend] < column(typed, "rare_share")[friend]
-    assert not column(typed, "accents_guessed").any()
-    assert column("mat ho chieu cua nguoi thue tro", "accents_guessed").all()  # accents guessed: no false friend read
-    assert not column("mat ho chieu cua nguoi thue tro", "false_friend_share").any()
-
-
 def test_the_learned_picker_shows_its_best_sentence_only_above_its_threshold(analyzer):
     query = analyzer.analyze("mất hộ chiếu trong bao lâu phải báo")
     picks_deadline = LearnedNotes(_model({"time_asked_stated": 4.0}), query, _words_idf)
