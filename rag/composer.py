@@ -74,6 +74,10 @@ _DOCUMENT_WORDS = re.compile(
     r"\b(giay|ban|van ban|hop dong|to khai|don|so|the|anh|ho chieu|can cuoc|chung minh|cccd|cmnd|quyet dinh|bien ban"
     r"|trich luc|phieu|chung tu|chung chi|xac nhan)\b"
 )
+# The form a document takes, not a document: "bản photo", "bản sao chứng thực", "sao y bản chính" (folded). Whether
+# a copy will do is answered by the copies the portal lists for the document named with it ("photo căn cước").
+_A_COPY = re.compile(r"\b[1-9]\d* bản sao\b")  # "1 bản sao" in a document's copies; "0 bản sao" is none
+_COPY_FORM = re.compile(r"\b(ban )?(photo|pho to|copy|chup|sao( y)?)( ban chinh)?( (co )?(chung thuc|cong chung))?\b")
 
 
 def refusal_text(reason: str, ward_name: str, contact_centre: str) -> str:
@@ -401,7 +405,7 @@ def _matching_documents(proc: Procedure, words: tuple[str, ...]) -> list[Documen
         return []
     asked_pairs = set(zip(words, words[1:]))
     scored = []
-    for doc in proc.documents:
+    for doc in distinct_documents(proc):
         share = len(set(words) & word_set(doc.name)) / len(words)
         named = [fold_diacritics(w.casefold()) for w in _NAME_WORD.findall(doc.name)]
         if share >= 0.6 and (not asked_pairs or asked_pairs & set(zip(named, named[1:]))):
@@ -443,6 +447,18 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
     if ask.kind == "document" and not _asks_what_it_grants(proc, ask):
         # "mở tiệm có cần giấy phép không", "sửa nhà có cần giấy phép xây dựng không" ask whether the procedure is
         # needed: what its dossier holds says nothing about that
+        item = " ".join(fold_diacritics(ask.item.casefold()).split())
+        if _COPY_FORM.search(item):
+            # "có cần photo căn cước không": a document's copies ("1 bản chính", "1 bản sao") answer it, not a yes
+            named = set(_COPY_FORM.sub(" ", item).split())
+            words = tuple(w for w in ask.item_words if w in named)
+            found = _matching_documents(proc, words)
+            closest = [d for d in found[:2] if word_set(d.name) >= set(words)] or found[:1]
+            if not closest:
+                return None
+            copies = all(_A_COPY.search(d.copies or "") for d in closest)
+            lead = "Có. Hồ sơ có:" if copies else "Theo Cổng Dịch vụ công, giấy tờ này nộp như sau:"
+            return [lead, *[_document_item(d) for d in closest]]
         found = _matching_documents(proc, ask.item_words)
         if found:
             return ["Có. Hồ sơ có:", *[_document_item(d) for d in found[:2]]]

@@ -226,9 +226,10 @@ _ASKS_ONLINE = re.compile(r"\b(online|truc tuyen|qua mang|tren mang|dich vu cong
 _ASKS_FREE = re.compile(r"\bmien (le )?phi\b")
 _ASKS_COST = re.compile(r"\b(" + _A_FEE + r"|le phi|mat tien|ton tien|tra tien|dong tien|nop tien)\b")
 # "có cần (phải) mang CCCD không", "phải nộp hợp đồng thuê nhà không": the item between the verb and
-# 'không', read on the restored text, where 'cần' (need) and 'căn' (as in căn cước) differ.
+# 'không', read on the restored text, where 'cần' (need) and 'căn' (as in căn cước) differ. "photo" stays in the
+# item: "có cần photo CCCD không" asks about a copy, which the document's copies answer.
 _ASKS_ITEM = re.compile(
-    r"\b(?:cần|phải|bắt buộc)(?: phải)?(?: (?:nộp|mang theo|mang|có|xuất trình|chuẩn bị|kèm theo|kèm|đem theo|đem|photo))?"
+    r"\b(?:cần|phải|bắt buộc)(?: phải)?(?: (?:nộp|mang theo|mang|có|xuất trình|chuẩn bị|kèm theo|kèm|đem theo|đem))?"
     r" (?P<item>.+?)(?: (?:đúng|được|chứ))? (?:không|ko|k|chưa)\b"
 )
 # "cần giấy tờ gì không", "phải nộp ở đâu không": an item that holds a question word asks what, not whether

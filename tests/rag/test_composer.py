@@ -208,10 +208,29 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
     assert not a_step.startswith(("Có.", "Không.")), "a photo taken at the counter is a step, not a missing document"
 
 
+def test_whether_a_copy_will_do_is_answered_by_the_copies_the_portal_lists():
+    """ "có cần photo căn cước không" is not settled by "Có" for a card shown as the original, and "bản photo" alone
+    names no document the list lacks."""
+    proc = _procedure(
+        documents=[
+            Document(name="Tờ khai theo mẫu", copies="1 bản chính"),
+            Document(name="Thẻ căn cước hoặc hộ chiếu", copies="1 bản chính", note="Giấy tờ phải xuất trình"),
+            Document(name="Bản sao giấy chứng tử", copies="0 bản chính, 1 bản sao"),
+        ]
+    )
+    original = _answer(proc, ["overview"], _ask("có cần photo căn cước không"))
+    assert original.startswith("Theo Cổng Dịch vụ công, giấy tờ này nộp như sau:\n- Thẻ căn cước hoặc hộ chiếu — 1 bản chính")
+    copy = _answer(proc, ["overview"], _ask("cần bản sao giấy chứng tử đúng không"))
+    assert copy.startswith("Có. Hồ sơ có:\n- Bản sao giấy chứng tử — 1 bản sao")
+    form_only = _answer(proc, ["overview"], _ask("giấy tờ chỉ cần bản photo được không"))
+    assert not form_only.startswith(("Có.", "Không.", "Theo Cổng"))
+
+
 @pytest.mark.parametrize(
     ("question", "item"),
     [
         ("phải nộp bản án ly hôn bản gốc, đúng không", "bản án ly hôn bản gốc"),
+        ("có cần photo căn cước không", "photo căn cước"),
         ("gửi qua bưu điện có cần bản sao chứng thực không", "bản sao chứng thực"),
         ("giấy tờ đất chỉ cần bản photo được không", "bản photo"),
     ],
