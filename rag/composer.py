@@ -76,8 +76,8 @@ _DOCUMENT_WORDS = re.compile(
 )
 # The form a document takes, not a document: "bản photo", "bản sao chứng thực", "sao y bản chính" (folded). Whether
 # a copy will do is answered by the copies the portal lists for the document named with it ("photo căn cước").
-_A_COPY = re.compile(r"\b[1-9]\d* bản sao\b")  # "1 bản sao" in a document's copies; "0 bản sao" is none
 _COPY_FORM = re.compile(r"\b(ban )?(photo|pho to|copy|chup|sao( y)?)( ban chinh)?( (co )?(chung thuc|cong chung))?\b")
+_A_COPY = re.compile(r"\b[1-9]\d* bản sao\b")  # "1 bản sao" in a document's copies; "0 bản sao" is none
 
 
 def refusal_text(reason: str, ward_name: str, contact_centre: str) -> str:
