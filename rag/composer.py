@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from index_store.ids import UNIT_LOST_NOTE
-from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes, around, word_set
+from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes, around, record_sentences, sentence_body, word_set
 from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
 from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, without_attachments
@@ -54,6 +54,7 @@ MAX_NAME = 150
 MAX_SOURCE_NAME = 60
 MAX_FEE_NOTE = 120
 MAX_FEE_NOTES = 2
+MAX_FEE_DETAIL = 200  # "… Miễn lệ phí cho người thuộc hộ nghèo; người khuyết tật" is cut only after who is exempt
 MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
 _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(đơn vị không ghi rõ trên Cổng)"])) + ")")
@@ -65,6 +66,17 @@ _FREE = re.compile(r"^miễn", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:đồng|vn[đd]\b|đ\b|triệu|nghìn|ngàn)", re.IGNORECASE)
 _SUM = re.compile(r"(\d+(?:[.,]\d{3})*)\s*(triệu|nghìn|ngàn)?", re.IGNORECASE)
 _SCALE = {"triệu": 1_000_000, "nghìn": 1_000, "ngàn": 1_000}
+# A fee description that leaves the sum to another rule ("Mức lệ phí cụ thể do HĐND tỉnh quyết định", "Theo quy định
+# của Luật phí và lệ phí", "Áp dụng mức thu theo … Thông tư 48/2022"): a table's "Miễn phí" beside it is a blank.
+_SET_ELSEWHERE = re.compile(
+    r"^(dong\W+)?(muc (le )?phi( cu the)?\s+)?(theo quy dinh|do\b.{0,80}\b(quy dinh|quyet dinh)|ap dung muc|quy dinh tai)"
+)
+# A waiver for some applicants ("Miễn lệ phí cho người thuộc hộ nghèo"): the others pay.
+_EXEMPT_GROUP = re.compile(r"mien (le )?phi\b[^.;]{0,40}\b(cho|doi voi)\b")
+_COUNTED_FROM = re.compile(r"\bke tu\b|\bkhong qua\b")
+_FEE_LABEL = re.compile(r"^(mức thu )?(lệ )?phí\s*:\s*", re.IGNORECASE)
+# What a description adds to the table's sum: who is exempt, per what, in which case, until when.
+_FEE_DETAIL = re.compile(r"\bmien\b|\d\s*(dong|d|vnd|usd)?\s*/|\btruong hop\b|\bden (het )?ngay\b|\bkhong thu\b")
 # Words that tell two names apart only with the words after them ("mà người dịch không phải là cộng tác viên").
 _FUNCTION_WORDS = frozenset({"khong", "phai", "chua", "co", "la", "cua", "va", "hoac", "ma", "duoc", "bi", "da", "cho", "voi"})
 MAX_DIFFERENCE_WORDS = 7
@@ -142,9 +154,30 @@ def _where(proc: Procedure) -> str:
     return "Cổng Dịch vụ công không ghi"
 
 
+def _time_described(proc: Procedure) -> str | None:
+    """The sentence of a channel's note that states the one time limit and what it runs from: "Không quá 8 giờ làm
+    việc, kể từ khi nhận đủ hồ sơ hợp lệ" says more than the table's "8 giờ"."""
+    limits = {channel.time_limit for channel in proc.channels if channel.time_limit}
+    number = re.match(r"0*(\d+)\s", next(iter(limits), "")) if len(limits) == 1 else None
+    if number is None:
+        return None
+    stated = re.compile(rf"(?<![\d.,])0*{number.group(1)}\s*(ngày|giờ|tháng|năm)\b", re.IGNORECASE)
+    for sentence in record_sentences(proc):
+        if sentence.source != "channel":
+            continue
+        body = sentence_body(sentence.text)
+        # a long sentence gives its clause: "Trong thời hạn 05 ngày làm việc kể từ ngày nhận được hồ sơ, cơ quan …"
+        for clause in [body] if len(body) <= MAX_NOTE else [c for c in body.split(", ") if len(c) <= MAX_NOTE]:
+            if stated.search(clause) and _COUNTED_FROM.search(fold_diacritics(clause.casefold())):
+                return clause[0].upper() + clause[1:]
+    return None
+
+
 def _time_line(proc: Procedure) -> str:
     value = _compact(proc, "time_limit")
-    return _end(f"Thời hạn giải quyết: {value}") if value else "Cổng Dịch vụ công không ghi thời hạn giải quyết cho thủ tục này."
+    if not value:
+        return "Cổng Dịch vụ công không ghi thời hạn giải quyết cho thủ tục này."
+    return _end(f"Thời hạn giải quyết: {_time_described(proc) or value}")
 
 
 def _fee_descriptions(proc: Procedure) -> list[tuple[str, str]]:
@@ -182,7 +215,11 @@ def _fee_conflict(proc: Procedure) -> list[str]:
     đồng … đến hết ngày 31/12/2026". A channel without a description disagrees with nothing."""
     disagreeing: list[str] = []
     for fee, description in _fee_descriptions(proc):
-        if not _AMOUNT.search(description) or description in disagreeing:
+        if description in disagreeing:
+            continue
+        if not _AMOUNT.search(description):
+            if _FREE.match(fee) and _SET_ELSEWHERE.search(fold_diacritics(description.casefold())):
+                disagreeing.append(description)  # "Miễn phí" in the table, "do HĐND tỉnh quyết định" described
             continue
         tabled = set() if _FREE.match(fee) else _sums(fee)
         if not tabled or not tabled <= _sums(description):
@@ -190,18 +227,59 @@ def _fee_conflict(proc: Procedure) -> list[str]:
     return disagreeing[:MAX_FEE_NOTES]
 
 
+def _fee_details(proc: Procedure) -> list[str]:
+    """The fee descriptions that say more than the table's sum: "Miễn lệ phí cho người thuộc hộ nghèo",
+    "8.000 đồng/Văn bản xác nhận về một việc", "Trường hợp nộp trực tiếp thu 10.000 đồng/lần đăng ký"."""
+    details: dict[str, str] = {}  # keyed without spaces: the portal repeats a description per channel, spaced anew
+    for _, description in _fee_descriptions(proc):
+        key = "".join(description.split())
+        if not _FEE_DETAIL.search(fold_diacritics(description.casefold())) or any(kept in key for kept in details):
+            continue
+        for kept in [kept for kept in details if key in kept]:  # "Lệ phí: 400.000 Đồng (Mức thu …" holds "Mức thu …"
+            del details[kept]
+        details[key] = description
+    return list(details.values())[:MAX_FEE_NOTES]
+
+
+def _whole_sentences(text: str, room: int) -> str:
+    """The sentences that fit the room, or the first one cut: a fee's later sentences are often a past date range."""
+    sentences, kept = SENTENCE_BREAK.split(" ".join(text.split())), ""
+    for sentence in sentences:
+        if len(kept) + len(sentence) + 1 > room:
+            return kept.rstrip(" ;,") + " …" if kept else shorten(text, room)
+        kept = f"{kept} {sentence}".strip()
+    return kept
+
+
 def _fee_value(proc: Procedure) -> str | None:
-    """The fee in a one-line summary: the table's value, and the description's sum when they disagree."""
+    """The fee in a one-line summary: the table's value, and the description's sum when they disagree; no sum when
+    the description leaves it to another rule."""
     value, conflict = _compact(proc, "fee"), _fee_conflict(proc)
-    return f"{value} theo bảng phí; mô tả trên Cổng ghi: {around(conflict[0], set(), [_AMOUNT], MAX_VALUE)}" if conflict else value
+    if not conflict:
+        return value
+    if not _AMOUNT.search(conflict[0]):  # "do HĐND tỉnh quyết định": the fee question's answer quotes it
+        return "Cổng không ghi mức cụ thể"
+    return f"{value} theo bảng phí; mô tả trên Cổng ghi: {around(conflict[0], set(), [_AMOUNT], MAX_VALUE)}"
 
 
 def _fee_line(proc: Procedure) -> str:
     value, conflict = _compact(proc, "fee"), _fee_conflict(proc)
     if conflict:
-        described = "; ".join(around(d, set(), [_AMOUNT], MAX_FEE_NOTE) for d in conflict)
+        described = "; ".join(
+            around(d, set(), [_AMOUNT], MAX_FEE_NOTE) if _AMOUNT.search(d) else _whole_sentences(d, MAX_FEE_DETAIL) for d in conflict
+        )
         return _end(f"Lệ phí: bảng phí trên Cổng ghi “{value}”, nhưng phần mô tả ghi: {described}")
-    return _end(f"Lệ phí: {value}") if value else "Cổng Dịch vụ công không ghi lệ phí cho thủ tục này."
+    if not value:
+        return "Cổng Dịch vụ công không ghi lệ phí cho thủ tục này."
+    details = _fee_details(proc)
+    if not details:
+        return _end(f"Lệ phí: {value}")
+    described = "; ".join(_whole_sentences(d, MAX_FEE_DETAIL) for d in details)
+    tabled = {s for c in proc.channels if c.fee and not _FREE.match(c.fee) for s in _sums(c.fee)}
+    says_free = all(_FREE.match(c.fee) for c in proc.channels if c.fee)
+    if (tabled and tabled <= _sums(" ".join(details))) or (says_free and all(_FREE.match(d) for d in details)):
+        return _end("Lệ phí: " + _FEE_LABEL.sub("", described))  # the description states the sum and more: it alone
+    return _end(f"Lệ phí: {value}") + " " + _end(f"Cổng ghi thêm: {described}")
 
 
 def _channels(proc: Procedure) -> str:
@@ -437,7 +515,8 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         if not fees:
             return None
         free = [bool(_FREE.match(f)) for f in fees]
-        if all(free) and _fee_conflict(proc):  # the table says free, its description names a sum: not a plain no
+        if all(free) and (_fee_conflict(proc) or any(_EXEMPT_GROUP.search(fold_diacritics(d.casefold())) for d in _fee_details(proc))):
+            # the table says free, its description names a sum or waives it for some: not a plain no
             return [f"Tùy trường hợp. {_fee_line(proc)}"]
         if all(free) or not any(free):
             says_yes = all(free) == (ask.kind == "free")

@@ -42,6 +42,7 @@ MAX_SECOND_NOTE = 150
 SURE_FIRST = 0.8
 MAX_SURE_ALONE = 370
 MIN_SENTENCE = 15  # shorter pieces are headings and list marks, not sentences
+_LABEL = re.compile(r"^[^:.;]{1,40}:\s*[+-]?\s*")  # "Thời hạn giải quyết: + ", "Cách thức thực hiện: "
 MAX_LIST_ITEM = 60  # a piece after a semicolon this short is an item of the list before it
 
 # words that name a section or ask for it ("quy trình nộp hồ sơ gồm mấy bước"), not what is inside it
@@ -387,10 +388,22 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
     return np.hstack([table, relative])
 
 
+def sentence_body(sentence: str) -> str:
+    """A sentence without the label the portal puts before it ("Thời hạn giải quyết: + …") or its last stop."""
+    return _LABEL.sub("", " ".join(sentence.split())).strip(" ;.,+-")
+
+
 def unshown(proc: Procedure, shown: str) -> list[Sentence]:
-    """The record's sentences the answer does not already say."""
+    """The record's sentences the answer does not already say, whole or as their body."""
     shown_folded = fold_diacritics(shown.casefold())
-    return [s for s in record_sentences(proc) if fold_diacritics(s.text.casefold()) not in shown_folded]
+
+    def said(text: str) -> bool:
+        body = sentence_body(text)
+        return fold_diacritics(text.casefold()) in shown_folded or (
+            len(body) > MIN_SENTENCE and fold_diacritics(body.casefold()) in shown_folded
+        )
+
+    return [s for s in record_sentences(proc) if not said(s.text)]
 
 
 @dataclass(frozen=True)

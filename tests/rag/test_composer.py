@@ -159,11 +159,36 @@ def test_a_fee_table_that_says_free_against_its_own_description_is_not_answered_
     assert "Nộp hồ sơ tại Sở" not in fee.split("\n")[0]  # the description ends where its parenthesis closes
     assert _answer(proc, ["fees"], _ask("có mất phí không")).startswith("Tùy trường hợp. Lệ phí: bảng phí")
     assert "Lệ phí: Miễn phí theo bảng phí; mô tả trên Cổng ghi: Lệ phí cấp giấy phép: 135.000 đồng/lần" in _answer(proc, ["overview"])
-    # a description that agrees with the table, or names no amount, changes nothing
+    # a description that leaves the sum to another rule: the table's "Miễn phí" is a blank, not a waiver
+    elsewhere = "(Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định. Miễn lệ phí cho người thuộc hộ nghèo.)"
+    set_by_province = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note=elsewhere)])
+    assert _answer(set_by_province, ["fees"], _ask("có mất phí không")).startswith(
+        "Tùy trường hợp. Lệ phí: bảng phí trên Cổng ghi “Miễn phí”, nhưng phần mô tả ghi: Mức lệ phí cụ thể do Hội đồng"
+    )
+    assert "Lệ phí: Cổng không ghi mức cụ thể." in _answer(set_by_province, ["overview"])  # the summary stays short
+    # a waiver for some applicants beside a free table: the others may pay
     exempt = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note="(Miễn lệ phí cho hộ nghèo)- Nộp tại xã.")])
-    assert _answer(exempt, ["fees"], _ask("có mất phí không")).startswith("Không. Lệ phí: Miễn phí.")
+    assert _answer(exempt, ["fees"], _ask("có mất phí không")).startswith("Tùy trường hợp. Lệ phí: Miễn lệ phí cho hộ nghèo.")
+    waived = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note="(Miễn lệ phí. Phí cấp bản sao theo Thông tư 281.)")])
+    assert _answer(waived, ["fees"], _ask("có mất phí không")).startswith("Không. Lệ phí: Miễn lệ phí. Phí cấp bản sao")
+    # a description that states the table's sum and says per what: given instead of the bare sum
     paid = _procedure(channels=[Channel(channel="Trực tiếp", fee="10.000 đồng", note="(thu 10.000 đồng/lần đăng ký)")])
-    assert _answer(paid, ["fees"]).startswith("Lệ phí: 10.000 đồng.")
+    assert _answer(paid, ["fees"]).startswith("Lệ phí: thu 10.000 đồng/lần đăng ký.")
+    # a description that adds nothing to the sum changes nothing
+    plain = _procedure(channels=[Channel(channel="Trực tiếp", fee="50.000 đồng", note="(Lệ phí cấp giấy chứng nhận)")])
+    assert _answer(plain, ["fees"]).startswith("Lệ phí: 50.000 đồng.\n")
+
+
+def test_a_fee_description_is_given_once_in_whole_sentences():
+    per_case = "(Mức thu lệ phí: 400.000đ/trường hợp. Miễn lệ phí cho cô, cậu, dì, chú, bác ruột nhận cháu làm con nuôi. " + (
+        "Miễn lệ phí cho người có công với cách mạng nhận con nuôi; " * 4
+    ) + ")"
+    channels = [Channel(channel="Trực tiếp", fee="400.000 đồng", note=per_case)]
+    channels.append(Channel(channel="Trực tuyến", fee="400.000 đồng", note="(Lệ phí : 400.000 Đồng " + per_case + ")"))
+    fee = _answer(_procedure(channels=channels), ["fees"]).split("\n")[0]
+    assert fee.startswith("Lệ phí: 400.000đ/trường hợp. Miễn lệ phí cho cô, cậu, dì, chú, bác ruột nhận cháu làm con nuôi.")
+    assert fee.count("400.000đ/trường hợp") == 1  # the channel that repeats the description with a label adds nothing
+    assert fee.endswith("nhận con nuôi …")  # cut after a whole sentence, and said so
 
 
 def test_a_fee_table_sum_its_description_does_not_name_is_shown_with_the_description():
@@ -358,6 +383,19 @@ def test_lost_time_unit_is_explained_in_plain_words():
     assert answer.startswith(f"Thời hạn giải quyết: 3 ({plain}).") and "đơn vị không ghi rõ trên Cổng" not in answer
     portal = _procedure(source="portal", channels=[Channel(channel="Trực tiếp", time_limit=f"1 {UNIT_LOST_NOTE}")])
     assert _answer(portal, ["overview"]).split("\n")[2].startswith(f"Thời hạn: 1 ({plain}).")
+
+
+def test_a_time_limit_is_given_with_what_it_runs_from_when_the_record_says():
+    note = "- Thời hạn giải quyết: + Không quá 8 giờ làm việc, kể từ khi nhận đủ hồ sơ hợp lệ. + Trả kết quả qua bưu chính."
+    proc = _procedure(channels=[Channel(channel="Trực tuyến", time_limit="8 giờ", note=note)])
+    answer = _answer(proc, ["time"])
+    assert answer.startswith("Thời hạn giải quyết: Không quá 8 giờ làm việc, kể từ khi nhận đủ hồ sơ hợp lệ.\n")
+    assert "Lưu ý: Thời hạn giải quyết" not in answer  # the sentence is said once, without its label
+    # a sentence about another duration, or two time limits, leave the table's value
+    other = _procedure(channels=[Channel(channel="Trực tiếp", time_limit="5 ngày làm việc", note="Trong thời hạn 30 ngày kể từ ngày nhận.")])
+    assert _answer(other, ["time"]).startswith("Thời hạn giải quyết: 5 ngày làm việc.")
+    two = [Channel(channel="Trực tiếp", time_limit="5 ngày", note="5 ngày kể từ ngày nhận."), Channel(channel="Trực tuyến", time_limit="3 ngày")]
+    assert _answer(_procedure(channels=two), ["time"]).startswith("Thời hạn giải quyết: 5 ngày (trực tiếp); 3 ngày (trực tuyến).")
 
 
 def test_portal_rows_that_are_notes_are_not_listed_as_documents():

@@ -23,11 +23,12 @@ from rag.notes import (
     note_features,
     note_question,
     record_sentences,
+    unshown,
 )
 from rag.query import QueryAnalyzer
 from rag.ranking import RankingModel
 from rag.service import Assistant
-from tthc.schema import Document, Procedure
+from tthc.schema import Channel, Document, Procedure
 
 LOST_PASSPORT = Procedure(
     code="9.000002",
@@ -343,3 +344,11 @@ def test_a_long_sentence_is_cut_to_the_clauses_that_hold_the_duration_asked_for(
     shown = around(sentence, {"tam", "ngung"}, [TIME_EXPR])
     assert "03 ngày làm việc" in shown and len(shown) <= MAX_RELATED
     assert around(sentence, {"tam", "ngung"}, []).startswith("Hộ kinh doanh tạm ngừng")
+
+
+def test_a_sentence_shown_without_its_label_or_last_stop_is_not_offered_again():
+    note = "- Thời hạn giải quyết: + Không quá 8 giờ làm việc, kể từ khi nhận đủ hồ sơ hợp lệ. Nộp hồ sơ qua bưu chính."
+    proc = Procedure(code="9.000001", name="Thử", channels=[Channel(channel="Trực tuyến", note=note)])
+    left = [s.text for s in unshown(proc, "Thời hạn giải quyết: không quá 8 giờ làm việc, kể từ khi nhận đủ hồ sơ hợp lệ.")]
+    assert left == ["Nộp hồ sơ qua bưu chính."]
+    assert len(unshown(proc, "Thời hạn giải quyết: 8 giờ.")) == 2
