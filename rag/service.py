@@ -77,6 +77,8 @@ class AnswerPolicy:
     vague_name_overlap: float = 0.3
     new_topic_name_overlap: float = 0.5
     new_topic_name_words: int = 3
+    # a follow-up's sibling shares this much of the earlier procedure's name, markers aside (Jaccard)
+    sibling_name_share: float = 0.5
 
 
 def _name_words(name: str) -> set[str]:
@@ -134,6 +136,8 @@ class Assistant:
         self.policy = AnswerPolicy()
         self.events = LifeEventMatcher(index.life_events) if index.life_events else None
         self.catalogue = CatalogueWording([p.name for p in index.procedures.values()])
+        # each procedure's folded name and name words: a follow-up's sibling is looked up among them
+        self.sibling_names = [(c, fold_diacritics(p.name.casefold()), _name_words(p.name)) for c, p in index.procedures.items()]
         self.phraser = (
             LLMPhraser(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout, settings.ward_name)
             if settings.llm_base_url
@@ -177,17 +181,62 @@ class Assistant:
         return joined
 
     @staticmethod
-    def _is_followup(query: Query) -> bool:
-        content = [s for s in query.folded.split() if s not in _FILLER]
-        return bool(_FOLLOWUP_CUE.match(query.folded)) or len(content) <= 1
+    def _names_nothing(query: Query) -> bool:
+        """At most one word that is not about any procedure in particular: "thế nộp ở đâu", "lệ phí bao nhiêu"."""
+        return len([s for s in query.folded.split() if s not in _FILLER]) <= 1
+
+    def _turned_to(self, hits: list[ProcedureHit], earlier_code: str, query: Query) -> ProcedureHit | None:
+        """The procedure among the best few whose name the turn's own words name, and more of its words than of the
+        one talked about: "còn khai tử thì sao" after a birth."""
+        if earlier_code not in self.index.procedures:
+            return None
+        asked = set(query.content_words)
+        named_earlier = len(_name_words(self.index.procedures[earlier_code].name) & asked)
+        best: tuple[int, float, ProcedureHit] | None = None
+        for hit in hits[:3]:
+            if hit.code in (earlier_code, PLAN_ID) or self._weak(hit) or hit.name_overlap < self.policy.new_topic_name_overlap:
+                continue
+            named = len(_name_words(hit.name) & asked)
+            if named >= 2 and named > named_earlier and (best is None or (named, hit.name_overlap) > best[:2]):
+                best = (named, hit.name_overlap, hit)
+        return best[2] if best else None
 
     def _stays_on(self, focus_code: str, hits: list[ProcedureHit], query: Query) -> bool:
-        """A question in a conversation stays on its procedure unless it clearly names another one."""
-        if self._is_followup(query) or not hits or hits[0].code == focus_code:
+        """A question in a conversation stays on its procedure unless it clearly names another one: more of another's
+        name's words than of its own, or, not starting "còn …", "thế …", words found in another procedure only."""
+        if self._names_nothing(query) or not hits or hits[0].code == focus_code:
+            return True
+        if self._turned_to(hits, focus_code, query) is not None:
+            return False
+        if _FOLLOWUP_CUE.match(query.folded):
             return True
         top = hits[0]
         names_another = top.name_overlap >= self.policy.new_topic_name_overlap
         return not (names_another and top.coverage > self.ranker.coverage(focus_code, query))
+
+    def _marker_sibling(self, earlier_code: str, query: Query) -> str | None:
+        """The sibling of the procedure talked about whose name has the marker this turn asks for: "thế cấp lại thì bao
+        nhiêu" after cấp đổi, "còn con dưới 14 tuổi" after the card from 14. Siblings share their name but its
+        markers; the closest one, at the ward's level first, is meant."""
+        earlier = self.index.procedures[earlier_code]
+        earlier_name = fold_diacritics(earlier.name.casefold())
+        asked = asked_markers(query.folded)
+        missing = [m for m in asked if m not in earlier_name]
+        if not missing:
+            return None
+        best: tuple[float, bool, str] | None = None
+        for code, name, words in self.sibling_names:
+            if code == earlier_code or not any(m in name for m in missing):
+                continue
+            if any(m in name and m not in earlier_name and m not in asked for m in SIBLING_MARKERS):
+                continue  # "… cho người đã có hồ sơ, giấy tờ cá nhân": a case nobody asked about
+            marked = {w for m in SIBLING_MARKERS if m in name or m in earlier_name for w in m.replace(",", "").split()}
+            own, theirs = words - marked, _name_words(earlier.name) - marked
+            closeness = len(own & theirs) / len(own | theirs) if own | theirs else 0.0
+            candidate = (closeness, self.index.procedures[code].is_ward_level, code)
+            if closeness >= self.policy.sibling_name_share and (best is None or candidate[:2] > best[:2]):
+                best = candidate
+        return best[2] if best else None
 
     @staticmethod
     def _chosen_option(options: list[str], hits: list[ProcedureHit], query: Query) -> str | None:
@@ -220,7 +269,7 @@ class Assistant:
         special_case_only = [m for m in SIBLING_MARKERS if m in other_name and m not in top_name]
         return not (not (a - b) and special_case_only)
 
-    def _asked_marker_first(self, hits: list[ProcedureHit], query: Query) -> list[ProcedureHit]:
+    def _asked_marker_first(self, hits: list[ProcedureHit], query: Query, asked: set[str] | None = None) -> list[ProcedureHit]:
         """A sibling whose name has the marker the question asks for goes before the best one, which lacks it.
 
         "lấy chồng người Nhật, đăng ký kết hôn" names "có yếu tố nước ngoài" in everyday words; when the model scores
@@ -232,7 +281,7 @@ class Assistant:
             return hits
         top = hits[0]
         top_name = fold_diacritics(top.name.casefold())
-        missing = {m for m in asked_markers(query.folded) if m not in top_name}
+        missing = {m for m in (asked_markers(query.folded) if asked is None else asked) if m not in top_name}
         if not missing:
             return hits
         top_words = _name_words(top.name)
@@ -342,16 +391,34 @@ class Assistant:
         asked = query.normalized  # this turn's words: a life event is matched on them, not on earlier turns
         hits = self.ranker.rank(query, filters, limit=20)
         read_with_earlier_turns = bool(talk.earlier) and not self._names_a_procedure(hits)
+        this_turn, turned = query, None
+        cue = bool(_FOLLOWUP_CUE.match(query.folded)) and not self._names_nothing(query)  # "còn …", "thế …"
         if read_with_earlier_turns:
             # only the citizen's turns: what they said before tells what this question is about
-            query = self._with_earlier_turns(query, talk.earlier)
-            hits = self.ranker.rank(query, filters, limit=20)
+            joined = self._with_earlier_turns(query, talk.earlier)
+            joined_hits = self.ranker.rank(joined, filters, limit=20)
+            turned = self._turned_to(hits, joined_hits[0].code, query) if cue and joined_hits else None
+            if turned is None:
+                query, hits = joined, joined_hits
+            read_with_earlier_turns = turned is None
+        elif talk.focus and not self._names_nothing(query):
+            turned = self._turned_to(hits, talk.focus, query)
+        if turned is not None:  # "còn khai tử thì sao": the procedure this turn names goes first
+            hits = [turned, *[h for h in hits if h is not turned]]
         ranked = hits  # as the ranker gave them: the event model learned from them
-        hits = self._ward_level_sibling_first(self._asked_marker_first(hits, query))
+        turn_markers = asked_markers(this_turn.folded) or None  # "thế cấp lại thì sao": this turn's, not the earlier one's
+        hits = self._ward_level_sibling_first(self._asked_marker_first(hits, query, turn_markers))
         retrieved = [h.code for h in hits]
         chosen = self._chosen_option(talk.options, hits, query) if talk.options else None
         focus = chosen or talk.focus
-        if focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query)):
+        talked_about = focus if focus in self.index.procedures else None
+        if talked_about is None and read_with_earlier_turns and hits and hits[0].code in self.index.procedures:
+            talked_about = hits[0].code  # the citizen's earlier turns read with this one
+        sibling = None  # "thế cấp lại thì sao": only for a turn that does not name a procedure of its own
+        if talked_about and not chosen and turned is None and self._stays_on(talked_about, hits, query):
+            sibling = self._marker_sibling(talked_about, this_turn)
+        focus = sibling or focus
+        if focus in self.index.procedures and (chosen or sibling or self._stays_on(focus, hits, query)):
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
         event = self._life_event(asked, ranked, hits, query, read_with_earlier_turns)

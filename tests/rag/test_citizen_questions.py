@@ -92,6 +92,36 @@ def test_a_new_procedure_after_user_turns_is_not_a_follow_up(assistant):
     assert answer.focus_code == "1.001612"
 
 
+def _history(first: str, answered_with: str | None) -> list[dict]:
+    turns = [{"role": "user", "content": first}]
+    if answered_with:  # an API client that sends the assistant's turn too
+        turns.append({"role": "assistant", "content": f"Thủ tục (mã {answered_with}): xem hướng dẫn trên Cổng Dịch vụ công."})
+    return turns
+
+
+@pytest.mark.parametrize("answered", [False, True], ids=["user-turns-only", "with-answer"])
+@pytest.mark.parametrize(
+    ("first", "first_code", "follow_up", "code"),
+    [
+        ("làm giấy khai sinh cho con mất bao lâu", "1.001193", "còn khai tử thì sao", "1.000656"),  # another procedure
+        ("lệ phí cấp đổi căn cước", "1.014063", "thế cấp lại thì bao nhiêu", "1.014064"),  # a sibling's marker
+        ("làm căn cước cho người trên 14 tuổi ở đâu", "1.014061", "còn con dưới 14 tuổi thì sao", "1.014062"),
+        ("đăng ký tạm trú cần giấy tờ gì", "1.004194", "còn lệ phí thì sao", "1.004194"),  # more of the same one
+        ("tôi bị mất căn cước", "1.014064", "thế có nộp online được không", "1.014064"),
+    ],
+)
+def test_a_follow_up_starting_con_or_the_turns_only_to_what_it_names(assistant, answered, first, first_code, follow_up, code):
+    answer = assistant.answer(follow_up, _history(first, first_code if answered else None))
+    assert answer.focus_code == code, answer.answer[:200]
+
+
+def test_a_question_that_names_another_procedure_leaves_the_one_talked_about(assistant):
+    # the birth record mentions marriage and foreigners too; the question names another procedure's words
+    history = _history("đăng ký khai sinh cần gì", "1.001193")
+    answer = assistant.answer("đăng ký kết hôn với người nước ngoài cần giấy tờ gì", history)
+    assert answer.focus_code == "2.000806", answer.answer[:200]
+
+
 def test_a_reply_to_a_clarifying_question_picks_the_option(assistant):
     clarification = (
         "Câu hỏi của bạn có thể ứng với nhiều thủ tục. Bạn muốn hỏi thủ tục nào?\n"
