@@ -193,7 +193,8 @@ class Sentence:
 
 @lru_cache(maxsize=8192)
 def _word_list(text: str) -> tuple[str, ...]:
-    return tuple(fold_diacritics(w) for w in syllables(text))
+    """Folded syllables; a number without its leading zeros, as citizens write it ("2 ngày" is the record's "02 ngày")."""
+    return tuple(w.lstrip("0") or "0" if w.isdigit() else w for w in (fold_diacritics(w) for w in syllables(text)))
 
 
 @lru_cache(maxsize=8192)

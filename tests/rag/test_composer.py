@@ -180,9 +180,11 @@ def test_a_fee_table_that_says_free_against_its_own_description_is_not_answered_
 
 
 def test_a_fee_description_is_given_once_in_whole_sentences():
-    per_case = "(Mức thu lệ phí: 400.000đ/trường hợp. Miễn lệ phí cho cô, cậu, dì, chú, bác ruột nhận cháu làm con nuôi. " + (
-        "Miễn lệ phí cho người có công với cách mạng nhận con nuôi; " * 4
-    ) + ")"
+    per_case = (
+        "(Mức thu lệ phí: 400.000đ/trường hợp. Miễn lệ phí cho cô, cậu, dì, chú, bác ruột nhận cháu làm con nuôi. "
+        + ("Miễn lệ phí cho người có công với cách mạng nhận con nuôi; " * 4)
+        + ")"
+    )
     channels = [Channel(channel="Trực tiếp", fee="400.000 đồng", note=per_case)]
     channels.append(Channel(channel="Trực tuyến", fee="400.000 đồng", note="(Lệ phí : 400.000 Đồng " + per_case + ")"))
     fee = _answer(_procedure(channels=channels), ["fees"]).split("\n")[0]
@@ -392,9 +394,14 @@ def test_a_time_limit_is_given_with_what_it_runs_from_when_the_record_says():
     assert answer.startswith("Thời hạn giải quyết: Không quá 8 giờ làm việc, kể từ khi nhận đủ hồ sơ hợp lệ.\n")
     assert "Lưu ý: Thời hạn giải quyết" not in answer  # the sentence is said once, without its label
     # a sentence about another duration, or two time limits, leave the table's value
-    other = _procedure(channels=[Channel(channel="Trực tiếp", time_limit="5 ngày làm việc", note="Trong thời hạn 30 ngày kể từ ngày nhận.")])
+    other = _procedure(
+        channels=[Channel(channel="Trực tiếp", time_limit="5 ngày làm việc", note="Trong thời hạn 30 ngày kể từ ngày nhận.")]
+    )
     assert _answer(other, ["time"]).startswith("Thời hạn giải quyết: 5 ngày làm việc.")
-    two = [Channel(channel="Trực tiếp", time_limit="5 ngày", note="5 ngày kể từ ngày nhận."), Channel(channel="Trực tuyến", time_limit="3 ngày")]
+    two = [
+        Channel(channel="Trực tiếp", time_limit="5 ngày", note="5 ngày kể từ ngày nhận."),
+        Channel(channel="Trực tuyến", time_limit="3 ngày"),
+    ]
     assert _answer(_procedure(channels=two), ["time"]).startswith("Thời hạn giải quyết: 5 ngày (trực tiếp); 3 ngày (trực tuyến).")
 
 
@@ -549,4 +556,3 @@ def test_the_documents_everyone_brings_come_before_those_of_a_case():
     ]
     listed = [d.name for d in for_everyone_first([Document(name=n) for n in names])]
     assert listed == [names[2], names[4], names[0], names[1], names[3]]
-

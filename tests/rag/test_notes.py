@@ -24,6 +24,7 @@ from rag.notes import (
     note_question,
     record_sentences,
     unshown,
+    word_set,
 )
 from rag.query import QueryAnalyzer
 from rag.ranking import RankingModel
@@ -352,3 +353,9 @@ def test_a_sentence_shown_without_its_label_or_last_stop_is_not_offered_again():
     left = [s.text for s in unshown(proc, "Thời hạn giải quyết: không quá 8 giờ làm việc, kể từ khi nhận đủ hồ sơ hợp lệ.")]
     assert left == ["Nộp hồ sơ qua bưu chính."]
     assert len(unshown(proc, "Thời hạn giải quyết: 8 giờ.")) == 2
+
+
+def test_a_number_is_matched_without_its_leading_zeros():
+    # citizens write "2 ngày"; the record says "02 ngày làm việc"
+    assert {"2", "ngay"} <= word_set("trong thời hạn 02 ngày làm việc")
+    assert "0" in word_set("0 đồng") and "10" in word_set("10 ngày")
