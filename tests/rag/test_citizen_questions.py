@@ -106,7 +106,7 @@ def _history(first: str, answered_with: str | None) -> list[dict]:
         ("làm giấy khai sinh cho con mất bao lâu", "1.001193", "còn khai tử thì sao", "1.000656"),  # another procedure
         ("lệ phí cấp đổi căn cước", "1.014063", "thế cấp lại thì bao nhiêu", "1.014064"),  # a sibling's marker
         ("làm căn cước cho người trên 14 tuổi ở đâu", "1.014061", "còn con dưới 14 tuổi thì sao", "1.014062"),
-        ("đăng ký tạm trú cần giấy tờ gì", "1.004194", "còn lệ phí thì sao", "1.004194"),  # more of the same one
+        ("đăng ký tạm trú cần giấy tờ gì", "1.004194", "thế lệ phí hết bao nhiêu vậy", "1.004194"),  # more of the same one
         ("tôi bị mất căn cước", "1.014064", "thế có nộp online được không", "1.014064"),
     ],
 )
