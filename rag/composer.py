@@ -136,10 +136,15 @@ def _compact(proc: Procedure, attribute: str) -> str | None:
     return "; ".join(f"{value} ({', '.join(names)})" for value, names in values.items())
 
 
-# "nộp hồ sơ tại …", "gửi hồ sơ đăng ký đến …" (not "gửi cho doanh nghiệp": that is the agency writing back)
+# "nộp hồ sơ tại …", "gửi hồ sơ đăng ký đến …", "cán bộ tiếp nhận hồ sơ tại …" (not "gửi cho doanh nghiệp" nor "gửi
+# thông báo về tình trạng hồ sơ tới …": that is the agency writing back)
 _SUBMIT_SENTENCE = re.compile(
-    r"\bnộp\b[^.;]{0,80}?\b(tại|cho|đến|tới)\b|\bgửi\b[^.;]{0,40}?\bhồ sơ\b[^.;]{0,60}?\b(tại|đến|tới)\b", re.IGNORECASE
+    r"\bnộp\b[^.;]{0,80}?\b(tại|cho|đến|tới)\b"
+    r"|\bgửi\b(?!\s+thông báo)[^.;]{0,40}?\bhồ sơ\b[^.;]{0,60}?\b(tại|đến|tới)\b"
+    r"|\btiếp nhận hồ sơ tại\b",
+    re.IGNORECASE,
 )
+_ITS_DUTY = re.compile(r"\s+có trách nhiệm\b.*$")  # "… tại Trung tâm X có trách nhiệm kiểm tra …": the place only
 
 
 def _where(proc: Procedure) -> str:
@@ -150,7 +155,7 @@ def _where(proc: Procedure) -> str:
         for sentence in SENTENCE_BREAK.split(step):
             match = _SUBMIT_SENTENCE.search(sentence)
             if match:
-                return "theo trình tự trên Cổng, " + shorten(sentence[match.start() :], MAX_NOTE)
+                return "theo trình tự trên Cổng, " + shorten(_ITS_DUTY.sub("", sentence[match.start() :]), MAX_NOTE)
     return "Cổng Dịch vụ công không ghi"
 
 

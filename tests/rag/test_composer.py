@@ -360,6 +360,11 @@ def test_a_file_sent_to_the_agency_says_where_to_submit_and_a_reply_sent_back_do
     assert _answer(sent, ["agency"]).startswith("Cơ quan thực hiện: theo trình tự trên Cổng, gửi hồ sơ đăng ký đến Cơ quan đăng ký")
     reply = _procedure(steps=["Bước 2: Cơ quan gửi cho doanh nghiệp văn bản trả lời."])
     assert _answer(reply, ["agency"]).startswith("Cơ quan thực hiện: Cổng Dịch vụ công không ghi.")
+    # the portal's khai sinh record lost "sinh tại Trung" from its first step; a later step says who receives the file
+    status = "Cơ quan gửi thông báo về tình trạng hồ sơ tới Trung tâm Phục vụ hành chính công để thông báo cho người nộp."
+    received = "Cán bộ tiếp nhận hồ sơ tại Trung tâm Phục vụ hành chính công có trách nhiệm kiểm tra tính hợp lệ của hồ sơ."
+    answer = _answer(_procedure(steps=[status, received]), ["agency"])
+    assert answer.startswith("Cơ quan thực hiện: theo trình tự trên Cổng, tiếp nhận hồ sơ tại Trung tâm Phục vụ hành chính công.\n")
 
 
 def test_which_law_lists_the_laws_first():
