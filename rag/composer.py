@@ -69,7 +69,8 @@ _SCALE = {"triệu": 1_000_000, "nghìn": 1_000, "ngàn": 1_000}
 # A fee description that leaves the sum to another rule ("Mức lệ phí cụ thể do HĐND tỉnh quyết định", "Theo quy định
 # của Luật phí và lệ phí", "Áp dụng mức thu theo … Thông tư 48/2022"): a table's "Miễn phí" beside it is a blank.
 _SET_ELSEWHERE = re.compile(
-    r"^(dong\W+)?(muc (le )?phi( cu the)?\s+)?(theo quy dinh|do\b.{0,80}\b(quy dinh|quyet dinh)|ap dung muc|quy dinh tai)"
+    r"^(dong\W+)?(tu ngay [\d/]+ den (het )?ngay [\d/]+\W+)?(muc (le )?phi( cu the)?( \(neu co\))?\s+)?"
+    r"(theo (quy dinh|quyet dinh)|do\b.{0,80}\b(quy dinh|quyet dinh)|ap dung|quy dinh tai|thong tu|nghi dinh|thuc hien (theo|nhu))"
 )
 # A waiver for some applicants ("Miễn lệ phí cho người thuộc hộ nghèo"): the others pay.
 _EXEMPT_GROUP = re.compile(r"mien (le )?phi\b[^.;]{0,40}\b(cho|doi voi)\b")
@@ -220,8 +221,9 @@ def _fee_conflict(proc: Procedure) -> list[str]:
     đồng … đến hết ngày 31/12/2026". A channel without a description disagrees with nothing."""
     disagreeing: list[str] = []
     for fee, description in _fee_descriptions(proc):
-        if description in disagreeing:
-            continue
+        key = "".join(description.split())
+        if any(key in "".join(d.split()) or "".join(d.split()) in key for d in disagreeing):
+            continue  # the portal repeats a description per channel, spaced anew or behind a label
         if not _AMOUNT.search(description):
             if _FREE.match(fee) and _SET_ELSEWHERE.search(fold_diacritics(description.casefold())):
                 disagreeing.append(description)  # "Miễn phí" in the table, "do HĐND tỉnh quyết định" described

@@ -161,10 +161,19 @@ def test_a_fee_table_that_says_free_against_its_own_description_is_not_answered_
     assert "Lệ phí: Miễn phí theo bảng phí; mô tả trên Cổng ghi: Lệ phí cấp giấy phép: 135.000 đồng/lần" in _answer(proc, ["overview"])
     # a description that leaves the sum to another rule: the table's "Miễn phí" is a blank, not a waiver
     elsewhere = "(Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định. Miễn lệ phí cho người thuộc hộ nghèo.)"
-    set_by_province = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note=elsewhere)])
-    assert _answer(set_by_province, ["fees"], _ask("có mất phí không")).startswith(
+    channels = [
+        Channel(channel="Trực tiếp", fee="Miễn phí", note=elsewhere),
+        Channel(channel="Trực tuyến", fee="Miễn phí", note=f"({elsewhere})"),
+    ]
+    set_by_province = _procedure(channels=channels)
+    answer = _answer(set_by_province, ["fees"], _ask("có mất phí không"))
+    assert answer.startswith(
         "Tùy trường hợp. Lệ phí: bảng phí trên Cổng ghi “Miễn phí”, nhưng phần mô tả ghi: Mức lệ phí cụ thể do Hội đồng"
     )
+    assert answer.count("Mức lệ phí cụ thể") == 1  # the channel that repeats it in double brackets adds nothing
+    by_circular = "(Thông tư số 60/2023/TT-BTC quy định mức thu lệ phí đăng ký, cấp biển số phương tiện)"
+    plates = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note=by_circular)])
+    assert _answer(plates, ["fees"], _ask("có mất phí không")).startswith("Tùy trường hợp. Lệ phí: bảng phí trên Cổng ghi “Miễn phí”")
     assert "Lệ phí: Cổng không ghi mức cụ thể." in _answer(set_by_province, ["overview"])  # the summary stays short
     # a waiver for some applicants beside a free table: the others may pay
     exempt = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note="(Miễn lệ phí cho hộ nghèo)- Nộp tại xã.")])
