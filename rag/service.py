@@ -79,6 +79,9 @@ class AnswerPolicy:
     new_topic_name_words: int = 3
     # a follow-up's sibling shares this much of the earlier procedure's name, markers aside (Jaccard)
     sibling_name_share: float = 0.5
+    # "X có cần <document> không": X names a procedure when this share of its words is in the name
+    subject_name_share: float = 0.75
+    subject_max_words: int = 5
 
 
 def _name_words(name: str) -> set[str]:
@@ -238,6 +241,30 @@ class Assistant:
                 best = candidate
         return best[2] if best else None
 
+    def _asked_of_its_subject(self, query: Query, hits: list[ProcedureHit], filters: RetrievalFilters | None) -> list[ProcedureHit]:
+        """The candidates for what a document question is about. "đăng ký kết hôn có cần giấy xác nhận tình trạng hôn
+        nhân không" ranks the certificate's own procedure first, "tách hộ có cần sổ hộ khẩu không" the residence
+        registration that "hộ khẩu" stands for; the question is about the procedure named before the document, when
+        those few words name one (most of them in its name, two at least) better than the best candidate's name does.
+        A longer subject is a situation ("đất rừng đã có đề án … rồi thì") or the document itself ("bản sao hợp đồng
+        hợp tác kinh doanh có phải nộp …"): the question is then about what the ranker found."""
+        ask = query.ask
+        if not ask or ask.kind != "document" or not hits or hits[0].code == PLAN_ID:
+            return hits
+        restored = " ".join(query.restored.split())
+        at = fold_diacritics(restored.casefold()).find(fold_diacritics(" ".join(ask.item.split()).casefold()))
+        if at <= 0:
+            return hits
+        subject = self.ranker.analyzer.analyze(restored[:at])
+        subject_hits = self.ranker.rank(subject, filters, limit=20)
+        if not subject_hits or subject_hits[0].code in (hits[0].code, PLAN_ID) or self._weak(subject_hits[0]):
+            return hits
+        asked = set(subject.content_words)
+        named = len(_name_words(subject_hits[0].name) & asked)
+        short = len(asked) <= self.policy.subject_max_words  # a name, not a situation or a document described
+        names_it = short and named >= 2 and named >= self.policy.subject_name_share * len(asked)
+        return subject_hits if names_it and len(_name_words(hits[0].name) & asked) < named else hits
+
     @staticmethod
     def _chosen_option(options: list[str], hits: list[ProcedureHit], query: Query) -> str | None:
         """The option a reply to a clarifying question picks: by ordinal ("cái thứ hai") or by words."""
@@ -389,7 +416,7 @@ class Assistant:
             return self._procedure_answer(question, named.group(1), query, retrieved, confidence=0.9)
         talk = self._conversation(history) if history else Conversation()
         asked = query.normalized  # this turn's words: a life event is matched on them, not on earlier turns
-        hits = self.ranker.rank(query, filters, limit=20)
+        hits = self._asked_of_its_subject(query, self.ranker.rank(query, filters, limit=20), filters)
         read_with_earlier_turns = bool(talk.earlier) and not self._names_a_procedure(hits)
         this_turn, turned = query, None
         cue = bool(_FOLLOWUP_CUE.match(query.folded)) and not self._names_nothing(query)  # "còn …", "thế …"

@@ -122,6 +122,19 @@ def test_a_question_that_names_another_procedure_leaves_the_one_talked_about(ass
     assert answer.focus_code == "2.000806", answer.answer[:200]
 
 
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("đăng ký kết hôn có cần giấy xác nhận tình trạng hôn nhân không", "1.000894"),  # not the certificate's own
+        ("tách hộ có cần sổ hộ khẩu không", "1.010038"),  # not the residence registration "hộ khẩu" stands for
+        ("đăng ký khai tử có cần giấy báo tử không", "1.000656"),
+    ],
+)
+def test_a_document_question_is_about_the_procedure_named_before_the_document(assistant, question, code):
+    answer = assistant.answer(question)
+    assert answer.focus_code == code and answer.answer.startswith(("Có.", "Không.")), answer.answer[:200]
+
+
 def test_a_reply_to_a_clarifying_question_picks_the_option(assistant):
     clarification = (
         "Câu hỏi của bạn có thể ứng với nhiều thủ tục. Bạn muốn hỏi thủ tục nào?\n"
