@@ -221,9 +221,6 @@ def _fee_conflict(proc: Procedure) -> list[str]:
     đồng … đến hết ngày 31/12/2026". A channel without a description disagrees with nothing."""
     disagreeing: list[str] = []
     for fee, description in _fee_descriptions(proc):
-        key = "".join(description.split())
-        if any(key in "".join(d.split()) or "".join(d.split()) in key for d in disagreeing):
-            continue  # the portal repeats a description per channel, spaced anew or behind a label
         if not _AMOUNT.search(description):
             if _FREE.match(fee) and _SET_ELSEWHERE.search(fold_diacritics(description.casefold())):
                 disagreeing.append(description)  # "Miễn phí" in the table, "do HĐND tỉnh quyết định" described
@@ -231,21 +228,28 @@ def _fee_conflict(proc: Procedure) -> list[str]:
         tabled = set() if _FREE.match(fee) else _sums(fee)
         if not tabled or not tabled <= _sums(description):
             disagreeing.append(description)
-    return disagreeing[:MAX_FEE_NOTES]
+    return _each_once(disagreeing)[:MAX_FEE_NOTES]
 
 
 def _fee_details(proc: Procedure) -> list[str]:
     """The fee descriptions that say more than the table's sum: "Miễn lệ phí cho người thuộc hộ nghèo",
     "8.000 đồng/Văn bản xác nhận về một việc", "Trường hợp nộp trực tiếp thu 10.000 đồng/lần đăng ký"."""
-    details: dict[str, str] = {}  # keyed without spaces: the portal repeats a description per channel, spaced anew
-    for _, description in _fee_descriptions(proc):
+    found = [d for _, d in _fee_descriptions(proc) if _FEE_DETAIL.search(fold_diacritics(d.casefold()))]
+    return _each_once(found)[:MAX_FEE_NOTES]
+
+
+def _each_once(descriptions: list[str]) -> list[str]:
+    """Each description once, though the portal repeats it per channel, spaced anew or behind a label ("Lệ phí :
+    400.000 Đồng (Mức thu …" holds "Mức thu …"): the shorter stays (a longer one is often the portal's text run on)."""
+    kept: dict[str, str] = {}  # keyed without spaces
+    for description in descriptions:
         key = "".join(description.split())
-        if not _FEE_DETAIL.search(fold_diacritics(description.casefold())) or any(kept in key for kept in details):
+        if any(other in key for other in kept):
             continue
-        for kept in [kept for kept in details if key in kept]:  # "Lệ phí: 400.000 Đồng (Mức thu …" holds "Mức thu …"
-            del details[kept]
-        details[key] = description
-    return list(details.values())[:MAX_FEE_NOTES]
+        for longer in [other for other in kept if key in other]:
+            del kept[longer]
+        kept[key] = description
+    return list(kept.values())
 
 
 def _whole_sentences(text: str, room: int) -> str:
