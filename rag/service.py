@@ -438,14 +438,15 @@ class Assistant:
         retrieved = [h.code for h in hits]
         chosen = self._chosen_option(talk.options, hits, query) if talk.options else None
         focus = chosen or talk.focus
-        talked_about = focus if focus in self.index.procedures else None
+        stays = focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query))
+        # the procedure talked about: the assistant's, or the one the citizen's earlier turns with this one rank first
+        talked_about = focus if stays else None
         if talked_about is None and read_with_earlier_turns and hits and hits[0].code in self.index.procedures:
-            talked_about = hits[0].code  # the citizen's earlier turns read with this one
-        sibling = None  # "thế cấp lại thì sao": only for a turn that does not name a procedure of its own
-        if talked_about and not chosen and turned is None and self._stays_on(talked_about, hits, query):
-            sibling = self._marker_sibling(talked_about, this_turn)
+            talked_about = hits[0].code
+        # "thế cấp lại thì sao": its sibling, for a turn that does not name a procedure of its own
+        sibling = self._marker_sibling(talked_about, this_turn) if talked_about and not chosen else None
         focus = sibling or focus
-        if focus in self.index.procedures and (chosen or sibling or self._stays_on(focus, hits, query)):
+        if focus and (sibling or stays):
             retrieved = [focus, *[c for c in retrieved if c != focus]]
             return self._procedure_answer(question, focus, query, retrieved, confidence=0.8)
         event = self._life_event(asked, ranked, hits, query, read_with_earlier_turns)
