@@ -15,7 +15,7 @@ from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
 # Bump when the parsing below changes: records are then parsed again instead of reused.
-PARSER_VERSION = "2026-12-03.1"
+PARSER_VERSION = "2026-12-04.1"
 PLACEHOLDER = "Không có thông tin"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _TIME_UNITS = ("Ngày làm việc", "Ngày", "Giờ", "Tháng", "Năm", "Phút")
@@ -51,7 +51,13 @@ _CLAUSE = re.compile(
 _OWN_COUNT = re.compile(r"\b\d+\s*bản\s*(chụp|sao|chính)|\(\d+\)\s*bản", re.IGNORECASE)
 
 _LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
-_LEGAL_NUMBER = re.compile(r"\d+(?:\.\d+)?/\d{4}/(?:(?:UBTV)?QH\d{2}|[A-ZĐ]+(?:-[A-ZĐ][A-Za-zĐđ]*)+)")
+_VI_LOWER = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+# A document number: '04/2020/TT-BTP', '282/2025/QĐ-TTg', '52/2014/QH13', '26/2005/PL-UBTVQH11'. The table
+# glues the next title on ('…/TT-BTPNghị định …'), so a letter run gives back a capital starting a lower-case word.
+_LEGAL_NUMBER = re.compile(
+    rf"\d+(?:\.\d+)?/\d{{4}}/(?:(?:UBTV)?QH\d{{2}}"
+    rf"|[A-ZĐ]+(?:[-/] ?(?:(?:UBTV)?QH\d{{2}}|TTg|[A-ZĐ]+(?=ngày)|[A-ZĐ]+(?![{_VI_LOWER}])))+)"
+)
 _TRAILING_DOC_KIND = re.compile(r"(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Thông tư liên tịch)(?: số)?\s*$")
 _RESULT_UI_TAIL = re.compile(r"(?:Từ khóa|Chọn cơ quan thực hiện).*$", re.DOTALL)
 # A result's code: 'Mã: KQ.G01.000065', and the rarer 'KQ-G10.000004', 'KQ0.00.00.G12-002223'. It ends at

@@ -148,6 +148,22 @@ def test_legal_basis_pairs_even_when_the_title_repeats_the_number():
     ]
 
 
+def test_legal_basis_splits_a_number_glued_to_the_next_title():
+    """'…/TT-BTPNghị định …': the next title's capital is not part of the number; '…/TT-BCAngày' is one title."""
+    cell = (
+        "Tên văn bản pháp lýMã văn bảnHướng dẫn Luật hộ tịch04/2020/TT-BTPNghị định sửa đổi về hộ tịch07/2025/NĐ-CP"
+        "Quyết định về cải cách282/2025/QĐ-TTgThông tư số 53/2025/TT-BCAngày 01/7/2025 của Bộ Công an53/2025/TT-BCA"
+        "Pháp lệnh ưu đãi người có công26/2005/PL-UBTVQH11"
+    )
+    assert [r.number for r in parse_legal_basis(cell)] == [
+        "04/2020/TT-BTP",
+        "07/2025/NĐ-CP",
+        "282/2025/QĐ-TTg",
+        "53/2025/TT-BCA",
+        "26/2005/PL-UBTVQH11",
+    ]
+
+
 def test_result_loses_portal_ui_text():
     raw = "Giấy khai sinhMã: KQ.G01.00263Từ khóaKhông có thông tinChọn cơ quan thực hiệnTỉnh/ Thành phốNộp hồ sơ"
     assert clean_result(raw) == "Giấy khai sinh"
