@@ -203,6 +203,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("conditions", re.compile(r"\b(dieu kien|yeu cau|ai duoc|doi tuong|co duoc)\b")),
 ]
 MAX_INTENTS = 2
+NAME_RUN = 3  # words in a row that a question shares with a procedure's name: it names the procedure
 # How long one has to do something ("trong bao lâu phải đi báo", "niêm yết ít nhất mấy ngày", "chậm nhất bao nhiêu
 # ngày"), not how long the procedure takes: asked as 'deadline', answered by the record's sentence that says it (the
 # processing time, "Thời hạn giải quyết", would read as the answer and is another figure). Waiting ("phải chờ bao
@@ -389,6 +390,20 @@ def detect_intents(folded: str) -> list[str]:
         found[found.index("documents")] = "deadline"
         found = list(dict.fromkeys(found))
     return found[:MAX_INTENTS] or ["overview"]
+
+
+def intents_beside_name(folded: str, name: str) -> list[str]:
+    """The sections asked about, read without the words that only name the procedure: "đăng ký khai sinh cho người
+    đã có hồ sơ, giấy tờ cá nhân … tối đa bao lâu" asks the time, not the documents its name mentions. A run of
+    ``NAME_RUN`` words the name holds in the same order is the name; a single shared word is not."""
+    words = re.sub(r"[^\w\s]", " ", folded).split()
+    name_words = re.sub(r"[^\w\s]", " ", fold_diacritics(name.casefold())).split()
+    runs = {tuple(name_words[i : i + NAME_RUN]) for i in range(len(name_words) - NAME_RUN + 1)}
+    naming = [False] * len(words)
+    for i in range(len(words) - NAME_RUN + 1):
+        if tuple(words[i : i + NAME_RUN]) in runs:
+            naming[i : i + NAME_RUN] = [True] * NAME_RUN
+    return detect_intents(" ".join("|" if is_name else word for word, is_name in zip(words, naming, strict=True)))
 
 
 def detect_ask(folded: str, restored: str) -> Ask | None:

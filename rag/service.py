@@ -23,7 +23,7 @@ from rag.guard import CatalogueWording, check_question
 from rag.life_events import ASKS_WHAT_TO_DO, ONE_PROCEDURE_INTENTS, LifeEventMatcher, about_one_procedure, compose_life_event_answer
 from rag.llm import LLMPhraser
 from rag.notes import LearnedNotes, NoteModel, asks_a_detail, word_set
-from rag.query import Query
+from rag.query import Query, detect_intents, intents_beside_name
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
 from tthc.schema import Answer, AnswerOption, LifeEvent, Procedure
@@ -519,7 +519,10 @@ class Assistant:
     def _procedure_answer(self, question: str, code: str, query: Query, retrieved: list[str], confidence: float) -> Answer:
         proc = self.index.procedures[code]
         notes = LearnedNotes(self.notes, query, self.ranker.word_idf) if self.notes else None
-        text, citation = compose_procedure_answer(proc, query.intents, query.content_words, query.ask, notes)
+        intents = query.intents
+        if intents == detect_intents(query.folded):  # read from this question (not a follow-up's or an English one's)
+            intents = intents_beside_name(query.folded, proc.name)
+        text, citation = compose_procedure_answer(proc, intents, query.content_words, query.ask, notes)
         if self.phraser is not None:
             phrased = self.phraser.phrase(question, text)
             if phrased:

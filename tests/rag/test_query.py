@@ -3,7 +3,7 @@
 import pytest
 
 from rag.diacritics import DiacriticRestorer
-from rag.query import QueryAnalyzer, detect_intents, normalize_question
+from rag.query import QueryAnalyzer, detect_intents, intents_beside_name, normalize_question
 from tthc.text import fold_diacritics
 
 
@@ -192,3 +192,14 @@ def test_asking_what_paper_one_gets_is_not_asking_what_papers_to_bring():
     assert detect_intents(fold_diacritics(normalize_question("khai sinh xong thì nhận được những giấy gì"))) == ["result"]
     both = detect_intents(fold_diacritics(normalize_question("làm xong được giấy gì, cần mang giấy tờ gì")))
     assert both == ["result", "documents"]
+
+
+def test_intents_ignore_words_that_only_name_the_procedure():
+    name = "Thủ tục đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân"
+    asked = fold_diacritics("đăng ký khai sinh cho người đã có hồ sơ giấy tờ cá nhân thì mất bao lâu")
+    assert detect_intents(asked) == ["time", "documents"]
+    assert intents_beside_name(asked, name) == ["time"]
+    # the documents asked for outside the name still count
+    assert intents_beside_name(fold_diacritics("hồ sơ đăng ký khai sinh cho người đã có giấy tờ gồm gì"), name) == ["documents"]
+    # only the name: the procedure as a whole
+    assert intents_beside_name(fold_diacritics("đăng ký khai sinh cho người đã có hồ sơ giấy tờ cá nhân"), name) == ["overview"]
