@@ -15,6 +15,7 @@ from rag.composer import (
     compose_clarification,
     compose_plan_answer,
     compose_procedure_answer,
+    name_differences,
     name_key,
     refusal_text,
 )
@@ -82,6 +83,12 @@ class AnswerPolicy:
     # "X có cần <document> không": X names a procedure when this share of its words is in the name
     subject_name_share: float = 0.75
     subject_max_words: int = 5
+    # the words of a sibling's difference a question must state to pick it ("… dịch thuật của Ủy ban …" is not typed)
+    stated_difference_words: int = 3
+
+
+# words that make "… không phải là cộng tác viên …" the negated sibling of "… là cộng tác viên …"
+_NEGATION_WORDS = frozenset({"khong", "phai", "chua", "la"})
 
 
 def _name_words(name: str) -> set[str]:
@@ -478,6 +485,10 @@ class Assistant:
             return Answer(answer=text, citations=citations, retrieved=retrieved, focus_code=PLAN_ID, confidence=confidence)
         same_named = self._same_named(hits)
         close = self._close_choices([h for h in hits if h not in same_named], query)
+        stated = self._stated_choice([top, *close], query) if close else None
+        if stated is not None:  # "tôi không phải cộng tác viên": asking which would ask what was said
+            retrieved = [stated.code, *[c for c in retrieved if c != stated.code]]
+            return self._procedure_answer(question, stated.code, query, retrieved, confidence)
         if close:
             choices = [self.index.procedures[h.code] for h in [top, *close]]
             return Answer(
@@ -492,6 +503,30 @@ class Assistant:
         if same_named:
             answer.answer = _with_same_name_note(answer.answer, [top.code, *[h.code for h in same_named]])
         return answer
+
+    def _stated_choice(self, choices: list[ProcedureHit], query: Query) -> ProcedureHit | None:
+        """The one of near-identical procedures whose difference the question states in so many words.
+
+        "… người dịch không phải là cộng tác viên …" and "… người dịch là cộng tác viên …" differ by a negation, which
+        the content words drop: "tôi không phải cộng tác viên" states the first, "là cộng tác viên" (not negated) the
+        second. The first words after the negation say it (``stated_difference_words``).
+        """
+        text = " " + " ".join(re.sub(r"[^\w\s]", " ", query.folded).split()) + " "
+        differences = name_differences([hit.name for hit in choices])
+        stated: list[ProcedureHit] = []
+        for hit, difference in zip(choices, differences, strict=True):
+            words = fold_diacritics(difference.casefold()).split()
+            negation = next((i for i, word in enumerate(words) if word not in _NEGATION_WORDS), len(words))
+            said = " ".join(words[negation : negation + self.policy.stated_difference_words])
+            if not said or f" {said} " not in text:
+                continue
+            negated = re.search(rf" (khong|ko|k|chua) (phai )?(la )?{re.escape(said)} ", text)
+            if not negation or negated:
+                stated.append(hit)
+            else:  # the words without their negation: the sibling whose name lacks it
+                stated += [other for other, its_difference in zip(choices, differences, strict=True) if not its_difference]
+        by_code = {hit.code: hit for hit in stated}
+        return next(iter(by_code.values())) if len(by_code) == 1 else None
 
     def _same_named(self, hits: list[ProcedureHit]) -> list[ProcedureHit]:
         """Candidates the portal lists under the best one's name and field: nothing tells them apart to ask."""

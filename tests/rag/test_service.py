@@ -57,6 +57,21 @@ def test_an_undecided_question_gets_one_short_clarifying_question(assistant):
     assert answer.answer.count("\n") <= 5
 
 
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("chứng thực chữ ký người dịch, tôi không phải cộng tác viên", "2.001008"),
+        ("chung thuc chu ky nguoi dich ma nguoi dich ko phai la cong tac vien", "2.001008"),
+        ("chứng thực chữ ký người dịch là cộng tác viên", "2.000992"),
+    ],
+)
+def test_a_difference_the_question_states_is_not_asked_again(assistant, question, code):
+    """The two differ by a negation the content words drop; the clarifying question would ask what was said."""
+    answer = assistant.answer(question)
+    assert not answer.clarification
+    assert answer.focus_code == code
+
+
 def test_plan_question_is_answered_from_the_plan_with_its_heading(assistant):
     answer = assistant.answer("phấn đấu mức độ hài lòng của người dân đạt bao nhiêu phần trăm")
     assert answer.focus_code == PLAN_ID
