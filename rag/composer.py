@@ -279,7 +279,13 @@ def _fee_line(proc: Procedure) -> str:
         described = "; ".join(
             around(d, set(), [_AMOUNT], MAX_FEE_NOTE) if _AMOUNT.search(d) else _whole_sentences(d, MAX_FEE_DETAIL) for d in conflict
         )
-        return _end(f"Lệ phí: bảng phí trên Cổng ghi “{value}”, nhưng phần mô tả ghi: {described}")
+        line = _end(f"Lệ phí: bảng phí trên Cổng ghi “{value}”, nhưng phần mô tả ghi: {described}")
+        # what the other channels' descriptions say beside it ("5.000đ/giấy thông hành" where "4.000 đ" disagrees)
+        shown = {"".join(d.split()) for d in conflict}
+        agreeing = [d for d in _fee_details(proc) if "".join(d.split()) not in shown]
+        if not agreeing:
+            return line
+        return line + " " + _end("Cổng ghi thêm: " + "; ".join(_whole_sentences(d, MAX_FEE_DETAIL) for d in agreeing))
     if not value:
         return "Cổng Dịch vụ công không ghi lệ phí cho thủ tục này."
     details = _fee_details(proc)

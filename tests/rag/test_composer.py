@@ -222,6 +222,19 @@ def test_a_fee_table_sum_its_description_does_not_name_is_shown_with_the_descrip
     assert _answer(one_described, ["fees"]).startswith("Lệ phí: 10.000 đồng (trực tuyến); 20.000 đồng (trực tiếp).")
 
 
+def test_a_fee_conflict_keeps_what_the_other_channels_descriptions_say():
+    # one channel's table lost its thousands ("40"), the other's agrees with its description: both descriptions shown
+    channels = [
+        Channel(channel="Trực tuyến", fee="5.000 đồng", note="(5.000đ/giấy thông hành)+ Trực tuyến: nộp qua Cổng."),
+        Channel(channel="Trực tiếp", fee="40 đồng", note="(4.000 đ/giấy thông hành)+ Trực tiếp: nộp tại Công an xã."),
+    ]
+    fee = _answer(_procedure(channels=channels), ["fees"]).split("\n")[0]
+    assert fee == (
+        "Lệ phí: bảng phí trên Cổng ghi “5.000 đồng (trực tuyến); 40 đồng (trực tiếp)”, nhưng phần mô tả ghi: "
+        "4.000 đ/giấy thông hành. Cổng ghi thêm: 5.000đ/giấy thông hành."
+    )
+
+
 def test_an_unclosed_fee_description_runs_to_the_end_of_the_note():
     proc = _procedure(channels=[Channel(channel="Trực tiếp", fee="Miễn phí", note="(2.400.000 đồng (cấp lại do mất; 15.000.000 đồng")])
     assert "nhưng phần mô tả ghi: 2.400.000 đồng (cấp lại do mất; 15.000.000 đồng." in _answer(proc, ["fees"])
