@@ -373,7 +373,7 @@ def _case_label(doc: Document) -> str | None:
     return (_FORM_NOTE.sub("", doc.note).strip() or None) if doc.note else None
 
 
-def the_case_asked(proc: Procedure, content_words: list[str]) -> str | None:
+def _the_case_asked(proc: Procedure, content_words: list[str]) -> str | None:
     """The one case of the documents table that the question names most words of ("giấy phép xây dựng nhà ở" →
     "(1.7) Đối với công trình nhà ở riêng lẻ"), when the table lists several. A name that lists every case ("… (Công
     trình không theo tuyến/…/Tín ngưỡng, tôn giáo …) và nhà ở riêng lẻ") holds the words of each."""
@@ -396,7 +396,7 @@ def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
     (nearly) whole; the others are cut like the rest.
     """
     documents = for_everyone_first(in_letter_order(distinct_documents(proc)))
-    case = the_case_asked(proc, content_words)
+    case = _the_case_asked(proc, content_words)
     header, others = f"Hồ sơ gồm {len(documents)} giấy tờ:", []
     if case is not None:  # its documents and those of no case; the others' are on the card
         its_own = distinct_documents(proc.model_copy(update={"documents": [d for d in proc.documents if _case_label(d) in (case, None)]}))
