@@ -41,7 +41,6 @@ INTENT_SECTIONS = {
 CARD_PATH = "/api/procedures/{code}"
 # Answers are read on phones: lists are capped and items cut at a word boundary.
 MAX_DOCUMENTS = 8
-MAX_CASE = 80  # a case's title in the header of its documents
 MAX_WHOLE_DOCUMENTS = 2  # documents the question names, given (nearly) whole
 MAX_STEPS = 8
 MAX_LIST_ITEMS = 5
@@ -91,9 +90,6 @@ _DOCUMENT_WORDS = re.compile(
 # The form a document takes, not a document: "bản photo", "bản sao chứng thực", "sao y bản chính" (folded). Whether
 # a copy will do is answered by the copies the portal lists for the document named with it ("photo căn cước").
 _COPY_FORM = re.compile(r"\b(ban )?(photo|pho to|copy|chup|sao( y)?)( ban chinh)?( (co )?(chung thuc|cong chung))?\b")
-_CASE_TAIL = re.compile(r"[\s,;:]*(?:(?:hồ sơ|thành phần hồ sơ)\s*)?(?:bao gồm|gồm)?[\s,;:]*$", re.IGNORECASE)
-_A_CASE = re.compile(r"^\W*(\d+(\.\d+)*\W*)?(doi voi|truong hop)\b")
-_FORM_NOTE = re.compile(r"(?:^|;\s*)Mẫu:.*$")  # the form a document row names, kept in its note after its case
 _A_COPY = re.compile(r"\b[1-9]\d* bản sao\b")  # "1 bản sao" in a document's copies; "0 bản sao" is none
 
 
@@ -323,17 +319,12 @@ def _document_item(doc: Document, shared_note: str | None = None, asked: bool = 
     return f"- {name}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
 
 
-def document_key(doc: Document) -> str:
-    """A document's name as compared: folded, without attachments, spacing and end marks."""
-    return " ".join(fold_diacritics(without_attachments(doc.name).casefold()).strip(" .;:").split())
-
-
 def distinct_documents(proc: Procedure) -> list[Document]:
     """The documents, each name once: portal tables repeat a document for every case it applies to."""
     seen: set[str] = set()
     documents = []
     for doc in proc.documents:
-        key = document_key(doc)
+        key = " ".join(fold_diacritics(without_attachments(doc.name).casefold()).strip(" .;:").split())
         if key not in seen:
             seen.add(key)
             documents.append(doc)
@@ -368,43 +359,12 @@ def for_everyone_first(documents: list[Document]) -> list[Document]:
     return sorted(documents, key=lambda d: bool(_FOR_A_CASE.search(fold_diacritics(d.name.casefold()))))
 
 
-def _case_label(doc: Document) -> str | None:
-    """The case a document is listed under ("(1.7) Đối với công trình nhà ở riêng lẻ"), without its form."""
-    return (_FORM_NOTE.sub("", doc.note).strip() or None) if doc.note else None
-
-
-def _the_case_asked(proc: Procedure, content_words: list[str]) -> str | None:
-    """The one case of the documents table that the question names most words of ("giấy phép xây dựng nhà ở" →
-    "(1.7) Đối với công trình nhà ở riêng lẻ"), when the table lists several. A name that lists every case ("… (Công
-    trình không theo tuyến/…/Tín ngưỡng, tôn giáo …) và nhà ở riêng lẻ") holds the words of each."""
-    # cases stated as such ("Đối với …", "Trường hợp …"), not titles over the whole list ("Giấy tờ phải nộp",
-    # "Người có yêu cầu đăng ký khai sinh thực hiện việc nộp … các giấy tờ sau")
-    labels = dict.fromkeys(label for d in proc.documents if (label := _case_label(d)))
-    cases = [label for label in labels if _A_CASE.match(fold_diacritics(label.casefold()))]
-    if len(cases) < 2:
-        return None
-    asked = set(content_words) - SECTION_WORDS
-    named = [len(asked & word_set(case)) for case in cases]
-    most = max(named)
-    return cases[named.index(most)] if most and named.count(most) == 1 else None
-
-
 def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
     """The first documents, and any the question names, up to the cap; the card has the rest.
 
-    The documents of the case the question names come first. The two the question names most closely are given
-    (nearly) whole; the others are cut like the rest.
+    The two the question names most closely are given (nearly) whole; the others are cut like the rest.
     """
     documents = for_everyone_first(in_letter_order(distinct_documents(proc)))
-    case = _the_case_asked(proc, content_words)
-    header, others = f"Hồ sơ gồm {len(documents)} giấy tờ:", []
-    if case is not None:  # its documents and those of no case; the others' are on the card
-        its_own = distinct_documents(proc.model_copy(update={"documents": [d for d in proc.documents if _case_label(d) in (case, None)]}))
-        keys = {document_key(d) for d in its_own}
-        others = [d for d in documents if document_key(d) not in keys]
-        documents = for_everyone_first(in_letter_order(its_own))
-        title = _CASE_TAIL.sub("", case)  # "Đăng ký tạm trú theo danh sách, hồ sơ gồm:"
-        header = f"Hồ sơ cho trường hợp “{shorten(title, MAX_CASE)}” gồm {len(documents)} giấy tờ:"
     if not documents:
         return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
     wanted = set(content_words) - word_set(proc.name)
@@ -413,15 +373,13 @@ def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
     whole = set(sorted(named, key=lambda i: -overlaps[i])[:MAX_WHOLE_DOCUMENTS])
     shown = named[:MAX_DOCUMENTS]
     shown = sorted(shown + [i for i in range(len(documents)) if i not in shown][: MAX_DOCUMENTS - len(shown)])
-    lines = [header]
-    previous = documents[0].note if case is not None and _case_label(documents[0]) == case else None  # the header says it
+    lines = [f"Hồ sơ gồm {len(documents)} giấy tờ:"]
+    previous = None
     for i in shown:
         lines.append(_document_item(documents[i], previous, asked=i in whole))
         previous = documents[i].note
     if len(documents) > len(shown):
         lines.append(f"… và {len(documents) - len(shown)} giấy tờ khác (xem đầy đủ).")
-    if others:
-        lines.append(f"Các trường hợp khác: {len(others)} giấy tờ khác (xem đầy đủ).")
     return lines
 
 

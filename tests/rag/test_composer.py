@@ -583,29 +583,3 @@ def test_the_documents_everyone_brings_come_before_those_of_a_case():
     ]
     listed = [d.name for d in for_everyone_first([Document(name=n) for n in names])]
     assert listed == [names[2], names[4], names[0], names[1], names[3]]
-
-
-def test_a_documents_question_naming_a_case_gets_that_cases_documents():
-    documents = [
-        Document(
-            name="Đơn đề nghị cấp giấy phép xây dựng công trình", copies="1 bản chính", note="(1.1) Đối với công trình không theo tuyến"
-        ),
-        Document(name="Quyết định phê duyệt dự án", copies="1 bản chính", note="(1.1) Đối với công trình không theo tuyến"),
-        Document(name="Đơn đề nghị cấp giấy phép xây dựng nhà ở", copies="1 bản chính", note="(1.7) Đối với công trình nhà ở riêng lẻ"),
-        Document(name="Giấy chứng nhận quyền sử dụng đất", copies="1 bản sao", note="(1.7) Đối với công trình nhà ở riêng lẻ"),
-    ]
-    proc = _procedure(name="Cấp giấy phép xây dựng (công trình không theo tuyến) và nhà ở riêng lẻ", documents=documents)
-    house = compose_procedure_answer(proc, ["documents"], ["xin", "giay", "phep", "xay", "dung", "nha", "o", "moi"])[0].split("\n")
-    assert house[0] == "Hồ sơ cho trường hợp “(1.7) Đối với công trình nhà ở riêng lẻ” gồm 2 giấy tờ:"
-    assert house[1].startswith("- Đơn đề nghị cấp giấy phép xây dựng nhà ở — 1 bản chính")  # the header says the case
-    assert "Quyết định phê duyệt dự án" not in "\n".join(house)
-    assert house[3] == "Các trường hợp khác: 2 giấy tờ khác (xem đầy đủ)."
-    # a question naming no case, or a list whose titles are not cases, gets the whole list
-    assert _answer(proc, ["documents"]).startswith("Hồ sơ gồm 4 giấy tờ:")
-    titled = [
-        d.model_copy(update={"note": title})
-        for d, title in zip(documents, ["Giấy tờ phải nộp"] * 2 + ["Giấy tờ phải xuất trình"] * 2, strict=True)
-    ]
-    assert compose_procedure_answer(proc.model_copy(update={"documents": titled}), ["documents"], ["nop"])[0].startswith(
-        "Hồ sơ gồm 4 giấy tờ:"
-    )
