@@ -366,7 +366,7 @@ def normalize_question(text: str) -> str:
 def claimed_section(folded: str) -> str | None:
     """The section a claim put to check is about: 'fees' for "nghe nói 8 nghìn một việc, đúng không", 'time' for
     "mất 3 ngày làm việc phải không"; None when the question checks no sum or duration (or a benefit's sum)."""
-    folded = " ".join(re.sub(r"[^\w\s]", " ", folded.replace(".", "").replace(",", "")).split())
+    folded = " ".join(bare_words(folded.replace(".", "").replace(",", "")))
     if not _CLAIM.search(folded):
         return None
     if _CLAIMED_SUM.search(folded) and not _BENEFIT.search(folded):
@@ -392,12 +392,16 @@ def detect_intents(folded: str) -> list[str]:
     return found[:MAX_INTENTS] or ["overview"]
 
 
+def bare_words(text: str) -> list[str]:
+    """The text's words with punctuation taken for spaces: "hồ sơ, giấy tờ" is "hồ sơ giấy tờ"."""
+    return re.sub(r"[^\w\s]", " ", text).split()
+
+
 def intents_beside_name(folded: str, name: str) -> list[str]:
     """The sections asked about, read without the words that only name the procedure: "đăng ký khai sinh cho người
     đã có hồ sơ, giấy tờ cá nhân … tối đa bao lâu" asks the time, not the documents its name mentions. A run of
     ``NAME_RUN`` words the name holds in the same order is the name; a single shared word is not."""
-    words = re.sub(r"[^\w\s]", " ", folded).split()
-    name_words = re.sub(r"[^\w\s]", " ", fold_diacritics(name.casefold())).split()
+    words, name_words = bare_words(folded), bare_words(fold_diacritics(name.casefold()))
     runs = {tuple(name_words[i : i + NAME_RUN]) for i in range(len(name_words) - NAME_RUN + 1)}
     naming = [False] * len(words)
     for i in range(len(words) - NAME_RUN + 1):
@@ -408,7 +412,7 @@ def intents_beside_name(folded: str, name: str) -> list[str]:
 
 def detect_ask(folded: str, restored: str) -> Ask | None:
     """The yes/no question asked, when it is one the record can answer (channels, fees, documents)."""
-    folded = " ".join(re.sub(r"[^\w\s]", " ", folded).split())
+    folded = " ".join(bare_words(folded))
     if not _YES_NO.search(folded) or claimed_section(folded):  # a claimed sum or time is answered by its section
         return None
     asked = folded.rsplit(" thi ", 1)[-1]  # "đăng ký online thì chủ xe có phải ký không": 'online' is the case, not the ask
@@ -418,7 +422,7 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
         return Ask("free")
     if _ASKS_COST.search(asked):
         return Ask("paid")
-    match = _ASKS_ITEM.search(" ".join(re.sub(r"[^\w\s]", " ", restored).split()))
+    match = _ASKS_ITEM.search(" ".join(bare_words(restored)))
     if not match:
         return None
     item = match.group("item")

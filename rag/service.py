@@ -24,7 +24,7 @@ from rag.guard import CatalogueWording, check_question
 from rag.life_events import ASKS_WHAT_TO_DO, ONE_PROCEDURE_INTENTS, LifeEventMatcher, about_one_procedure, compose_life_event_answer
 from rag.llm import LLMPhraser
 from rag.notes import LearnedNotes, NoteModel, asks_a_detail, word_set
-from rag.query import Query, detect_intents, intents_beside_name
+from rag.query import Query, bare_words, detect_intents, intents_beside_name
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
 from tthc.schema import Answer, AnswerOption, LifeEvent, Procedure
@@ -511,7 +511,7 @@ class Assistant:
         the content words drop: "tôi không phải cộng tác viên" states the first, "là cộng tác viên" (not negated) the
         second. The first words after the negation say it (``stated_difference_words``).
         """
-        text = " " + " ".join(re.sub(r"[^\w\s]", " ", query.folded).split()) + " "
+        text = f" {' '.join(bare_words(query.folded))} "
         differences = name_differences([hit.name for hit in choices])
         stated: list[ProcedureHit] = []
         for hit, difference in zip(choices, differences, strict=True):
