@@ -238,12 +238,17 @@ def _fee_details(proc: Procedure) -> list[str]:
     return _each_once(found)[:MAX_FEE_NOTES]
 
 
+def _spaceless(description: str) -> str:
+    """A fee description as compared: the portal repeats one per channel, spaced anew."""
+    return "".join(description.split())
+
+
 def _each_once(descriptions: list[str]) -> list[str]:
     """Each description once, though the portal repeats it per channel, spaced anew or behind a label ("Lệ phí :
     400.000 Đồng (Mức thu …" holds "Mức thu …"): the shorter stays (a longer one is often the portal's text run on)."""
     kept: dict[str, str] = {}  # keyed without spaces
     for description in descriptions:
-        key = "".join(description.split())
+        key = _spaceless(description)
         if any(other in key for other in kept):
             continue
         for longer in [other for other in kept if key in other]:
@@ -281,8 +286,8 @@ def _fee_line(proc: Procedure) -> str:
         )
         line = _end(f"Lệ phí: bảng phí trên Cổng ghi “{value}”, nhưng phần mô tả ghi: {described}")
         # what the other channels' descriptions say beside it ("5.000đ/giấy thông hành" where "4.000 đ" disagrees)
-        shown = {"".join(d.split()) for d in conflict}
-        agreeing = [d for d in _fee_details(proc) if "".join(d.split()) not in shown]
+        shown = {_spaceless(d) for d in conflict}
+        agreeing = [d for d in _fee_details(proc) if _spaceless(d) not in shown]
         if not agreeing:
             return line
         return line + " " + _end("Cổng ghi thêm: " + "; ".join(_whole_sentences(d, MAX_FEE_DETAIL) for d in agreeing))

@@ -513,7 +513,7 @@ class Assistant:
         """
         text = f" {' '.join(bare_words(query.folded))} "
         differences = name_differences([hit.name for hit in choices])
-        stated: list[ProcedureHit] = []
+        stated: dict[str, ProcedureHit] = {}  # by code: both siblings' differences may point at the same one
         for hit, difference in zip(choices, differences, strict=True):
             words = fold_diacritics(difference.casefold()).split()
             negation = next((i for i, word in enumerate(words) if word not in _NEGATION_WORDS), len(words))
@@ -522,11 +522,10 @@ class Assistant:
                 continue
             negated = re.search(rf" (khong|ko|k|chua) (phai )?(la )?{re.escape(said)} ", text)
             if not negation or negated:
-                stated.append(hit)
+                stated[hit.code] = hit
             else:  # the words without their negation: the sibling whose name lacks it
-                stated += [other for other, its_difference in zip(choices, differences, strict=True) if not its_difference]
-        by_code = {hit.code: hit for hit in stated}
-        return next(iter(by_code.values())) if len(by_code) == 1 else None
+                stated |= {other.code: other for other, its_difference in zip(choices, differences, strict=True) if not its_difference}
+        return next(iter(stated.values())) if len(stated) == 1 else None
 
     def _same_named(self, hits: list[ProcedureHit]) -> list[ProcedureHit]:
         """Candidates the portal lists under the best one's name and field: nothing tells them apart to ask."""
