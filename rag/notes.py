@@ -153,7 +153,9 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 4
+NOTE_SCHEMA = 5
+NUMBER_NEAR = 6  # words between a word asked and a number for the number to be the one asked about
+NUMBER_WINDOW = 8  # words either side of a number whose words asked count as asked about it
 NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "overlap",  # question words (beyond the name) in the sentence
     "overlap_share",  # ... as a share of those words
@@ -178,6 +180,9 @@ NOTE_FEATURE_NAMES: tuple[str, ...] = (
     *(f"asks_{ask}" for ask in ASKS),
     *(f"states_{state}" for state in STATES),
     *(f"asks_{ask}_states_{state}" for ask in ASKS for state in STATES),
+    "number_near_wanted",  # a number or duration asked, and the sentence has one within NUMBER_NEAR words of a word asked
+    "rare_near_number",  # a number or duration asked: idf share of the words asked within NUMBER_WINDOW words of a number
+    "first_wanted_at",  # where the first word asked stands, as a share of the sentence (1 when none)
     "rare_share_of_best",  # rare_share / the best of this record's sentences
     "content_pairs_of_best",
     "is_best_rare",
@@ -327,6 +332,21 @@ def _rule_score(question: NoteQuestion, sentence: str, words: frozenset[str]) ->
     return None
 
 
+def _number_proximity(question: NoteQuestion, word_list: tuple[str, ...], weight_sum: float, count_asked: bool) -> tuple[float, ...]:
+    """Whether the sentence's number is the one asked about: "10 ngày … thụ lý" against "3 ngày … gửi quyết định"
+    for "bao lâu phải thụ lý", and where the words asked begin."""
+    wanted = set(question.wanted)
+    asked_at = [i for i, word in enumerate(word_list) if word in wanted]
+    first = asked_at[0] / len(word_list) if asked_at else 1.0
+    numbers_at = [i for i, word in enumerate(word_list) if word.isdigit()]
+    if not (count_asked and numbers_at and asked_at):
+        return 0.0, 0.0, first
+    near = min(abs(i - j) for i in asked_at for j in numbers_at) <= NUMBER_NEAR
+    around_numbers = {word for j in numbers_at for word in word_list[max(0, j - NUMBER_WINDOW) : j + NUMBER_WINDOW + 1]}
+    rare = sum(weight for word, weight in zip(question.wanted, question.weights, strict=True) if word in around_numbers)
+    return float(near), rare / weight_sum, first
+
+
 def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sentence]) -> np.ndarray:
     """One row of :data:`NOTE_FEATURE_NAMES` per sentence."""
     if not sentences:
@@ -335,6 +355,7 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
     weight_sum = sum(question.weights) or 1.0
     asks = [bool(p.search(question.folded)) for p in ASKS.values()]
     number_asked = bool(_NUMBER_ASKED.search(question.folded))
+    count_asked = number_asked or bool(TIME_INTENTS & set(question.intents))
     unit_stated = _counts_in(frozenset(m.group(1) for m in _UNIT_ASKED.finditer(question.folded)))
     wanted = set(question.wanted)
     rows = []
@@ -374,6 +395,7 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
                 *asks,
                 *states,
                 *(a and s for a in asks for s in states),
+                *_number_proximity(question, word_list, weight_sum, count_asked),
             ]
         )
     table = np.asarray(rows, dtype=float)
@@ -433,17 +455,25 @@ class WordOverlapNotes:
 @dataclass(frozen=True)
 class NoteModel:
     """P(this sentence holds what the question asks), and the probabilities below which a first or second note
-    is left out."""
+    is left out; ``order``, when present, ranks one record's sentences against each other (trained on the whole
+    list of each question: which sentence is best, not whether each one is good), and the probabilities gate."""
 
     logistic: Logistic
     threshold: float
     second_threshold: float
     lead_threshold: float  # a sentence leads the answer to a question that asks nothing in particular from here
+    order: Logistic | None = None
+
+    def ranking(self, features: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+        """The sentences' indices, best first: by the order model when there is one."""
+        scores = self.order.probabilities(features) if self.order is not None else probabilities
+        return np.argsort(-scores, kind="stable")
 
     def to_dict(self) -> dict:
         stored = self.logistic.stored(NOTE_SCHEMA, NOTE_FEATURE_NAMES)
         thresholds = {"threshold": self.threshold, "second_threshold": self.second_threshold, "lead_threshold": self.lead_threshold}
-        return {**stored, **thresholds}
+        order = {"order": self.order.to_dict()} if self.order is not None else {}
+        return {**stored, **thresholds, **order}
 
     @classmethod
     def from_dict(cls, data: object) -> NoteModel | None:
@@ -453,12 +483,23 @@ class NoteModel:
         first, second, lead = (data.get(key) for key in keys) if isinstance(data, dict) else (None,) * 3
         if logistic is None or not (is_probability(first) and is_probability(second) and is_probability(lead)):
             return None
-        return cls(logistic, float(first), float(second), float(lead))
+        order = Logistic.from_dict(data.get("order"), len(NOTE_FEATURE_NAMES)) if isinstance(data, dict) else None
+        return cls(logistic, float(first), float(second), float(lead), order)
+
+
+@dataclass(frozen=True)
+class ScoredSentences:
+    """One record's unshown sentences for a question: their probabilities and their ranking, best first."""
+
+    question: NoteQuestion
+    sentences: list[Sentence]
+    probabilities: np.ndarray
+    ranking: np.ndarray
 
 
 @dataclass(frozen=True)
 class LearnedNotes:
-    """The model's most probable sentence when it reaches the model's threshold; the next one too, shorter, when
+    """The model's best sentence when its probability reaches the model's threshold; the next one too, shorter, when
     it reaches the second threshold, or UNSURE_SECOND while the first is below UNSURE_FIRST. An overview answer leads
     with them."""
 
@@ -466,16 +507,16 @@ class LearnedNotes:
     query: Query
     word_idf: Callable[[list[str]], np.ndarray]
     # the scores of one record's sentences, kept for the answer being composed: leads() and notes() read the same
-    _scores: dict[tuple[str, str], tuple[NoteQuestion, list[Sentence], np.ndarray] | None] = field(default_factory=dict, compare=False)
+    _scores: dict[tuple[str, str], ScoredSentences | None] = field(default_factory=dict, compare=False)
 
-    def _scored(self, proc: Procedure, shown: str) -> tuple[NoteQuestion, list[Sentence], np.ndarray] | None:
+    def _scored(self, proc: Procedure, shown: str) -> ScoredSentences | None:
         """The record's unshown sentences and their probabilities; None when nothing is asked beyond the procedure
         ("đổi thẻ căn cước", "mất căn cước"): the overview answers that."""
         if (proc.code, shown) not in self._scores:
             self._scores[proc.code, shown] = self._score(proc, shown)
         return self._scores[proc.code, shown]
 
-    def _score(self, proc: Procedure, shown: str) -> tuple[NoteQuestion, list[Sentence], np.ndarray] | None:
+    def _score(self, proc: Procedure, shown: str) -> ScoredSentences | None:
         sentences = unshown(proc, shown)
         if not sentences:
             return None
@@ -483,14 +524,16 @@ class LearnedNotes:
         beyond_the_name = set(question.wanted) - _marker_words(proc, self.query.folded)
         if not (beyond_the_name or question.typed or self.asks_a_detail() or _ASKS_HOW.search(self.query.folded)):
             return None
-        return question, sentences, self.model.logistic.probabilities(note_features(question, proc, sentences))
+        features = note_features(question, proc, sentences)
+        probabilities = self.model.logistic.probabilities(features)
+        return ScoredSentences(question, sentences, probabilities, self.model.ranking(features, probabilities))
 
     def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
         scored = self._scored(proc, shown)
         if scored is None:
             return []
-        question, sentences, probabilities = scored
-        order = np.argsort(-probabilities)[:most]
+        question, sentences, probabilities = scored.question, scored.sentences, scored.probabilities
+        order = scored.ranking[:most]
         unsure = probabilities[order[0]] < UNSURE_FIRST  # then a second sentence is more often the one that answers
         thresholds = [self.model.threshold, min(UNSURE_SECOND, self.model.second_threshold) if unsure else self.model.second_threshold]
         chosen = [int(i) for rank, i in enumerate(order) if probabilities[i] >= thresholds[min(rank, 1)]]
@@ -509,4 +552,4 @@ class LearnedNotes:
         if not asks_nothing_in_particular(self.query):
             return True  # it picks a sentence only above the threshold at which one holds what was asked
         scored = self._scored(proc, shown)
-        return scored is not None and float(scored[2].max()) >= self.model.lead_threshold
+        return scored is not None and float(scored.probabilities.max()) >= self.model.lead_threshold

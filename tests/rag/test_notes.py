@@ -47,14 +47,24 @@ def _words_idf(words: list[str]) -> np.ndarray:
     return np.ones(len(words))
 
 
-def _model(
-    weights: dict[str, float], threshold: float = 0.2, bias: float = -1.0, second_threshold: float = 1.0, lead_threshold: float = 0.0
-) -> NoteModel:
+def _logistic(weights: dict[str, float], bias: float) -> Logistic:
     vector = np.zeros(len(NOTE_FEATURE_NAMES))
     for name, weight in weights.items():
         vector[NOTE_FEATURE_NAMES.index(name)] = weight
     size = len(NOTE_FEATURE_NAMES)
-    return NoteModel(Logistic(np.zeros(size), np.ones(size), vector, bias), threshold, second_threshold, lead_threshold)
+    return Logistic(np.zeros(size), np.ones(size), vector, bias)
+
+
+def _model(
+    weights: dict[str, float],
+    threshold: float = 0.2,
+    bias: float = -1.0,
+    second_threshold: float = 1.0,
+    lead_threshold: float = 0.0,
+    order: dict[str, float] | None = None,
+) -> NoteModel:
+    ranking = _logistic(order, 0.0) if order is not None else None
+    return NoteModel(_logistic(weights, bias), threshold, second_threshold, lead_threshold, ranking)
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +118,32 @@ def test_a_count_asked_in_days_matches_a_sentence_counting_days_not_hours(analyz
     assert not stated["Hồ sơ nộp sau 15 giờ được trả ngày hôm sau."]
     unasked = note_question(record, analyzer.analyze("mất hộ chiếu báo ở đâu"), _words_idf)
     assert not note_features(unasked, record, sentences)[:, NOTE_FEATURE_NAMES.index("unit_asked_stated")].any()
+
+
+def test_a_number_near_the_words_asked_is_the_number_asked_about(analyzer):
+    record = Procedure(
+        code="9.000006",
+        name="Giải quyết khiếu nại mẫu",
+        steps=[
+            "Người có thẩm quyền thụ lý trong thời hạn 10 ngày kể từ ngày nhận đơn.",
+            "Trong thời hạn 3 ngày làm việc, cơ quan gửi quyết định giải quyết cho người khiếu nại và các bên liên quan.",
+        ],
+    )
+    question = note_question(record, analyzer.analyze("khiếu nại thì trong bao lâu họ phải thụ lý"), _words_idf)
+    table = note_features(question, record, record_sentences(record))
+    near, rare = (table[:, NOTE_FEATURE_NAMES.index(name)] for name in ("number_near_wanted", "rare_near_number"))
+    assert near.tolist() == [1.0, 0.0] and rare[0] > rare[1]
+    unasked = note_question(record, analyzer.analyze("khiếu nại thì ai thụ lý"), _words_idf)
+    assert not note_features(unasked, record, record_sentences(record))[:, NOTE_FEATURE_NAMES.index("number_near_wanted")].any()
+
+
+def test_the_order_model_chooses_the_sentence_and_the_probability_gates_it(analyzer):
+    query = analyzer.analyze("con tôi 10 tuổi mất hộ chiếu thì ai ký đơn")
+    every_step = {"from_step": 4.0}  # each step is as probable as the next: the order model decides
+    picked = LearnedNotes(_model(every_step, threshold=0.5, order={"overlap": 3.0}), query, _words_idf).notes(LOST_PASSPORT, "")
+    assert picked == [LOST_PASSPORT.steps[2]]
+    by_order = LearnedNotes(_model(every_step, threshold=0.5, order={"from_document": 3.0}), query, _words_idf)
+    assert by_order.notes(LOST_PASSPORT, "") == []  # its first is a document, which the probabilities leave out
 
 
 def test_the_learned_picker_shows_its_best_sentence_only_above_its_threshold(analyzer):
@@ -234,10 +270,13 @@ def test_a_sure_sentence_shown_alone_gets_the_room_of_a_second_one(analyzer):
 
 
 def test_note_model_round_trips_in_the_ranker_file():
-    model = _model({"overlap": 1.5, "from_step": -0.5}, threshold=0.15, second_threshold=0.3)
+    model = _model({"overlap": 1.5, "from_step": -0.5}, threshold=0.15, second_threshold=0.3, order={"pairs": 2.0})
     again = NoteModel.from_dict(json.loads(json.dumps(model.to_dict())))
     assert again is not None and (again.threshold, again.second_threshold) == (0.15, 0.3)
     assert again.logistic.weights.tolist() == model.logistic.weights.tolist()
+    assert again.order is not None and model.order is not None and again.order.weights.tolist() == model.order.weights.tolist()
+    without_order = {key: value for key, value in model.to_dict().items() if key != "order"}
+    assert (older := NoteModel.from_dict(without_order)) is not None and older.order is None  # probabilities order then
     ranker = RankingModel(model.logistic, model.logistic, 0.1, {"backend": "hashing", "model": "words"}, {}, model)
     assert "notes" in json.loads(ranker.to_json())
 
@@ -269,6 +308,7 @@ def test_training_learns_which_feature_marks_the_answer():
     model, figures = train_notes(groups)
     assert model is not None
     assert model.logistic.weights[0] > 0 and model.threshold in THRESHOLDS and model.second_threshold <= 1.0
+    assert model.order is not None and int(np.argmax(np.abs(model.order.weights))) == 0 and model.order.weights[0] > 0
     assert figures["note_cross_validated_facts_found"] >= 55 and figures["note_rule_facts_found"] == 0
 
 
