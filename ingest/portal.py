@@ -15,7 +15,7 @@ from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
 # Bump when the parsing below changes: records are then parsed again instead of reused.
-PARSER_VERSION = "2026-12-04.1"
+PARSER_VERSION = "2026-12-04.3"
 PLACEHOLDER = "Không có thông tin"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _TIME_UNITS = ("Ngày làm việc", "Ngày", "Giờ", "Tháng", "Năm", "Phút")
@@ -33,6 +33,7 @@ _UNIT_IN_TEXT = re.compile(rf"(?P<value>{_NUMBER})\s*\(?[^\d()]{{0,20}}?\)?\s*(?
 
 _DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _COPIES = re.compile(r"(\d+\s*bản chính(?:\s*,\s*\d+\s*bản sao)?|\d+\s*bản sao)")
+_GLUED_COUNT = re.compile(r"^(\d*[1-9]\d*)(?=\d\s*bản)")  # digits before a count's last one, not a count's leading zeros
 _FORM_FILE = re.compile(r"(?:(?<=[;.)”\"])|^)\s*([^;.)]{1,80}\.(?:docx?|pdf|xlsx?|rtf|zip))\s*$", re.IGNORECASE)
 
 # Rows of the documents table that are not documents: notes, instructions and headings the
@@ -215,6 +216,17 @@ def _recover_unit(value: str, text: str) -> str | None:
     return None
 
 
+def give_back_glued_digits(name: str, copies: str) -> tuple[str, str]:
+    """A row's count of copies is one digit; digits before it end the name. The flattened table runs a name's last
+    number into the count: "… theo Mẫu số 18" and "1 bản chính" read "… Mẫu số 181 bản chính", "… ngày 01/01/2026"
+    and "1 bản chính" read "… 01/01/20261 bản chính". Zeros alone are a count's own ("Biên lai mẫu:" and "01 bản chính").
+    """
+    glued = _GLUED_COUNT.match(copies)
+    if glued is None:
+        return name, copies
+    return name + glued.group(1), copies[glued.end() :]
+
+
 def document_row_kind(name: str, copies: str) -> str:
     """'document', 'heading' (it titles the rows after it) or 'note' (an instruction, not a document).
 
@@ -248,7 +260,8 @@ def parse_documents(cell: str) -> DocumentTable:
     for part in parts[1:]:
         pieces = _COPIES.split(part)  # text, copies, text, copies, ..., trailing group title
         for j in range(0, len(pieces) - 1, 2):
-            name, copies = pieces[j].strip(), normalize_inline(pieces[j + 1])
+            name, copies = give_back_glued_digits(pieces[j], pieces[j + 1])
+            name, copies = name.strip(), normalize_inline(copies)
             notes = [group] if group else []
             form = _FORM_FILE.search(name)
             if form and len(name) > len(form.group(1)) + 5:

@@ -74,6 +74,22 @@ def test_documents_keep_group_titles_and_copies():
     assert docs[0].note == "Giấy tờ phải nộp" and docs[2].note == "Giấy tờ phải xuất trình"
 
 
+def test_a_number_that_ends_a_document_name_is_given_back_from_the_count():
+    cell = (
+        "Tên giấy tờMẫu đơn, tờ khaiSố lượng- Đơn đăng ký biến động đất đai theo Mẫu số 181 bản chính"
+        "- Bản kê khai theo Thông tư số 02/2026/TT-BNNMT ngày 01/01/20261 bản chính,1 bản sao"
+        "- Giấy chứng sinh1 bản chính- Giấy tờ tùy thân0 bản chính,1 bản sao- 2. Biên lai mẫu:01 bản chính"
+    )
+    docs = parse_documents(cell).documents
+    assert [(d.name, d.copies) for d in docs] == [
+        ("Đơn đăng ký biến động đất đai theo Mẫu số 18", "1 bản chính"),
+        ("Bản kê khai theo Thông tư số 02/2026/TT-BNNMT ngày 01/01/2026", "1 bản chính,1 bản sao"),
+        ("Giấy chứng sinh", "1 bản chính"),
+        ("Giấy tờ tùy thân", "0 bản chính,1 bản sao"),
+        ("2. Biên lai mẫu:", "01 bản chính"),  # a count written with its leading zero keeps it
+    ]
+
+
 def test_form_file_name_is_split_from_the_document_name():
     cell = "--Tên giấy tờMẫu đơn, tờ khaiSố lượngĐơn đề nghị theo Mẫu số 08 ban hành kèm Nghị định;Mus08.docx1 bản chính"
     doc = parse_documents(cell).documents[0]
