@@ -3,7 +3,7 @@
 For each such question, the answer is composed for its gold procedure without a note; when the facts are
 missing from it, the sentences that would show all of them are the positives. The models learn from those
 questions only: one says how likely each sentence is to hold the facts, one which of a record's sentences comes
-first; its threshold is set on out-of-fold probabilities over all of them, so that a note is left
+first. The threshold is set on the out-of-fold probability of the sentence that comes first, so that a note is left
 out when the model is unsure, at the cost of at most 2% of the facts the notes find. A detail question may lead
 with two sentences; the second one's threshold is where, out of fold, a third of them hold the facts.
 

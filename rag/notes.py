@@ -332,10 +332,11 @@ def _rule_score(question: NoteQuestion, sentence: str, words: frozenset[str]) ->
     return None
 
 
-def _number_proximity(question: NoteQuestion, word_list: tuple[str, ...], weight_sum: float, count_asked: bool) -> tuple[float, ...]:
+def _number_proximity(
+    question: NoteQuestion, wanted: set[str], word_list: tuple[str, ...], weight_sum: float, count_asked: bool
+) -> tuple[float, ...]:
     """Whether the sentence's number is the one asked about: "10 ngày … thụ lý" against "3 ngày … gửi quyết định"
     for "bao lâu phải thụ lý", and where the words asked begin."""
-    wanted = set(question.wanted)
     asked_at = [i for i, word in enumerate(word_list) if word in wanted]
     first = asked_at[0] / len(word_list) if asked_at else 1.0
     numbers_at = [i for i, word in enumerate(word_list) if word.isdigit()]
@@ -395,7 +396,7 @@ def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sente
                 *asks,
                 *states,
                 *(a and s for a in asks for s in states),
-                *_number_proximity(question, word_list, weight_sum, count_asked),
+                *_number_proximity(question, wanted, word_list, weight_sum, count_asked),
             ]
         )
     table = np.asarray(rows, dtype=float)
