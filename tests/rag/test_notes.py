@@ -63,8 +63,8 @@ def _model(
     lead_threshold: float = 0.0,
     order: dict[str, float] | None = None,
 ) -> NoteModel:
-    ranking = _logistic(order, 0.0) if order is not None else None
-    return NoteModel(_logistic(weights, bias), threshold, second_threshold, lead_threshold, ranking)
+    order_model = _logistic(order, 0.0) if order is not None else None
+    return NoteModel(_logistic(weights, bias), threshold, second_threshold, lead_threshold, order_model)
 
 
 @pytest.fixture(scope="module")
