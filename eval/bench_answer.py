@@ -33,6 +33,7 @@ def bench_answer(settings: Settings, dataset: Path, out_dir: Path, callers: tupl
 
     started = time.perf_counter()
     assistant = load_assistant(settings)
+    assistant.warm()  # as the server does before serving; counted in the load time
     load_s = time.perf_counter() - started
     questions = [(i.question, [t.model_dump() for t in i.history]) for i in load_dataset(dataset)]
     assistant.answer("khởi động")  # warm caches once

@@ -76,6 +76,7 @@ def run_eval(settings: Settings, dataset: Path, out_dir: Path, baselines: bool =
 
     items = load_dataset(dataset)
     assistant = load_assistant(settings)
+    assistant.warm()  # latencies as a served assistant answers
     out_dir.mkdir(parents=True, exist_ok=True)
     systems: dict[str, list[dict]] = {"ours": []}
     skipped: list[str] = []

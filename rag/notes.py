@@ -208,6 +208,18 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(_word_list(text))
 
 
+def word_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Adjacent folded syllables of a text: a phrase ("niêm yết") held together, not its words scattered."""
+    words = _word_list(text)
+    return frozenset(zip(words, words[1:], strict=False))
+
+
+def words_and_pairs(text: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """:func:`word_set` and :func:`word_pairs` of a text at once, outside the sentence cache the note picker uses."""
+    words = _word_list(text)
+    return frozenset(words), frozenset(zip(words, words[1:], strict=False))
+
+
 def _with_list_items(pieces: list[str]) -> list[str]:
     """Short items of a list run on semicolons ("…; lý do tạm vắng; thời gian tạm vắng; địa chỉ nơi đến.") stay
     with the sentence that opens the list: alone they are too short to be read, or say nothing without it."""

@@ -20,7 +20,7 @@ from rag.logistic import Logistic, is_probability
 from rag.notes import NoteModel
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
-FEATURE_SCHEMA = 5
+FEATURE_SCHEMA = 6
 FEATURE_NAMES: tuple[str, ...] = (
     "rrf",  # fused RRF score x 60
     "fused_rr",  # 1 / (1 + rank in the fused list)
@@ -39,6 +39,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # share of the question's content words anywhere in the document
     "rare_coverage",  # the same, each word weighted by its idf
     "rarest_missing",  # idf of the rarest question word the document lacks / the idf of an unseen word
+    "sentence_rare_best",  # the record's best single sentence: its idf-weighted share of the question's content words
+    "sentence_pairs_best",  # ... and the most word pairs of the question one sentence holds (capped at 6, / 6)
+    "sentence_rare_rel",  # sentence_rare_best / the candidates' best
+    "sentence_pairs_rel",  # sentence_pairs_best / the candidates' best
     "rare_in_name",  # idf-weighted share of the question's content words in the name or our vocabulary for it
     "rarest_missing_in_name",  # the rarest question word the name and vocabulary lack, as above
     "markers_asked",  # sibling markers in the name that the question asks for

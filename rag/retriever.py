@@ -7,6 +7,7 @@ nước ngoài, lưu động, đăng ký lại…) are held back unless the ques
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -21,6 +22,7 @@ from index_store.embeddings import Embedder
 from index_store.ids import PLAN_ID
 from index_store.keywords import KeywordIndex
 from index_store.store import IndexVersion
+from rag.notes import record_sentences, word_pairs, words_and_pairs
 from rag.query import MARKER_PARAPHRASES, Query, QueryAnalyzer
 from rag.ranking import FEATURE_NAMES, RankingModel
 from tthc.schema import Chunk, Procedure
@@ -30,6 +32,7 @@ RRF_K = 60
 _COVERAGE_COLUMN = FEATURE_NAMES.index("coverage")  # the same figure as HybridRanker.coverage, already computed
 # words some portal names start with ("Thủ tục đăng ký khai tử") that say nothing about which procedure
 GENERIC_NAME_WORDS = frozenset({"thu", "tuc"})
+MAX_SENTENCE_PAIRS = 6  # word pairs asked that one sentence holds: more says no more
 SIBLING_WINDOW = 30  # a special case is held back only if its general sibling is among these candidates
 # Modifiers that turn a procedure into a special case of a sibling (matched on folded text).
 SIBLING_MARKERS = (
@@ -149,6 +152,81 @@ class RetrievalFilters:
         return not (self.level and self.level.casefold() not in chunk.level.casefold())
 
 
+@dataclass(frozen=True)
+class RecordSentences:
+    """One record's sentences as ids: each sentence's distinct folded words and word pairs, flattened."""
+
+    sentences: int
+    word_ids: np.ndarray
+    sentence_of_word: np.ndarray
+    pair_ids: np.ndarray
+    sentence_of_pair: np.ndarray
+
+
+class SentenceWords:
+    """Every record's sentences as word and word-pair ids, read once per record and kept: about 12 bytes a word,
+    so the whole catalogue fits in a few tens of MB, and a question is matched with a few array operations."""
+
+    def __init__(self, procedures: dict[str, Procedure]) -> None:
+        self._procedures = procedures
+        self._word_ids: dict[str, int] = {}
+        self._records: dict[str, RecordSentences] = {}
+        self._lock = threading.Lock()  # requests answered in threads must not give two words one id
+
+    def _id(self, word: str) -> int:
+        return self._word_ids.setdefault(word, len(self._word_ids))
+
+    @staticmethod
+    def _pair_id(first: int, second: int) -> int:
+        return first << 32 | second
+
+    def read_all(self) -> None:
+        """Read every record now (about 5 s for the 2,642 portal records), so that no answer pays for one."""
+        for code in self._procedures:
+            self.record(code)
+
+    def record(self, code: str) -> RecordSentences:
+        found = self._records.get(code)
+        return found if found is not None else self._read(code)
+
+    def _read(self, code: str) -> RecordSentences:
+        with self._lock:
+            if code in self._records:
+                return self._records[code]
+            proc = self._procedures.get(code)
+            words: list[int] = []
+            word_sentence: list[int] = []
+            pairs: list[int] = []
+            pair_sentence: list[int] = []
+            sentences = [words_and_pairs(s.text) for s in record_sentences(proc)] if proc else []
+            for i, (sentence_words, sentence_pairs) in enumerate(sentences):
+                words += [self._id(w) for w in sentence_words]
+                word_sentence += [i] * len(sentence_words)
+                pairs += [self._pair_id(self._id(a), self._id(b)) for a, b in sentence_pairs]
+                pair_sentence += [i] * len(sentence_pairs)
+            self._records[code] = RecordSentences(
+                len(sentences),
+                np.asarray(words, dtype=np.int32),
+                np.asarray(word_sentence, dtype=np.int32),
+                np.asarray(pairs, dtype=np.int64),
+                np.asarray(pair_sentence, dtype=np.int32),
+            )
+            return self._records[code]
+
+    def weights(self, words: list[str], weights: np.ndarray) -> np.ndarray:
+        """A weight per known word id: the question's words get theirs, every other word 0."""
+        by_id = np.zeros(len(self._word_ids) + 1)
+        for word, weight in zip(words, weights.tolist(), strict=True):
+            if word in self._word_ids:
+                by_id[self._word_ids[word]] = weight
+        return by_id
+
+    def pair_ids(self, pairs: frozenset[tuple[str, str]]) -> np.ndarray:
+        """The ids of the word pairs whose words some record holds (a pair of an unknown word matches none)."""
+        known = self._word_ids
+        return np.asarray([self._pair_id(known[a], known[b]) for a, b in pairs if a in known and b in known], dtype=np.int64)
+
+
 class HybridRanker:
     """Everything loaded once: the index version, a names BM25 and the query embedder."""
 
@@ -190,6 +268,7 @@ class HybridRanker:
         self._chunks_by_doc: dict[str, list[int]] = defaultdict(list)
         for i, chunk in enumerate(index.chunks):
             self._chunks_by_doc[chunk.doc_id].append(i)
+        self._sentence_words = SentenceWords(index.procedures)
 
     @staticmethod
     def _name_text(proc: Procedure) -> str:
@@ -301,8 +380,9 @@ class HybridRanker:
         idf = self.word_idf(query.content_words)
         unseen_idf = self.index.keywords.unseen_idf()
         presence = self._present(codes, query.content_words)
+        sentence = self._sentence_match(codes, query)
         rows = []
-        for code, present in zip(codes, presence):
+        for code, present, best_sentence in zip(codes, presence, sentence, strict=True):
             proc = self.index.procedures.get(code)
             name_words = self._name_tokens.get(code, set())
             name_pairs = self._name_pairs.get(code, set())
@@ -330,6 +410,7 @@ class HybridRanker:
                     max((len(p & pairs) / len(p) for p, _ in phrases if p), default=0.0),
                     max((len(w & words) / len(w) for _, w in phrases if w), default=0.0),
                     *self.document_evidence(present, idf, unseen_idf),
+                    *best_sentence,
                     *self.rare_words_in_name(code, query, idf),
                     sum(m in asked for m in name_markers),
                     len(unasked),
@@ -397,6 +478,30 @@ class HybridRanker:
         for hit in hits[:5]:
             hit.coverage = coverage[hit.code] if hit.code in coverage else self.coverage(hit.code, query)
         return hits
+
+    def warm(self) -> None:
+        """Read every record's sentences for the sentence features before serving (see :meth:`SentenceWords.read_all`)."""
+        self._sentence_words.read_all()
+
+    def _sentence_match(self, codes: list[str], query: Query) -> np.ndarray:
+        """Per candidate: its best sentence's idf-weighted share of the words asked, the most word pairs asked one
+        sentence holds, and both relative to the candidates' best.
+
+        A detail question ("nhận cha con với người nước ngoài thì niêm yết bao lâu") is answered by one sentence
+        that holds its words together; a long record also holds them scattered, which coverage cannot tell apart.
+        """
+        records = [self._sentence_words.record(code) for code in codes]  # first: a record read now may add words
+        words = list(dict.fromkeys(query.content_words))
+        idf = self.word_idf(words)
+        weights = self._sentence_words.weights(words, idf / (float(idf.sum()) or 1.0))
+        pairs = self._sentence_words.pair_ids(word_pairs(query.restored))
+        best = np.zeros((len(codes), 2))
+        for row, record in enumerate(records):
+            if record.sentences:
+                share = np.bincount(record.sentence_of_word, weights=weights[record.word_ids], minlength=record.sentences)
+                together = np.bincount(record.sentence_of_pair, weights=np.isin(record.pair_ids, pairs), minlength=record.sentences)
+                best[row] = share.max(), min(together.max(), MAX_SENTENCE_PAIRS) / MAX_SENTENCE_PAIRS
+        return np.hstack([best, best / np.maximum(best.max(axis=0), 1e-9)])
 
     def chunks_of(self, code: str) -> list[Chunk]:
         """Every chunk of one document, in index order."""

@@ -42,7 +42,9 @@ class AssistantHolder:
                     self._embeddings = self._embeddings_factory(self.settings)
                 previous = self._assistant
                 try:
-                    self._assistant = load_assistant(self.settings, self._embeddings)
+                    loaded = load_assistant(self.settings, self._embeddings)
+                    loaded.warm()  # before it serves: no request pays for reading the records
+                    self._assistant = loaded
                 except IndexProblem as exc:
                     self.last_error = str(exc)
                     if previous is None:

@@ -13,6 +13,7 @@ import pytest
 from cli.main import main
 from index_store.ids import PLAN_ID
 from rag.logistic import Logistic
+from rag.notes import record_sentences, word_pairs, words_and_pairs
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel
 from rag.retriever import HybridRanker
 from rag.service import ranking_model
@@ -128,6 +129,42 @@ def test_features_say_what_they_name(assistant):
     english = ranker.analyzer.analyze("how do I re-register a lost birth certificate")
     evidence, codes = ranker.candidates(english)
     assert ranker.features(english, evidence, codes[:5])[:, FEATURE_NAMES.index("english")].all()
+
+
+def test_sentence_features_find_the_sentence_that_holds_the_words_asked(assistant):
+    """A question in the words of one sentence of a record: that record's best sentence holds all of them, together."""
+    ranker = assistant.ranker
+    proc = ranker.index.procedures["1.001193"]
+    sentence = max(record_sentences(proc), key=lambda s: len(s.text.split()))
+    query = ranker.analyzer.analyze(" ".join(sentence.text.split()[:14]))
+    evidence, codes = ranker.candidates(query)
+    head = list(dict.fromkeys(["1.001193", *codes[:29]]))
+    column = {name: ranker.features(query, evidence, head)[:, i] for i, name in enumerate(FEATURE_NAMES)}
+    assert column["sentence_rare_best"][0] == pytest.approx(1.0)
+    assert column["sentence_pairs_best"][0] == pytest.approx(1.0)  # at least six word pairs asked, in one sentence
+    assert column["sentence_rare_rel"][0] == pytest.approx(1.0)
+    for name in ("sentence_rare_best", "sentence_pairs_best", "sentence_rare_rel", "sentence_pairs_rel"):
+        assert ((column[name] >= 0) & (column[name] <= 1)).all(), name
+    assert column["sentence_rare_rel"].max() == pytest.approx(1.0)
+
+
+def test_sentence_ids_give_what_the_word_sets_give(assistant):
+    """The compact ids stand for each sentence's word set and pair set: the same shares and counts."""
+    ranker = assistant.ranker
+    query = ranker.analyzer.analyze("cha mẹ không thống nhất họ của con thì khai sinh theo tập quán thế nào")
+    evidence, codes = ranker.candidates(query)
+    head = codes[:10]
+    words = list(dict.fromkeys(query.content_words))
+    idf = ranker.word_idf(words)
+    pairs = word_pairs(query.restored)
+    expected = []
+    for code in head:
+        proc = ranker.index.procedures.get(code)
+        sets = [words_and_pairs(s.text) for s in record_sentences(proc)] if proc else []
+        share = max((sum(i for w, i in zip(words, idf) if w in held) for held, _ in sets), default=0.0) / idf.sum()
+        together = max((len(pairs & held) for _, held in sets), default=0)
+        expected.append((share, min(together, 6) / 6))
+    assert ranker._sentence_match(head, query)[:, :2] == pytest.approx(np.asarray(expected))
 
 
 def test_an_index_without_a_model_for_its_embedder_ranks_by_rrf(assistant, caplog):
