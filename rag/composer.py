@@ -11,7 +11,7 @@ from index_store.ids import UNIT_LOST_NOTE
 from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes, around, record_sentences, sentence_body, word_set
 from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
-from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, without_attachments
+from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, without_attachments, without_bullet
 
 # "{ward}" is settings.ward_name
 REFUSALS = {
@@ -320,7 +320,7 @@ def _document_item(doc: Document, shared_note: str | None = None, asked: bool = 
     """
     copies = _copies(doc.copies)
     note = _first_sentence(without_attachments(doc.note or ""), MAX_NOTE if asked else MAX_ITEM_NOTE) if doc.note != shared_note else ""
-    name = shorten(without_attachments(doc.name), MAX_STEP_ASKED if asked else MAX_ITEM)
+    name = shorten(without_bullet(without_attachments(doc.name)), MAX_STEP_ASKED if asked else MAX_ITEM)
     return f"- {name}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
 
 

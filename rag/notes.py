@@ -23,7 +23,7 @@ import numpy as np
 from rag.logistic import Logistic, is_probability
 from rag.query import MARKER_PARAPHRASES, Query
 from tthc.schema import Procedure
-from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables, without_attachments
+from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables, without_attachments, without_bullet
 
 # The sentence that answers. Once overview answers led with it, 270 -> 290 here and 140 -> 150 for a second one
 # (MAX_SECOND_NOTE): training answers' medians 681 / 700 -> 666 / 674 characters, answer accuracy 0.680 / 0.749 ->
@@ -254,7 +254,7 @@ def record_sentences(proc: Procedure) -> list[Sentence]:
 def around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]], room: int = MAX_RELATED) -> str:
     """The sentence whole when it fits the room; else its run of clauses that fits and holds the duration or
     amount asked for and most words asked about ("Trong thời hạn 02 ngày …, … công an" keeps its start)."""
-    sentence = " ".join(sentence.split())
+    sentence = without_bullet(" ".join(sentence.split()))
     if len(sentence) <= room:
         return sentence
     clauses = re.split(r"(?<=[,;:])\s+", sentence)

@@ -48,6 +48,15 @@ _OTHER_FILE = re.compile(r"\s*;\s*[^;\n]*?" + _EXTENSION + r"|\s*\S+" + _EXTENSI
 _GLUED_FILE = re.compile(r"(?<=[^\d\s]\.)\d*\.?[\w-]+ \(\d+\)" + _EXTENSION, re.IGNORECASE)
 
 
+_LEADING_BULLET = re.compile(r"^(?:[-+*•]+\s+)+")
+
+
+def without_bullet(text: str) -> str:
+    """The text without the bullet marks the portal typed before an item ("+ Nộp trực tiếp …", "- * Bản sao …"):
+    shown on its own line they read as stray signs."""
+    return _LEADING_BULLET.sub("", text)
+
+
 @lru_cache(maxsize=16384)
 def without_attachments(text: str) -> str:
     """The text without the portal's attachment file extensions and unreadable file names (the card keeps all).

@@ -18,6 +18,7 @@ from rag.composer import (
     refusal_text,
     step_list,
 )
+from rag.notes import WordOverlapNotes
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL
 from tthc.schema import Channel, Document, LegalRef, Procedure
@@ -528,6 +529,15 @@ def test_a_document_line_shows_no_attachment_file_name():
     doc = Document(name="Tờ khai thay đổi thông tin cư trú;1.MuCT01banhnhkm (3).doc", copies="1 bản chính", note="Mẫu: Mau CT01.docx")
     answer = _answer(_procedure(documents=[doc]), ["documents"])
     assert "- Tờ khai thay đổi thông tin cư trú — 1 bản chính (Mẫu: Mau CT01)\n" in answer and ".doc" not in answer
+
+
+def test_bullet_marks_the_portal_typed_before_an_item_are_not_shown():
+    """The portal's "+ Nộp trực tiếp …" and "- * Bản sao …" read as stray signs on a line of their own."""
+    doc = Document(name="- * Bản sao giấy khai sinh", copies="1 bản sao")
+    proc = _procedure(documents=[doc], steps=["+ Nộp trực tiếp tại Công an cấp xã vào giờ hành chính từ thứ 2 đến sáng thứ 7."])
+    assert "- Bản sao giấy khai sinh — 1 bản sao" in _answer(proc, ["documents"])
+    note = WordOverlapNotes(["sang", "thu", "7"], ["overview"]).notes(proc, "")
+    assert note and note[0].startswith("Nộp trực tiếp")
 
 
 def test_lettered_documents_are_listed_in_letter_order():
