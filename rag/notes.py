@@ -208,16 +208,16 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(_word_list(text))
 
 
-def word_pairs(text: str) -> frozenset[tuple[str, str]]:
-    """Adjacent folded syllables of a text: a phrase ("niêm yết") held together, not its words scattered."""
-    words = _word_list(text)
-    return frozenset(zip(words, words[1:], strict=False))
-
-
 def words_and_pairs(text: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
-    """:func:`word_set` and :func:`word_pairs` of a text at once, outside the sentence cache the note picker uses."""
+    """The folded syllables of a text and its adjacent pairs: a phrase ("niêm yết") held together, not its words
+    scattered. Uncached, unlike :func:`word_set`: the ranker reads every record's sentences once and keeps ids."""
     words = _word_list(text)
     return frozenset(words), frozenset(zip(words, words[1:], strict=False))
+
+
+def word_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """The pairs of :func:`words_and_pairs` (a question's, matched against the records')."""
+    return words_and_pairs(text)[1]
 
 
 def _with_list_items(pieces: list[str]) -> list[str]:
