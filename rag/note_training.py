@@ -7,6 +7,9 @@ first. The threshold is set on the out-of-fold probability of the sentence that 
 out when the model is unsure, at the cost of at most 2% of the facts the notes find. A detail question may lead
 with two sentences; the second one's threshold is where, out of fold, a third of them hold the facts.
 
+The word lifts (:func:`fit_associations`) are learned from the same questions. The models see each question's
+association features from lifts fitted without its procedure's questions, as they will see a new question's.
+
 A question that asks nothing in particular ("đăng ký tạm trú cho người thuê trọ") is led by a sentence only from
 the lead threshold: where, out of fold, half the leading sentences hold facts the overview lacks. The training
 questions about a procedure, which name no fact, count there as questions the overview answers.
@@ -15,17 +18,28 @@ questions about a procedure, which name no fact, count there as questions the ov
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from rag.composer import compose_procedure_answer
 from rag.listwise import fit_listwise
 from rag.logistic import Logistic
-from rag.notes import NoteModel, WordOverlapNotes, around, asks_nothing_in_particular, note_features, note_question, unshown
+from rag.notes import (
+    NoteModel,
+    WordAssociations,
+    WordOverlapNotes,
+    around,
+    asks_nothing_in_particular,
+    base_note_features,
+    note_question,
+    unshown,
+    word_set,
+)
 from rag.query import QueryAnalyzer
 from tthc.schema import Procedure
 from tthc.text import fact_found
@@ -39,6 +53,8 @@ KEEP_FOUND = 0.98  # the threshold may lose at most this share of the facts the 
 SECOND_NOTE_PRECISION = 1 / 3  # a second sentence leads only where it holds the facts this often out of fold
 LEAD_THRESHOLDS = (*THRESHOLDS, 0.5, 0.6, 0.7, 0.8, 0.9)
 LEAD_PRECISION = 1 / 2  # ... and a sentence leads the answer to a question that asks nothing in particular
+ASSOCIATION_SMOOTHING = 5.0  # sentences at the base rate added to each pair: a pair seen a few times lifts little
+MIN_ANSWERING = 2  # a pair is kept when seen in at least this many sentences that show the facts
 
 
 @dataclass
@@ -53,8 +69,10 @@ class NoteGroup:
     """One question's candidate sentences, and which of them would show the facts the answer lacks."""
 
     code: str
-    features: np.ndarray
+    features: np.ndarray  # base_note_features, then with association features (see _with_associations)
     labels: np.ndarray
+    asked: tuple[str, ...]  # the question's words beyond the name
+    sentence_words: list[frozenset[str]]  # each candidate sentence's words
     lead_has_facts: bool
     rule_finds: bool  # the word-overlap rule's note shows the missing facts
     names_facts: bool = True  # False for a question about a procedure as a whole: it teaches only the lead threshold
@@ -100,8 +118,10 @@ def collect_groups(
         groups.append(
             NoteGroup(
                 code=item.code,
-                features=note_features(question, proc, sentences),
+                features=base_note_features(question, proc, sentences),
                 labels=np.asarray(shows, dtype=int),
+                asked=question.asked,
+                sentence_words=[word_set(s.text) for s in sentences],
                 lead_has_facts=not missing,
                 rule_finds=bool(missing) and bool(rule) and all(fact_found(f, rule[0]) for f in missing),
                 names_facts=bool(item.facts),
@@ -111,8 +131,72 @@ def collect_groups(
     return groups
 
 
+def _learnable(group: NoteGroup) -> bool:
+    """The answer lacks the facts and one of the record's sentences shows them."""
+    return not group.lead_has_facts and bool(group.labels.any())
+
+
+def _word_matrix(rows: list[list[int]], width: int) -> sparse.csr_matrix:
+    """One row per list of word ids, 1 where the word is present."""
+    columns = np.fromiter((i for row in rows for i in row), dtype=np.int64)
+    pointers = np.cumsum([0, *(len(row) for row in rows)])
+    return sparse.csr_matrix((np.ones(len(columns)), columns, pointers), shape=(len(rows), width))
+
+
+def fit_associations(groups: list[NoteGroup]) -> WordAssociations:
+    """Each pair (word asked, sentence word) seen in at least MIN_ANSWERING sentences that show the facts: how much
+    more often a candidate sentence with the sentence word shows them, for questions with the word asked, smoothed
+    towards the word asked's base rate by ASSOCIATION_SMOOTHING sentences."""
+    vocabulary: dict[str, int] = {}
+
+    def ids(words: Iterable[str]) -> list[int]:
+        return [vocabulary.setdefault(word, len(vocabulary)) for word in words]
+
+    asked_rows, sentence_rows, labels = [], [], []
+    for group in filter(_learnable, groups):
+        asked = ids(group.asked)
+        for words, label in zip(group.sentence_words, group.labels, strict=True):
+            asked_rows.append(asked)
+            sentence_rows.append(ids(sorted(words)))
+            labels.append(bool(label))
+    if not labels:
+        return WordAssociations()
+    answering = np.asarray(labels)
+    asked, present = _word_matrix(asked_rows, len(vocabulary)), _word_matrix(sentence_rows, len(vocabulary))
+    together_answering = (asked[answering].T @ present[answering]).tocoo()
+    keep = together_answering.data >= MIN_ANSWERING
+    rows, columns, answering_count = together_answering.row[keep], together_answering.col[keep], together_answering.data[keep]
+    if not keep.any():
+        return WordAssociations()
+    together = np.asarray((asked.T @ present).tocsr()[rows, columns]).ravel()
+    base = np.asarray(asked[answering].sum(axis=0)).ravel() / np.maximum(np.asarray(asked.sum(axis=0)).ravel(), 1)
+    lift = np.log((answering_count + ASSOCIATION_SMOOTHING * base[rows]) / (together + ASSOCIATION_SMOOTHING) / base[rows])
+    word_of = list(vocabulary)
+    lifts: dict[str, dict[str, float]] = {}
+    for row, column, value in zip(rows, columns, lift, strict=True):
+        if value > 0:
+            lifts.setdefault(word_of[row], {})[word_of[column]] = float(value)
+    return WordAssociations(lifts)
+
+
+def _with_associations(group: NoteGroup, associations: WordAssociations) -> NoteGroup:
+    return replace(group, features=np.hstack([group.features, associations.features(group.asked, group.sentence_words)]))
+
+
+def _out_of_fold_associations(groups: list[NoteGroup], folds: int) -> list[NoteGroup]:
+    """Each group with association features from lifts fitted without its procedure's questions: in-sample lifts
+    would teach the models to trust them more than they earn on questions not seen."""
+    completed: list[NoteGroup | None] = [None] * len(groups)
+    codes = [g.code for g in groups]
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(groups)), groups=codes):
+        associations = fit_associations([groups[i] for i in train_idx])
+        for i in test_idx:
+            completed[i] = _with_associations(groups[i], associations)
+    return [g for g in completed if g is not None]
+
+
 def _fit(groups: list[NoteGroup]) -> Logistic:
-    learnable = [g for g in groups if not g.lead_has_facts and g.labels.any()]
+    learnable = list(filter(_learnable, groups))
     features = np.vstack([g.features for g in learnable])
     labels = np.concatenate([g.labels for g in learnable])
     mean, scale = features.mean(axis=0), features.std(axis=0)
@@ -124,7 +208,7 @@ def _fit(groups: list[NoteGroup]) -> Logistic:
 def _fit_order(groups: list[NoteGroup]) -> Logistic:
     """Which of one record's sentences comes first, fitted over each question's list (see :mod:`rag.listwise`):
     out of fold it picks the right sentence first 2-3% more often than the pointwise model's probabilities."""
-    return fit_listwise([(g.features, g.labels) for g in groups if not g.lead_has_facts and g.labels.any()], ORDER_L2)
+    return fit_listwise([(g.features, g.labels) for g in groups if _learnable(g)], ORDER_L2)
 
 
 def _facts_found(groups: list[NoteGroup], best: list[tuple[float, bool]], threshold: float) -> int:
@@ -139,25 +223,27 @@ def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel 
     None (the word-overlap rule picks) when too few questions name facts to fit and check a model.
     """
     groups = [g for g in all_groups if g.names_facts]
-    learnable = [g for g in groups if not g.lead_has_facts and g.labels.any()]
+    learnable = list(filter(_learnable, groups))
     if len({g.code for g in groups}) < folds or len({g.code for g in learnable}) < folds:
         log.warning("note picker not trained: %d questions with facts, %d of them teach a sentence", len(groups), len(learnable))
         return None, {"note_questions": len(groups), "note_learnable": len(learnable)}
     best: list[tuple[float, bool]] = [(0.0, False)] * len(groups)
     runner_up: list[tuple[float, bool]] = []  # the second sentence of questions whose answer lacks the facts
     codes = [g.code for g in groups]
-    fold_models: dict[str, Logistic] = {}  # the model that did not see a procedure's questions
+    fold_models: dict[str, NoteModel] = {}  # the model that did not see a procedure's questions
+    right_first = 0
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(groups)), groups=codes):
-        fold = [groups[i] for i in train_idx]
-        model = NoteModel(_fit(fold), 0.0, 0.0, 0.0, _fit_order(fold))
-        fold_models |= {codes[i]: model.logistic for i in test_idx}
+        model = _fit_model([groups[i] for i in train_idx], folds)
+        fold_models |= {codes[i]: model for i in test_idx}
         for i in test_idx:
             if len(groups[i].labels):
-                probabilities = model.logistic.probabilities(groups[i].features)
-                order = model.ranking(groups[i].features, probabilities)
-                best[i] = (float(probabilities[order[0]]), bool(groups[i].labels[order[0]]))
-                if len(order) > 1 and not groups[i].lead_has_facts:
-                    runner_up.append((float(probabilities[order[1]]), bool(groups[i].labels[order[1]])))
+                group = _with_associations(groups[i], model.associations)
+                probabilities = model.logistic.probabilities(group.features)
+                order = model.ranking(group.features, probabilities)
+                best[i] = (float(probabilities[order[0]]), bool(group.labels[order[0]]))
+                right_first += _learnable(group) and best[i][1]
+                if len(order) > 1 and not group.lead_has_facts:
+                    runner_up.append((float(probabilities[order[1]]), bool(group.labels[order[1]])))
     found = {t: _facts_found(groups, best, t) for t in THRESHOLDS}
     threshold = max(t for t in THRESHOLDS if found[t] >= KEEP_FOUND * max(found.values()))
     second_threshold = min((t for t in THRESHOLDS if _precision(runner_up, t) >= SECOND_NOTE_PRECISION), default=1.0)
@@ -165,7 +251,7 @@ def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel 
     leading = [(p, right and not g.lead_has_facts) for g, (p, right) in zip(groups, best, strict=True) if g.nothing_in_particular]
     any_model = next(iter(fold_models.values()))
     leading += [
-        (float(fold_models.get(g.code, any_model).probabilities(g.features).max()), False)
+        (float(_probabilities(fold_models.get(g.code, any_model), g).max()), False)
         for g in all_groups
         if not g.names_facts and g.nothing_in_particular and len(g.labels)
     ]
@@ -174,6 +260,7 @@ def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel 
         "note_questions": len(groups),
         "note_lead_has_facts": sum(g.lead_has_facts for g in groups),
         "note_learnable": len(learnable),
+        "note_cross_validated_right_first": right_first,
         "note_rule_facts_found": sum(g.lead_has_facts or g.rule_finds for g in groups),
         "note_cross_validated_facts_found": found[threshold],
         "note_threshold": threshold,
@@ -186,7 +273,19 @@ def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel 
         "note_cross_validated_lead_precision": round(_precision(leading, lead_threshold), 4),
     }
     log.info("note picker: %s", figures)
-    return NoteModel(_fit(groups), threshold, second_threshold, lead_threshold, _fit_order(groups)), figures
+    model = _fit_model(groups, folds)
+    return replace(model, threshold=threshold, second_threshold=second_threshold, lead_threshold=lead_threshold), figures
+
+
+def _fit_model(groups: list[NoteGroup], folds: int) -> NoteModel:
+    """The models fitted on ``groups`` with association features out of fold, and the lifts fitted on all of them
+    for the questions to come; no thresholds yet."""
+    completed = _out_of_fold_associations(groups, folds)
+    return NoteModel(_fit(completed), 0.0, 0.0, 0.0, _fit_order(completed), fit_associations(groups))
+
+
+def _probabilities(model: NoteModel, group: NoteGroup) -> np.ndarray:
+    return model.logistic.probabilities(_with_associations(group, model.associations).features)
 
 
 def _precision(picks: list[tuple[float, bool]], threshold: float) -> float:

@@ -5,7 +5,9 @@ answered by a sentence deep in a step, a condition or a document's note, which o
 with the question. A small logistic model learned from ``training/questions/`` (never ``eval/``) scores
 each sentence: the question's words and word pairs in it, weighted by rarity; the kind of answer the
 question asks for (who, where, when, how long, how many, which form…) against what the sentence states;
-and the part of the record it comes from. It is stored with the index version next to the ranker.
+the part of the record it comes from; and the words of the sentence that, in the training questions, answered the
+words asked without repeating them ("bao lâu" by "ngày", :class:`WordAssociations`). It is stored with the index
+version next to the ranker.
 Without it, the word-overlap rule picks: at least two words asked, or the duration or amount asked for.
 """
 
@@ -153,10 +155,10 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 5
+NOTE_SCHEMA = 6
 NUMBER_NEAR = 6  # words between a word asked and a number for the number to be the one asked about
 NUMBER_WINDOW = 8  # words either side of a number whose words asked count as asked about it
-NOTE_FEATURE_NAMES: tuple[str, ...] = (
+BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "overlap",  # question words (beyond the name) in the sentence
     "overlap_share",  # ... as a share of those words
     "rare_share",  # ... each weighted by its idf
@@ -188,6 +190,66 @@ NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "is_best_rare",
     "is_best_pairs",
 )
+# Words a sentence answers with in place of the question's own: "bao lâu" by "… 15 ngày", "mất phí" by "… đồng",
+# "ai ký" by "người đại diện". For each word asked beyond the name, the strongest :class:`WordAssociations` lift of
+# the sentence's words: their mean over the words asked, the strongest, the share of words asked with a strong one,
+# and the mean relative to the record's best sentence.
+ASSOCIATION_FEATURE_NAMES: tuple[str, ...] = ("association_mean", "association_max", "association_strong_share", "association_of_best")
+NOTE_FEATURE_NAMES: tuple[str, ...] = BASE_NOTE_FEATURE_NAMES + ASSOCIATION_FEATURE_NAMES
+STRONG_ASSOCIATION = math.log(2)  # a sentence word that doubles the chance of holding what a word asked wants
+
+
+@dataclass(frozen=True)
+class WordAssociations:
+    """log(P(a sentence holds what was asked | word a asked, word b in the sentence) / P(… | word a asked)), kept
+    where positive: which words of a record answer a word of the question without repeating it. Fitted on the
+    training questions by :func:`rag.note_training.fit_associations`; empty, every sentence scores 0."""
+
+    lifts: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def features(self, asked: tuple[str, ...], sentence_words: list[frozenset[str]]) -> np.ndarray:
+        """One row of :data:`ASSOCIATION_FEATURE_NAMES` per sentence."""
+        if not asked or not sentence_words:
+            return np.zeros((len(sentence_words), len(ASSOCIATION_FEATURE_NAMES)))
+        # the lifts of the words asked (rows) to the record's words that have one (columns), then each sentence's
+        # strongest per word asked: one pass over the record's words instead of one per sentence and word asked
+        rows = [self.lifts.get(word, {}) for word in asked]
+        vocabulary = sorted(word for word in frozenset().union(*sentence_words) if any(word in row for row in rows))
+        column = {word: j for j, word in enumerate(vocabulary)}
+        lifts = np.asarray([[row.get(word, 0.0) for word in vocabulary] for row in rows]).reshape(len(rows), len(vocabulary))
+        present = np.zeros((len(sentence_words), len(vocabulary)), dtype=bool)
+        for i, words in enumerate(sentence_words):
+            present[i, [column[word] for word in words if word in column]] = True
+        strongest = np.where(present[:, None, :], lifts[None, :, :], 0.0).max(axis=2, initial=0.0)
+        mean = strongest.mean(axis=1)
+        best = mean.max()
+        return np.column_stack([mean, strongest.max(axis=1), (strongest >= STRONG_ASSOCIATION).mean(axis=1), mean / (best or 1.0)])
+
+    def to_dict(self) -> dict[str, str]:
+        """One line per word asked, "ngay 1.235 thang 0.982": the model file stays readable and its diff short. Lifts
+        that round to 0.000 say nothing and are left out."""
+        lines = {
+            word: " ".join(f"{other} {lift:.3f}" for other, lift in sorted(row.items()) if lift >= 0.0005)
+            for word, row in self.lifts.items()
+        }
+        return {word: line for word, line in sorted(lines.items()) if line}
+
+    @classmethod
+    def from_dict(cls, data: object) -> WordAssociations | None:
+        """The stored lifts, or None unless each word asked has pairs of a word and a finite positive number."""
+        if not isinstance(data, dict):
+            return None
+        lifts: dict[str, dict[str, float]] = {}
+        for word, line in data.items():
+            items = line.split() if isinstance(line, str) else []
+            try:
+                row = {other: float(value) for other, value in zip(items[::2], items[1::2], strict=True)}
+            except ValueError:
+                return None
+            if not (isinstance(word, str) and row and all(math.isfinite(v) and v > 0 for v in row.values())):
+                return None
+            lifts[word] = row
+        return cls(lifts)
 
 
 @dataclass(frozen=True)
@@ -295,6 +357,7 @@ class NoteQuestion:
     content_pairs: frozenset[tuple[str, str]]  # ... without pairs of section words
     folded: str
     intents: tuple[str, ...]
+    asked: tuple[str, ...]  # every distinct folded word beyond the name, question words included ("bao", "lau", "ai")
 
     @property
     def typed(self) -> list[re.Pattern[str]]:
@@ -323,6 +386,7 @@ def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]],
     wanted = wanted_words(proc, query.content_words)
     words = [w for w in _word_list(query.restored) if w]
     pairs = frozenset(zip(words, words[1:], strict=False))
+    name = word_set(proc.name)
     return NoteQuestion(
         wanted=wanted,
         weights=[float(x) for x in word_idf(wanted)] if wanted else [],
@@ -330,6 +394,7 @@ def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]],
         content_pairs=frozenset(p for p in pairs if not (p[0] in SECTION_WORDS and p[1] in SECTION_WORDS)),
         folded=query.folded,
         intents=tuple(query.intents),
+        asked=tuple(dict.fromkeys(w for w in words if w not in name)),
     )
 
 
@@ -360,10 +425,16 @@ def _number_proximity(
     return float(near), rare / weight_sum, first
 
 
-def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sentence]) -> np.ndarray:
+def note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sentence], associations: WordAssociations) -> np.ndarray:
     """One row of :data:`NOTE_FEATURE_NAMES` per sentence."""
+    sentence_words = [word_set(s.text) for s in sentences]
+    return np.hstack([base_note_features(question, proc, sentences), associations.features(question.asked, sentence_words)])
+
+
+def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[Sentence]) -> np.ndarray:
+    """One row of :data:`BASE_NOTE_FEATURE_NAMES` per sentence: what needs no learned word associations."""
     if not sentences:
-        return np.zeros((0, len(NOTE_FEATURE_NAMES)))
+        return np.zeros((0, len(BASE_NOTE_FEATURE_NAMES)))
     name = word_set(proc.name)
     weight_sum = sum(question.weights) or 1.0
     asks = [bool(p.search(question.folded)) for p in ASKS.values()]
@@ -450,7 +521,7 @@ class WordOverlapNotes:
     intents: list[str]
 
     def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
-        question = NoteQuestion(wanted_words(proc, self.content_words), [], frozenset(), frozenset(), "", tuple(self.intents))
+        question = NoteQuestion(wanted_words(proc, self.content_words), [], frozenset(), frozenset(), "", tuple(self.intents), ())
         scored = []
         for sentence in unshown(proc, shown):
             score = _rule_score(question, sentence.text, word_set(sentence.text))
@@ -476,6 +547,7 @@ class NoteModel:
     second_threshold: float
     lead_threshold: float  # a sentence leads the answer to a question that asks nothing in particular from here
     order: Logistic | None = None
+    associations: WordAssociations = field(default_factory=WordAssociations)
 
     def ranking(self, features: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
         """The sentences' indices, best first: by the order model when there is one."""
@@ -486,18 +558,20 @@ class NoteModel:
         stored = self.logistic.stored(NOTE_SCHEMA, NOTE_FEATURE_NAMES)
         thresholds = {"threshold": self.threshold, "second_threshold": self.second_threshold, "lead_threshold": self.lead_threshold}
         order = {"order": self.order.to_dict()} if self.order is not None else {}
-        return {**stored, **thresholds, **order}
+        return {**stored, **thresholds, **order, "associations": self.associations.to_dict()}
 
     @classmethod
     def from_dict(cls, data: object) -> NoteModel | None:
         """The model, or None when absent or trained on other features than this code computes."""
         logistic = Logistic.from_stored(data, NOTE_SCHEMA, NOTE_FEATURE_NAMES)
-        keys = ("threshold", "second_threshold", "lead_threshold")
-        first, second, lead = (data.get(key) for key in keys) if isinstance(data, dict) else (None,) * 3
-        if logistic is None or not (is_probability(first) and is_probability(second) and is_probability(lead)):
+        if logistic is None or not isinstance(data, dict):
             return None
-        order = Logistic.from_dict(data.get("order"), len(NOTE_FEATURE_NAMES)) if isinstance(data, dict) else None
-        return cls(logistic, float(first), float(second), float(lead), order)
+        first, second, lead = (data.get(key) for key in ("threshold", "second_threshold", "lead_threshold"))
+        associations = WordAssociations.from_dict(data.get("associations", {}))
+        if associations is None or not (is_probability(first) and is_probability(second) and is_probability(lead)):
+            return None
+        order = Logistic.from_dict(data.get("order"), len(NOTE_FEATURE_NAMES))
+        return cls(logistic, float(first), float(second), float(lead), order, associations)
 
 
 @dataclass(frozen=True)
@@ -537,7 +611,7 @@ class LearnedNotes:
         beyond_the_name = set(question.wanted) - _marker_words(proc, self.query.folded)
         if not (beyond_the_name or question.typed or self.asks_a_detail() or _ASKS_HOW.search(self.query.folded)):
             return None
-        features = note_features(question, proc, sentences)
+        features = note_features(question, proc, sentences, self.model.associations)
         probabilities = self.model.logistic.probabilities(features)
         return ScoredSentences(question, sentences, probabilities, self.model.ranking(features, probabilities))
 

@@ -10,8 +10,10 @@ import pytest
 
 from rag.composer import compose_procedure_answer
 from rag.logistic import Logistic
-from rag.note_training import THRESHOLDS, FactQuestion, NoteGroup, collect_groups, train_notes
+from rag.note_training import THRESHOLDS, FactQuestion, NoteGroup, collect_groups, fit_associations, train_notes
 from rag.notes import (
+    ASSOCIATION_FEATURE_NAMES,
+    BASE_NOTE_FEATURE_NAMES,
     MAX_RELATED,
     MAX_SECOND_NOTE,
     MAX_SURE_ALONE,
@@ -19,6 +21,7 @@ from rag.notes import (
     TIME_EXPR,
     LearnedNotes,
     NoteModel,
+    WordAssociations,
     around,
     note_features,
     note_question,
@@ -41,6 +44,9 @@ LOST_PASSPORT = Procedure(
     ],
     documents=[Document(name="Đơn báo mất hộ chiếu", note="Mẫu TK05")],
 )
+
+
+NO_ASSOCIATIONS = WordAssociations()
 
 
 def _words_idf(words: list[str]) -> np.ndarray:
@@ -100,7 +106,7 @@ def test_features_read_what_is_asked_and_what_is_stated(analyzer):
     query = analyzer.analyze("con tôi 10 tuổi mất hộ chiếu thì ai ký đơn")
     question = note_question(LOST_PASSPORT, query, _words_idf)
     sentences = record_sentences(LOST_PASSPORT)
-    table = note_features(question, LOST_PASSPORT, sentences)
+    table = note_features(question, LOST_PASSPORT, sentences, NO_ASSOCIATIONS)
     assert table.shape == (len(sentences), len(NOTE_FEATURE_NAMES))
     column = {name: table[:, i] for i, name in enumerate(NOTE_FEATURE_NAMES)}
     who = [s.text for s in sentences].index("Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay.")
@@ -112,12 +118,12 @@ def test_a_count_asked_in_days_matches_a_sentence_counting_days_not_hours(analyz
     record = LOST_PASSPORT.model_copy(update={"steps": ["Hồ sơ nộp sau 15 giờ được trả ngày hôm sau.", *LOST_PASSPORT.steps]})
     question = note_question(record, analyzer.analyze("mất hộ chiếu trong vòng bao nhiêu ngày phải báo"), _words_idf)
     sentences = record_sentences(record)
-    column = note_features(question, record, sentences)[:, NOTE_FEATURE_NAMES.index("unit_asked_stated")]
+    column = note_features(question, record, sentences, NO_ASSOCIATIONS)[:, NOTE_FEATURE_NAMES.index("unit_asked_stated")]
     stated = {s.text: bool(v) for s, v in zip(sentences, column, strict=True)}
     assert stated["Trong thời hạn 02 ngày làm việc kể từ ngày phát hiện mất, người bị mất nộp đơn báo mất."]
     assert not stated["Hồ sơ nộp sau 15 giờ được trả ngày hôm sau."]
     unasked = note_question(record, analyzer.analyze("mất hộ chiếu báo ở đâu"), _words_idf)
-    assert not note_features(unasked, record, sentences)[:, NOTE_FEATURE_NAMES.index("unit_asked_stated")].any()
+    assert not note_features(unasked, record, sentences, NO_ASSOCIATIONS)[:, NOTE_FEATURE_NAMES.index("unit_asked_stated")].any()
 
 
 def test_a_number_near_the_words_asked_is_the_number_asked_about(analyzer):
@@ -130,11 +136,12 @@ def test_a_number_near_the_words_asked_is_the_number_asked_about(analyzer):
         ],
     )
     question = note_question(record, analyzer.analyze("khiếu nại thì trong bao lâu họ phải thụ lý"), _words_idf)
-    table = note_features(question, record, record_sentences(record))
+    table = note_features(question, record, record_sentences(record), NO_ASSOCIATIONS)
     near, rare = (table[:, NOTE_FEATURE_NAMES.index(name)] for name in ("number_near_wanted", "rare_near_number"))
     assert near.tolist() == [1.0, 0.0] and rare[0] > rare[1]
     unasked = note_question(record, analyzer.analyze("khiếu nại thì ai thụ lý"), _words_idf)
-    assert not note_features(unasked, record, record_sentences(record))[:, NOTE_FEATURE_NAMES.index("number_near_wanted")].any()
+    unasked_table = note_features(unasked, record, record_sentences(record), NO_ASSOCIATIONS)
+    assert not unasked_table[:, NOTE_FEATURE_NAMES.index("number_near_wanted")].any()
 
 
 def test_the_order_model_chooses_the_sentence_and_the_probability_gates_it(analyzer):
@@ -277,6 +284,9 @@ def test_note_model_round_trips_in_the_ranker_file():
     assert again.order is not None and model.order is not None and again.order.weights.tolist() == model.order.weights.tolist()
     without_order = {key: value for key, value in model.to_dict().items() if key != "order"}
     assert (older := NoteModel.from_dict(without_order)) is not None and older.order is None  # probabilities order then
+    lifts = replace(model, associations=WordAssociations({"lau": {"ngay": 1.23456}}))
+    assert (read := NoteModel.from_dict(json.loads(json.dumps(lifts.to_dict())))) is not None
+    assert read.associations.lifts == {"lau": {"ngay": 1.235}}
     ranker = RankingModel(model.logistic, model.logistic, 0.1, {"backend": "hashing", "model": "words"}, {}, model)
     assert "notes" in json.loads(ranker.to_json())
 
@@ -289,6 +299,11 @@ def test_note_model_round_trips_in_the_ranker_file():
         {"threshold": 1.5},
         {"second_threshold": None},
         {"model": {"mean": [0.0]}},
+        {"associations": {"lau": "ngay many"}},
+        {"associations": {"lau": "ngay -1.0"}},
+        {"associations": {"lau": "ngay 1.0 thang"}},
+        {"associations": {"lau": {"ngay": 1.0}}},
+        {"associations": ["lau", "ngay"]},
     ],
 )
 def test_a_note_model_for_other_features_is_ignored(change):
@@ -300,11 +315,12 @@ def test_training_learns_which_feature_marks_the_answer():
     rng = np.random.default_rng(0)
     groups = []
     for number in range(60):
-        features = rng.normal(size=(6, len(NOTE_FEATURE_NAMES)))
+        features = rng.normal(size=(6, len(BASE_NOTE_FEATURE_NAMES)))
         labels = np.zeros(6, dtype=int)
         labels[number % 6] = 1
         features[:, 0] = labels * 3.0 + rng.normal(scale=0.3, size=6)  # "overlap" marks the answer
-        groups.append(NoteGroup(code=f"c{number % 10}", features=features, labels=labels, lead_has_facts=False, rule_finds=False))
+        words = [frozenset({"mot"})] * 6
+        groups.append(NoteGroup(f"c{number % 10}", features, labels, ("ai",), words, lead_has_facts=False, rule_finds=False))
     model, figures = train_notes(groups)
     assert model is not None
     assert model.logistic.weights[0] > 0 and model.threshold in THRESHOLDS and model.second_threshold <= 1.0
@@ -317,11 +333,12 @@ def test_questions_about_a_procedure_as_a_whole_raise_only_the_lead_threshold():
     rng = np.random.default_rng(0)
 
     def group(number: int, names_facts: bool) -> NoteGroup:
-        features = rng.normal(size=(6, len(NOTE_FEATURE_NAMES)))
+        features = rng.normal(size=(6, len(BASE_NOTE_FEATURE_NAMES)))
         labels = np.zeros(6, dtype=int)
         labels[number % 6] = names_facts
         features[:, 0] = (labels if names_facts else np.eye(6)[number % 6]) * 3.0  # "overlap" marks the best sentence
-        return NoteGroup(f"c{number % 10}", features, labels, not names_facts, False, names_facts, nothing_in_particular=True)
+        words = [frozenset()] * 6
+        return NoteGroup(f"c{number % 10}", features, labels, (), words, not names_facts, False, names_facts, nothing_in_particular=True)
 
     facts = [group(n, True) for n in range(60)]
     alone, alone_figures = train_notes(facts)
@@ -336,7 +353,53 @@ def test_groups_label_the_sentences_that_show_the_missing_fact(analyzer):
     questions = [FactQuestion("con tôi 10 tuổi mất hộ chiếu thì ai ký đơn", LOST_PASSPORT.code, ["người đại diện hợp pháp"])]
     [group] = collect_groups(questions, {LOST_PASSPORT.code: LOST_PASSPORT}, analyzer, _words_idf)
     assert not group.lead_has_facts and group.labels.sum() == 1
-    assert group.features.shape == (len(group.labels), len(NOTE_FEATURE_NAMES))
+    assert group.features.shape == (len(group.labels), len(BASE_NOTE_FEATURE_NAMES))  # the lifts are fitted later
+    assert "ai" in group.asked and "ho" not in group.asked  # "hộ chiếu" is the name
+    assert len(group.sentence_words) == len(group.labels)
+
+
+def _days_groups(count: int) -> list[NoteGroup]:
+    """Questions asking "bao lâu" whose answering sentence says "ngày" without repeating a word of the question; the
+    base features carry no signal."""
+    rng = np.random.default_rng(1)
+    groups = []
+    for number in range(count):
+        labels = np.zeros(5, dtype=int)
+        labels[number % 5] = 1
+        words = [frozenset({"ngay", "nop"}) if label else frozenset({"nop", "tai", "cong", "an"}) for label in labels]
+        features = rng.normal(size=(5, len(BASE_NOTE_FEATURE_NAMES)))
+        groups.append(NoteGroup(f"c{number % 10}", features, labels, ("bao", "lau"), words, False, False))
+    return groups
+
+
+def test_lifts_say_which_words_answer_a_word_asked():
+    associations = fit_associations(_days_groups(40))
+    assert associations.lifts["lau"]["ngay"] > 0 and "tai" not in associations.lifts["lau"]  # "tại" is in the others
+    features = associations.features(("bao", "lau", "phi"), [frozenset({"15", "ngay"}), frozenset({"tai", "xa"})])
+    column = dict(zip(ASSOCIATION_FEATURE_NAMES, features.T, strict=True))
+    assert column["association_mean"][0] > column["association_mean"][1] == 0.0
+    assert column["association_strong_share"][0] == pytest.approx(2 / 3) and column["association_of_best"].tolist() == [1.0, 0.0]
+    assert WordAssociations().features(("lau",), [frozenset({"ngay"})]).tolist() == [[0.0, 0.0, 0.0, 0.0]]
+
+
+def test_training_learns_the_words_that_answer_out_of_fold():
+    model, figures = train_notes(_days_groups(60))
+    assert model is not None and model.associations.lifts["lau"]["ngay"] > 0
+    assert figures["note_cross_validated_right_first"] >= 55  # only the lifts tell the answering sentence apart
+    assert model.logistic.weights[NOTE_FEATURE_NAMES.index("association_mean")] > 0
+
+
+def test_a_picker_with_lifts_answers_how_long_with_the_sentence_that_counts_days(analyzer):
+    record = Procedure(
+        code="9.000007",
+        name="Trình báo mất giấy mẫu",
+        steps=["Nộp đơn tại Công an cấp xã nơi cư trú.", "Công an cấp xã xử lý trong 05 ngày làm việc."],
+    )
+    query = analyzer.analyze("trình báo mất giấy thì bao lâu xong")
+    lifts = WordAssociations({"lau": {"ngay": 1.5}})
+    picker = LearnedNotes(replace(_model({"association_mean": 4.0}, bias=-2.0), associations=lifts), query, _words_idf)
+    assert picker.notes(record, "") == ["Công an cấp xã xử lý trong 05 ngày làm việc."]
+    assert LearnedNotes(_model({"association_mean": 4.0}, bias=-2.0), query, _words_idf).notes(record, "") == []
 
 
 def test_an_index_with_a_note_model_answers_with_it(corpus_settings, assistant, embedder, monkeypatch):
