@@ -5,7 +5,7 @@ missing from it, the sentences that would show all of them are the positives. Th
 questions only: one says how likely each sentence is to hold the facts, one which of a record's sentences comes
 first. The threshold is set on the out-of-fold probability of the sentence that comes first, so that a note is left
 out when the model is unsure, at the cost of at most 2% of the facts the notes find. A detail question may lead
-with two sentences; the second one's threshold is where, out of fold, two in five of them hold the facts.
+with two sentences; the second one's threshold is where, out of fold, a third of them hold the facts.
 
 The word lifts (:func:`fit_associations`) are learned from the same questions. The models see each question's
 association features from lifts fitted without its procedure's questions, as they will see a new question's.
@@ -50,10 +50,7 @@ NOTE_C = 0.1
 ORDER_L2 = 1.0  # the order model's penalty on its squared standardised weights
 THRESHOLDS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
 KEEP_FOUND = 0.98  # the threshold may lose at most this share of the facts the notes find out of fold
-# A second sentence leads only where it holds the facts this often out of fold. Chosen on the training answers'
-# length: once a list is read with the piece that opens it, 1/3 gave threshold 0.15 and a median of 704 characters on
-# training/notes (accuracy 0.765); 0.4 gives 0.25, 694 characters (0.762); the target is 700.
-SECOND_NOTE_PRECISION = 0.4
+SECOND_NOTE_PRECISION = 1 / 3  # a second sentence leads only where it holds the facts this often out of fold
 LEAD_THRESHOLDS = (*THRESHOLDS, 0.5, 0.6, 0.7, 0.8, 0.9)
 LEAD_PRECISION = 1 / 2  # ... and a sentence leads the answer to a question that asks nothing in particular
 ASSOCIATION_SMOOTHING = 5.0  # sentences at the base rate added to each pair: a pair seen a few times lifts little

@@ -46,7 +46,6 @@ MAX_SURE_ALONE = 370
 MIN_SENTENCE = 15  # shorter pieces are headings and list marks, not sentences
 _LABEL = re.compile(r"^[^:.;]{1,40}:\s*[+-]?\s*")  # "Thời hạn giải quyết: + ", "Cách thức thực hiện: "
 MAX_LIST_ITEM = 60  # a piece after a semicolon this short is an item of the list before it
-MAX_OPENED_LIST = 600  # a piece that opens a list ("Trường hợp không được chứng thực chữ ký:") is read with its items
 
 # words that name a section or ask for it ("quy trình nộp hồ sơ gồm mấy bước"), not what is inside it
 SECTION_WORDS = frozenset(
@@ -295,25 +294,6 @@ def _with_list_items(pieces: list[str]) -> list[str]:
     return joined
 
 
-def _with_opened_lists(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """A piece that ends in a colon says nothing alone ("… như sau:", "Trường hợp không được chứng thực chữ ký:"): it
-    is read with the items that follow it from the same part of the record (the next conditions of the list, say), up
-    to MAX_OPENED_LIST characters or the next such piece. The items stay sentences of their own too: one of them alone
-    may be what was asked."""
-    read = []
-    for i, (source, piece) in enumerate(pieces):
-        if piece.rstrip().endswith(":"):
-            opened = piece.strip()
-            for item_source, item in pieces[i + 1 :]:
-                item = without_bullet(item.strip())
-                if item_source != source or item.endswith(":") or len(opened) + 1 + len(item) > MAX_OPENED_LIST:
-                    break
-                opened = f"{opened} {item}" if item else opened
-            piece = opened
-        read.append((source, piece))
-    return read
-
-
 def record_sentences(proc: Procedure) -> list[Sentence]:
     """Every sentence of the record's free text: summary, result, steps, conditions, channel notes, the documents
     with their notes, and the notes of the documents table."""
@@ -324,12 +304,12 @@ def record_sentences(proc: Procedure) -> list[Sentence]:
         name, note = without_attachments(doc.name), without_attachments(doc.note or "")
         texts.append(("document", f"{name.rstrip('.;:')}: {note}" if note else name))
     texts += [("document", note) for note in proc.document_notes]
-    pieces = [(source, piece) for source, text in texts for piece in _with_list_items(SENTENCE_BREAK.split(text))]
     found: dict[str, str] = {}
-    for source, piece in _with_opened_lists(pieces):
-        sentence = piece.strip(" -")
-        if len(piece.strip()) > MIN_SENTENCE and sentence not in found:
-            found[sentence] = source
+    for source, text in texts:
+        for piece in _with_list_items(SENTENCE_BREAK.split(text)):
+            sentence = piece.strip(" -")
+            if len(piece.strip()) > MIN_SENTENCE and sentence not in found:
+                found[sentence] = source
     return [Sentence(text, source) for text, source in found.items()]
 
 

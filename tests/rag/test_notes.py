@@ -102,27 +102,6 @@ def test_short_list_items_stay_with_the_sentence_that_opens_the_list():
     assert not any(t.startswith(("lý do", "thời gian")) for t in texts)
 
 
-def test_a_piece_that_opens_a_list_is_read_with_its_items():
-    proc = Procedure(
-        code="9.000008",
-        name="Chứng thực chữ ký thử",
-        conditions=[
-            "Trường hợp không được chứng thực chữ ký:",
-            "+ Người yêu cầu chứng thực không nhận thức được hành vi của mình.",
-            "+ Giấy tờ có nội dung là giao dịch.",
-            "Người dịch phải có bằng cử nhân ngoại ngữ:",
-            "+ Bằng cử nhân ngoại ngữ trở lên" + ", về thứ tiếng nước ngoài cần dịch" * 20 + ".",
-        ],
-        steps=["Nộp hồ sơ tại Ủy ban nhân dân cấp xã."],
-    )
-    texts = [s.text for s in record_sentences(proc)]
-    opened = "Trường hợp không được chứng thực chữ ký: Người yêu cầu chứng thực không nhận thức được hành vi của mình."
-    assert f"{opened} Giấy tờ có nội dung là giao dịch." in texts  # not "… chữ ký:" alone, and without the "+" marks
-    assert "+ Giấy tờ có nội dung là giao dịch." in texts  # an item is still a sentence of its own
-    assert "Người dịch phải có bằng cử nhân ngoại ngữ:" in texts  # its one item is longer than MAX_OPENED_LIST
-    assert not any(t.endswith("giao dịch. Nộp hồ sơ tại Ủy ban nhân dân cấp xã.") for t in texts)  # steps are another list
-
-
 def test_features_read_what_is_asked_and_what_is_stated(analyzer):
     query = analyzer.analyze("con tôi 10 tuổi mất hộ chiếu thì ai ký đơn")
     question = note_question(LOST_PASSPORT, query, _words_idf)
