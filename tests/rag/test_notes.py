@@ -337,7 +337,7 @@ def test_questions_about_a_procedure_as_a_whole_raise_only_the_lead_threshold():
         labels = np.zeros(6, dtype=int)
         labels[number % 6] = names_facts
         features[:, 0] = (labels if names_facts else np.eye(6)[number % 6]) * 3.0  # "overlap" marks the best sentence
-        words = [frozenset()] * 6
+        words: list[frozenset[str]] = [frozenset()] * 6
         return NoteGroup(f"c{number % 10}", features, labels, (), words, not names_facts, False, names_facts, nothing_in_particular=True)
 
     facts = [group(n, True) for n in range(60)]
