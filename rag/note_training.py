@@ -165,9 +165,9 @@ def fit_associations(groups: list[NoteGroup]) -> WordAssociations:
     asked, present = _word_matrix(asked_rows, len(vocabulary)), _word_matrix(sentence_rows, len(vocabulary))
     together_answering = (asked[answering].T @ present[answering]).tocoo()
     keep = together_answering.data >= MIN_ANSWERING
-    rows, columns, answering_count = together_answering.row[keep], together_answering.col[keep], together_answering.data[keep]
     if not keep.any():
         return WordAssociations()
+    rows, columns, answering_count = together_answering.row[keep], together_answering.col[keep], together_answering.data[keep]
     together = np.asarray((asked.T @ present).tocsr()[rows, columns]).ravel()
     base = np.asarray(asked[answering].sum(axis=0)).ravel() / np.maximum(np.asarray(asked.sum(axis=0)).ravel(), 1)
     lift = np.log((answering_count + ASSOCIATION_SMOOTHING * base[rows]) / (together + ASSOCIATION_SMOOTHING) / base[rows])

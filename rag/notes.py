@@ -547,7 +547,7 @@ class NoteModel:
     second_threshold: float
     lead_threshold: float  # a sentence leads the answer to a question that asks nothing in particular from here
     order: Logistic | None = None
-    associations: WordAssociations = field(default_factory=WordAssociations)
+    associations: WordAssociations = field(default_factory=WordAssociations)  # the lifts its last four features read
 
     def ranking(self, features: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
         """The sentences' indices, best first: by the order model when there is one."""
