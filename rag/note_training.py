@@ -84,7 +84,7 @@ class _ShownLines:
 
     shown = ""
 
-    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
+    def notes(self, proc: Procedure, shown: str, most: int = 1, room: int = 0) -> list[str]:
         self.shown = shown
         return []
 

@@ -43,6 +43,11 @@ MAX_SECOND_NOTE = 150
 # facts found 1,230 -> 1,240 of 1,804 at the same median (692 characters).
 SURE_FIRST = 0.8
 MAX_SURE_ALONE = 370
+# An answer shorter than the composer's budget has room: the sentences ranked next that the model would show as a
+# first note fill it, each cut to what is left (NOTE_LINE_COST per line for "Lưu ý: " and the break), none shorter
+# than MIN_FILL. The budget stays under the answers' median, so the median length cannot move.
+NOTE_LINE_COST = 8
+MIN_FILL = 60
 MIN_SENTENCE = 15  # shorter pieces are headings and list marks, not sentences
 _LABEL = re.compile(r"^[^:.;]{1,40}:\s*[+-]?\s*")  # "Thời hạn giải quyết: + ", "Cách thức thực hiện: "
 MAX_LIST_ITEM = 60  # a piece after a semicolon this short is an item of the list before it
@@ -336,7 +341,9 @@ def around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]], room: 
 class NotePicker(Protocol):
     """Chooses the record's sentences worth adding to an answer whose lines are ``shown``."""
 
-    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]: ...
+    def notes(self, proc: Procedure, shown: str, most: int = 1, room: int = 0) -> list[str]:
+        """At most ``most`` sentences, then more while they fit in ``room`` characters the answer can spare."""
+        ...
 
     def asks_a_detail(self) -> bool:
         """Whether the question asks for one detail (who, when, how many…): its sentences then need no time and fee."""
@@ -520,7 +527,7 @@ class WordOverlapNotes:
     content_words: list[str]
     intents: list[str]
 
-    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
+    def notes(self, proc: Procedure, shown: str, most: int = 1, room: int = 0) -> list[str]:
         question = NoteQuestion(wanted_words(proc, self.content_words), [], frozenset(), frozenset(), "", tuple(self.intents), ())
         scored = []
         for sentence in unshown(proc, shown):
@@ -615,7 +622,7 @@ class LearnedNotes:
         probabilities = self.model.logistic.probabilities(features)
         return ScoredSentences(question, sentences, probabilities, self.model.ranking(features, probabilities))
 
-    def notes(self, proc: Procedure, shown: str, most: int = 1) -> list[str]:
+    def notes(self, proc: Procedure, shown: str, most: int = 1, room: int = 0) -> list[str]:
         scored = self._scored(proc, shown)
         if scored is None:
             return []
@@ -628,7 +635,17 @@ class LearnedNotes:
             return []
         alone_and_sure = len(chosen) == 1 and most > 1 and probabilities[chosen[0]] >= SURE_FIRST
         rooms = [MAX_SURE_ALONE if alone_and_sure else MAX_RELATED, MAX_SECOND_NOTE]
-        return [around(sentences[i].text, set(question.wanted), question.typed, rooms[min(rank, 1)]) for rank, i in enumerate(chosen)]
+        wanted = set(question.wanted)
+        picked = [around(sentences[i].text, wanted, question.typed, rooms[min(rank, 1)]) for rank, i in enumerate(chosen)]
+        spare = room - sum(len(note) + NOTE_LINE_COST for note in picked)
+        for i in scored.ranking[len(chosen) :]:
+            fits = min(MAX_RELATED, spare - NOTE_LINE_COST)
+            if fits < MIN_FILL:
+                break
+            if probabilities[i] >= self.model.threshold:
+                picked.append(around(sentences[int(i)].text, wanted, question.typed, fits))
+                spare -= len(picked[-1]) + NOTE_LINE_COST
+        return picked
 
     def asks_a_detail(self) -> bool:
         return asks_a_detail(self.query.folded)

@@ -503,10 +503,7 @@ class Assistant:
                 focus_code=top.code,
                 confidence=confidence,
             )
-        answer = self._procedure_answer(question, top.code, query, retrieved, confidence)
-        if same_named:
-            answer.answer = _with_same_name_note(answer.answer, [top.code, *[h.code for h in same_named]])
-        return answer
+        return self._procedure_answer(question, top.code, query, retrieved, confidence, [h.code for h in same_named])
 
     def _stated_choice(self, choices: list[ProcedureHit], query: Query) -> ProcedureHit | None:
         """The one of near-identical procedures whose difference the question states in so many words.
@@ -554,26 +551,36 @@ class Assistant:
         vague = len(query.content_words) <= 3 and top.name_overlap < self.policy.vague_name_overlap
         return undecided or (close if vague else [])
 
-    def _procedure_answer(self, question: str, code: str, query: Query, retrieved: list[str], confidence: float) -> Answer:
+    def _procedure_answer(
+        self, question: str, code: str, query: Query, retrieved: list[str], confidence: float, same_named: list[str] | None = None
+    ) -> Answer:
+        """The composed answer, after who handles it when not the ward and before the portal's other codes of its name."""
         proc = self.index.procedures[code]
         notes = LearnedNotes(self.notes, query, self.ranker.word_idf) if self.notes else None
         intents = query.intents
         if intents == detect_intents(query.folded):  # read from this question (not a follow-up's or an English one's)
             intents = intents_beside_name(query.folded, proc.name)
-        text, citation = compose_procedure_answer(proc, intents, query.content_words, query.ask, notes)
+        added = ([] if proc.is_ward_level else [other_level_note(proc)]) + ([same_name_note([code, *same_named])] if same_named else [])
+        taken = sum(len(line) + 1 for line in added)  # the composer leaves these characters of its budget to them
+        text, citation = compose_procedure_answer(proc, intents, query.content_words, query.ask, notes, taken)
         if self.phraser is not None:
             phrased = self.phraser.phrase(question, text)
             if phrased:
                 text = f"{phrased}\n{text.splitlines()[-1]}"  # the source line is always ours
+        if same_named:
+            text = _before_card_link(text, added[-1])
         if not proc.is_ward_level:
-            text = f"{other_level_note(proc)}\n{text}"
+            text = f"{added[0]}\n{text}"
         scope: Literal["ward", "other_level"] = "ward" if proc.is_ward_level else "other_level"
         return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence, scope=scope)
 
 
-def _with_same_name_note(text: str, codes: list[str]) -> str:
-    """Say that the portal has the procedure more than once, before the link to the full card."""
-    note = f"Cổng Dịch vụ công có {len(codes)} thủ tục cùng tên này (mã {', '.join(codes)}); câu trả lời theo mã {codes[0]}."
+def same_name_note(codes: list[str]) -> str:
+    """That the portal has the procedure more than once, and which of its codes the answer follows."""
+    return f"Cổng Dịch vụ công có {len(codes)} thủ tục cùng tên này (mã {', '.join(codes)}); câu trả lời theo mã {codes[0]}."
+
+
+def _before_card_link(text: str, note: str) -> str:
     lines = text.split("\n")
     at = next((i for i, line in enumerate(lines) if line.startswith("Xem đầy đủ")), len(lines) - 1)
     return "\n".join([*lines[:at], note, *lines[at:]])

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.composer import compose_procedure_answer
+from rag.composer import FILL_BUDGET, compose_procedure_answer
 from rag.logistic import Logistic
 from rag.note_training import THRESHOLDS, FactQuestion, NoteGroup, collect_groups, fit_associations, train_notes
 from rag.notes import (
@@ -17,7 +17,9 @@ from rag.notes import (
     MAX_RELATED,
     MAX_SECOND_NOTE,
     MAX_SURE_ALONE,
+    MIN_FILL,
     NOTE_FEATURE_NAMES,
+    NOTE_LINE_COST,
     TIME_EXPR,
     LearnedNotes,
     NoteModel,
@@ -168,13 +170,15 @@ def test_a_detail_question_leads_with_the_sentence_that_answers_it(analyzer):
     picker = LearnedNotes(_model({"asks_who_states_agent": 3.0, "overlap": 1.0}), query, _words_idf)
     lines = compose_procedure_answer(LOST_PASSPORT, ["overview"], query.content_words, None, picker)[0].splitlines()
     assert lines[0] == "Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay."
-    assert lines[1].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông (mã 9.000002). Nơi nộp:")
-    assert lines[2].startswith("Xem đầy đủ:")  # how long and how much were not asked: the card has them
+    named = next(i for i, line in enumerate(lines) if line.startswith("Thủ tục: "))  # after the sentences that fit
+    assert lines[named].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông (mã 9.000002). Nơi nộp:")
+    assert lines[named + 1].startswith("Xem đầy đủ:")  # how long and how much were not asked: the card has them
     # a question about the procedure as a whole that the picker answers: the sentence, then name, where, time and fee
     how = LearnedNotes(_model({"overlap": 1.0}), analyzer.analyze("con tôi 10 tuổi mất hộ chiếu thì ký đơn thế nào"), _words_idf)
     led = compose_procedure_answer(LOST_PASSPORT, ["overview"], how.query.content_words, None, how)[0].splitlines()
     assert led[0] == "Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay."
-    assert led[1].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông") and led[2].startswith("Thời hạn:")
+    named = next(i for i, line in enumerate(led) if line.startswith("Thủ tục: "))
+    assert led[named].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông") and led[named + 1].startswith("Thời hạn:")
     # a question about the procedure itself ("thủ tục gì") gets its overview first, the sentence as a note
     which = LearnedNotes(_model({"overlap": 1.0}), analyzer.analyze("mất hộ chiếu, đơn trình báo làm thủ tục gì"), _words_idf)
     overview = compose_procedure_answer(LOST_PASSPORT, ["overview"], which.query.content_words, None, which)[0]
@@ -204,7 +208,7 @@ def test_a_question_that_asks_nothing_in_particular_is_led_by_a_sentence_only_fr
     assert answer.startswith("Trình báo mất hộ chiếu phổ thông (mã 9.000002).") and "\nLưu ý: " in answer
     sure = LearnedNotes(_model(weights, lead_threshold=0.1), query, _words_idf)
     led = compose_procedure_answer(LOST_PASSPORT, query.intents, query.content_words, None, sure)[0]
-    assert led.split("\n")[1].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông")  # a sentence came first
+    assert not led.startswith("Trình báo") and "\nThủ tục: Trình báo mất hộ chiếu phổ thông" in led  # a sentence came first
     # a detail asked ("ai") leads with its sentence whatever the lead threshold
     who = LearnedNotes(_model(weights, lead_threshold=0.9), analyzer.analyze("con 10 tuổi mất hộ chiếu thì ai ký đơn"), _words_idf)
     assert not compose_procedure_answer(LOST_PASSPORT, ["overview"], who.query.content_words, None, who)[0].startswith("Trình báo")
@@ -274,6 +278,43 @@ def test_a_sure_sentence_shown_alone_gets_the_room_of_a_second_one(analyzer):
     assert len(one_asked[0]) <= MAX_RELATED
     unsure = LearnedNotes(_model({"from_step": 1.5}, second_threshold=0.99), query, _words_idf).notes(proc, "", most=2)
     assert len(unsure) == 1 and len(unsure[0]) <= MAX_RELATED
+
+
+def test_room_in_the_answer_brings_the_sentences_ranked_next_that_reach_the_threshold(analyzer):
+    """A short answer gets the further sentences the model would show first, each cut to what is left of the room."""
+    query = analyzer.analyze("mất hộ chiếu thì phải nộp đơn trong bao lâu")
+    picker = LearnedNotes(_model({"from_step": 3.0}, threshold=0.5, second_threshold=0.99), query, _words_idf)
+    alone = picker.notes(LOST_PASSPORT, "", most=2)  # the steps 0.88, the document 0.27
+    filled = picker.notes(LOST_PASSPORT, "", most=2, room=1000)
+    assert len(alone) == 1 and filled[0] == alone[0] and filled[1:] == [s for s in LOST_PASSPORT.steps if s != alone[0]]
+    tight = picker.notes(LOST_PASSPORT, "", most=2, room=len(alone[0]) + NOTE_LINE_COST + MIN_FILL + NOTE_LINE_COST)
+    assert len(tight) == 2 and len(tight[1]) <= MIN_FILL
+    assert picker.notes(LOST_PASSPORT, "", most=2, room=len(alone[0]) + MIN_FILL) == alone
+    below = LearnedNotes(_model({"from_step": 3.0}, threshold=0.99, second_threshold=0.99), query, _words_idf)
+    assert below.notes(LOST_PASSPORT, "", most=2, room=1000) == []  # nothing reaches the threshold: no room fills
+
+
+def test_the_room_is_what_the_answer_leaves_of_its_budget():
+    """The composer offers the picker FILL_BUDGET less the answer's lines and what the service adds around them."""
+
+    class RoomSeen:
+        room = -1
+
+        def notes(self, proc: Procedure, shown: str, most: int = 1, room: int = 0) -> list[str]:
+            self.room = room
+            return []
+
+        def asks_a_detail(self) -> bool:
+            return False
+
+        def leads(self, proc: Procedure, shown: str) -> bool:
+            return False
+
+    picker = RoomSeen()
+    answer = compose_procedure_answer(LOST_PASSPORT, ["steps"], [], None, picker)[0]
+    assert picker.room == FILL_BUDGET - len(answer)
+    compose_procedure_answer(LOST_PASSPORT, ["steps"], [], None, picker, taken=100)
+    assert picker.room == FILL_BUDGET - len(answer) - 100
 
 
 def test_note_model_round_trips_in_the_ranker_file():
@@ -409,7 +450,7 @@ def test_an_index_with_a_note_model_answers_with_it(corpus_settings, assistant, 
     assert with_notes.notes is not None and with_notes.notes.to_dict() == model.to_dict()
     seen: list[tuple[str, float]] = []
 
-    def record(self: LearnedNotes, proc: Procedure, shown: str, most: int = 1) -> list[str]:
+    def record(self: LearnedNotes, proc: Procedure, shown: str, most: int = 1, room: int = 0) -> list[str]:
         seen.append((proc.code, self.model.threshold))
         return []
 
