@@ -137,7 +137,8 @@ def with_vocabulary(sources: list[Path], vocabulary_dir: Path) -> list[Path]:
 def _finish(report: IngestReport, started: float) -> IngestReport:
     report.seconds = round(time.perf_counter() - started, 2)
     log.info(
-        "ingest %s version=%s added=%d changed=%d removed=%d failed=%d parsed=%d rows_cleaned=%d resplit=%d embedded=%d in %.1fs",
+        "ingest %s version=%s added=%d changed=%d removed=%d failed=%d parsed=%d rows_cleaned=%d resplit=%d rejoined=%d"
+        " embedded=%d in %.1fs",
         report.status,
         report.version,
         len(report.added),
@@ -147,6 +148,7 @@ def _finish(report: IngestReport, started: float) -> IngestReport:
         report.parsed,
         report.document_rows_cleaned,
         report.splits_repaired,
+        report.lines_rejoined,
         report.embedded,
         report.seconds,
     )

@@ -80,6 +80,7 @@ def plan_contents(
         report.parsed += 1
         report.document_rows_cleaned += entry.document_rows_cleaned
         report.splits_repaired += entry.split_repaired
+        report.lines_rejoined += entry.lines_rejoined
         content = proc.content_hash()
         if previous is not None and old_hashes.get(code) == content and code in previous.procedure_lines:
             plan.reused.append(code)  # the source changed but not what we index

@@ -15,7 +15,7 @@ from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
 # Bump when the parsing below changes: records are then parsed again instead of reused.
-PARSER_VERSION = "2026-12-04.3"
+PARSER_VERSION = "2026-12-05.1"
 PLACEHOLDER = "Không có thông tin"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _TIME_UNITS = ("Ngày làm việc", "Ngày", "Giờ", "Tháng", "Năm", "Phút")
@@ -73,6 +73,12 @@ _CHANNELS_HEADER = "Cách Thức Thực Hiện"
 _DOCUMENTS_HEADER = "Thành phần hồ sơ"
 _LEGAL_SECTION_HEADER = "Căn cứ pháp lý"
 _CUT_AT_REFERENCE = re.compile(r"\bmục\s*$", re.IGNORECASE)  # '… theo quy định tại mục', '… tại tiết 1 mục'
+# Steps and conditions copied from PDFs keep the page's line breaks: '… các điều kiện về cơ' / 'sở vật chất, …'. A
+# line that ends without a stop and a next line that starts in lower case, not as a list item ('a) ', 'đ. '), are
+# one sentence.
+_ENDS_A_SENTENCE = re.compile(r"[.;:!?]\s*$")
+_STARTS_LOWER = re.compile(rf"^\s*[{_VI_LOWER}]")
+_LIST_ITEM = re.compile(rf"^\s*[{_VI_LOWER}]{{1,2}}[.)]\s")
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ class PortalRecord:
     procedure: Procedure
     document_rows_cleaned: int
     split_repaired: bool  # steps and documents re-cut from raw_text
+    lines_rejoined: int = 0  # lines of steps and conditions that continued the sentence of the line before
 
 
 @dataclass(frozen=True)
@@ -331,6 +338,17 @@ def split_steps(text: str) -> list[str]:
     return [line for line in normalize_text(empty_if_placeholder(text) and text).split("\n") if line]
 
 
+def rejoin_wrapped_lines(lines: list[str]) -> tuple[list[str], int]:
+    """The lines with each one that continues the sentence before it joined to it, and how many were joined."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and not _ENDS_A_SENTENCE.search(joined[-1]) and _STARTS_LOWER.match(line) and not _LIST_ITEM.match(line):
+            joined[-1] = f"{joined[-1].rstrip()} {line.lstrip()}"
+        else:
+            joined.append(line)
+    return joined, len(lines) - len(joined)
+
+
 def _section(raw: str, header: str, end_header: str, start: int = 0) -> tuple[str, int] | None:
     """The text between ``header`` (first one from ``start``) and the next ``end_header``, and where it ends."""
     begin = raw.find(header, start)
@@ -390,6 +408,8 @@ def parse_record(record: dict) -> PortalRecord:
     agency = empty_if_placeholder(record.get("co_quan_thuc_hien")) or empty_if_placeholder(record.get("co_quan_co_tham_quyen"))
     levels = [lvl.strip() for lvl in normalize_inline(record.get("cap_thuc_hien")).split(",") if lvl.strip()]
     table = parse_documents(documents_text)
+    steps, steps_rejoined = rejoin_wrapped_lines(split_steps(steps_text))
+    conditions, conditions_rejoined = rejoin_wrapped_lines(split_steps(record.get("yeu_cau_dieu_kien") or ""))
     procedure = Procedure(
         code=code,
         name=name,
@@ -400,11 +420,11 @@ def parse_record(record: dict) -> PortalRecord:
         channels=channels,
         documents=table.documents,
         document_notes=table.notes,
-        steps=split_steps(steps_text),
-        conditions=split_steps(record.get("yeu_cau_dieu_kien") or ""),
+        steps=steps,
+        conditions=conditions,
         result=clean_result(record.get("ket_qua_xu_ly") or "") or None,
         legal_basis=parse_legal_basis(record.get("can_cu_phap_ly") or ""),
         url=normalize_inline(record.get("detail_url")) or None,
         source="portal",
     )
-    return PortalRecord(procedure, len(table.cleaned), resplit is not None)
+    return PortalRecord(procedure, len(table.cleaned), resplit is not None, steps_rejoined + conditions_rejoined)

@@ -31,6 +31,7 @@ class IngestReport:
     parsed: int = 0
     document_rows_cleaned: int = 0  # portal document rows that were notes or headings, among the records parsed
     splits_repaired: int = 0  # portal records whose steps and documents were re-cut from raw_text
+    lines_rejoined: int = 0  # portal lines of steps and conditions broken mid-sentence, joined back
     seconds: float = 0.0
     message: str = ""
     change_lines: list[str] = field(default_factory=list)  # field-level changes, also in the version's changes.json
@@ -63,6 +64,8 @@ class IngestReport:
             )
         if self.splits_repaired:
             lines.append(f"  Trình tự và thành phần hồ sơ bị cắt sai, đã tách lại từ toàn văn: {self.splits_repaired} thủ tục")
+        if self.lines_rejoined:
+            lines.append(f"  Trình tự, điều kiện: nối lại {self.lines_rejoined} dòng bị ngắt giữa câu")
         for title, codes in (("Thêm mới", self.added), ("Thay đổi", self.changed), ("Gỡ bỏ", self.removed)):
             if codes:
                 lines.append(f"  {title}: " + ", ".join(codes[:20]) + (" …" if len(codes) > 20 else ""))

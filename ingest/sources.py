@@ -56,6 +56,7 @@ class SourceEntry:
     vocabulary: VocabularyEntry | None = None
     document_rows_cleaned: int = 0  # what parsing repaired in a portal record, for the ingest report
     split_repaired: bool = False
+    lines_rejoined: int = 0
 
     def materialize(self) -> Procedure:
         """The parsed procedure with our vocabulary applied; raises ValueError for an unusable portal record."""
@@ -63,6 +64,7 @@ class SourceEntry:
             parsed = parse_record(self.record or {})
             self.procedure = parsed.procedure
             self.document_rows_cleaned, self.split_repaired = parsed.document_rows_cleaned, parsed.split_repaired
+            self.lines_rejoined = parsed.lines_rejoined
         return apply_vocabulary(self.procedure, self.vocabulary)
 
     def attach(self, vocabulary: VocabularyEntry) -> None:

@@ -15,6 +15,7 @@ from ingest.portal import (
     parse_legal_basis,
     parse_record,
     record_to_procedure,
+    rejoin_wrapped_lines,
 )
 from ingest.report import IngestReport
 from ingest.sources import read_sources
@@ -269,6 +270,47 @@ def test_repaired_splits_are_counted_in_the_ingest_report(tmp_path: Path):
     plan_contents(read_sources([source]), None, False, False, report)
     assert (report.parsed, report.splits_repaired) == (1, 1)
     assert "đã tách lại từ toàn văn: 1 thủ tục" in report.to_text()
+
+
+def test_lines_broken_mid_sentence_are_joined_and_list_items_are_not():
+    lines = [
+        "- Hộ tham gia phải đảm bảo các điều kiện về cơ",
+        "sở vật chất và cam kết đảm bảo phần",
+        "đối ứng thực hiện dự án.",
+        "b) Tổ thẩm định gồm:",
+        "đại diện Ủy ban nhân dân cấp xã;",
+        "c) Nếu hồ sơ chưa hợp lệ thì",
+        "đ) trả lại hồ sơ",
+        "Bước 2: Nộp hồ sơ",
+    ]
+    joined, count = rejoin_wrapped_lines(lines)
+    assert joined == [
+        "- Hộ tham gia phải đảm bảo các điều kiện về cơ sở vật chất và cam kết đảm bảo phần đối ứng thực hiện dự án.",
+        "b) Tổ thẩm định gồm:",  # a line after a colon starts an item, even in lower case
+        "đại diện Ủy ban nhân dân cấp xã;",
+        "c) Nếu hồ sơ chưa hợp lệ thì",
+        "đ) trả lại hồ sơ",  # a list item, not the rest of the line before
+        "Bước 2: Nộp hồ sơ",  # a capital starts a new line
+    ]
+    assert count == 2
+
+
+def test_rejoined_lines_are_counted_in_the_ingest_report(tmp_path: Path):
+    record = {
+        "ma_thu_tuc": "1.000001",
+        "ten_thu_tuc": "Thủ tục thử",
+        "trinh_tu_thuc_hien": "Bước 1: Nộp hồ sơ tại Trung tâm phục vụ hành chính\ncông cấp xã.\nBước 2: Nhận kết quả.",
+        "yeu_cau_dieu_kien": "Người đề nghị phải cư trú\ntại xã.",
+    }
+    parsed = parse_record(record)
+    assert parsed.procedure.steps == ["Bước 1: Nộp hồ sơ tại Trung tâm phục vụ hành chính công cấp xã.", "Bước 2: Nhận kết quả."]
+    assert parsed.procedure.conditions == ["Người đề nghị phải cư trú tại xã."]
+    source = tmp_path / "portal.jsonl"
+    source.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    report = IngestReport()
+    plan_contents(read_sources([source]), None, False, False, report)
+    assert report.lines_rejoined == 2
+    assert "nối lại 2 dòng bị ngắt giữa câu" in report.to_text()
 
 
 def test_record_with_broken_fields_is_rejected_with_a_reason():
