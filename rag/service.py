@@ -560,27 +560,29 @@ class Assistant:
         intents = query.intents
         if intents == detect_intents(query.folded):  # read from this question (not a follow-up's or an English one's)
             intents = intents_beside_name(query.folded, proc.name)
-        added = ([] if proc.is_ward_level else [other_level_note(proc)]) + ([same_name_note([code, *same_named])] if same_named else [])
-        taken = sum(len(line) + 1 for line in added)  # the composer leaves these characters of its budget to them
+        other_level = None if proc.is_ward_level else other_level_note(proc)
+        same_name = _same_name_note([code, *same_named]) if same_named else None
+        taken = sum(len(line) + 1 for line in (other_level, same_name) if line)  # the composer leaves these to them
         text, citation = compose_procedure_answer(proc, intents, query.content_words, query.ask, notes, taken)
         if self.phraser is not None:
             phrased = self.phraser.phrase(question, text)
             if phrased:
                 text = f"{phrased}\n{text.splitlines()[-1]}"  # the source line is always ours
-        if same_named:
-            text = _before_card_link(text, added[-1])
-        if not proc.is_ward_level:
-            text = f"{added[0]}\n{text}"
+        if same_name:
+            text = _before_card_link(text, same_name)
+        if other_level:
+            text = f"{other_level}\n{text}"
         scope: Literal["ward", "other_level"] = "ward" if proc.is_ward_level else "other_level"
         return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence, scope=scope)
 
 
-def same_name_note(codes: list[str]) -> str:
+def _same_name_note(codes: list[str]) -> str:
     """That the portal has the procedure more than once, and which of its codes the answer follows."""
     return f"Cổng Dịch vụ công có {len(codes)} thủ tục cùng tên này (mã {', '.join(codes)}); câu trả lời theo mã {codes[0]}."
 
 
 def _before_card_link(text: str, note: str) -> str:
+    """The answer with ``note`` just before the link to the full card."""
     lines = text.split("\n")
     at = next((i for i, line in enumerate(lines) if line.startswith("Xem đầy đủ")), len(lines) - 1)
     return "\n".join([*lines[:at], note, *lines[at:]])
