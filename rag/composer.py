@@ -66,6 +66,7 @@ _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(�
 UNIT_LOST_PLAIN = " (Cổng không ghi rõ ngày hay giờ; hãy hỏi cán bộ tiếp nhận)"
 _CHANNEL_SHORT = {"Trực tiếp": "trực tiếp", "Trực tuyến": "trực tuyến", "Dịch vụ bưu chính": "bưu chính"}
 _STEP_MARK = re.compile(r"^\W*bước\s*\d+\s*[:.)-]?\s*", re.IGNORECASE)
+_DASH_BULLET = re.compile(r"^\s*[-–•]\s+")  # the portal's own bullet: the answer puts its "- " before each step
 _NO_ORIGINALS = re.compile(r"\b0+ bản chính\s*[,;]\s*|^0+ bản chính$")
 _FREE = re.compile(r"^miễn", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:đồng|vn[đd]\b|đ\b|triệu|nghìn|ngàn)", re.IGNORECASE)
@@ -433,7 +434,7 @@ def _steps(proc: Procedure, content_words: list[str]) -> list[str]:
         return shorten(text, MAX_STEP_ASKED if i == asked else MAX_STEP)
 
     if steps is None:
-        lines = ["Trình tự thực hiện:", *[f"- {cut(i, line)}" for i, line in enumerate(proc.steps[:MAX_STEPS])]]
+        lines = ["Trình tự thực hiện:", *[f"- {cut(i, _DASH_BULLET.sub('', line))}" for i, line in enumerate(proc.steps[:MAX_STEPS])]]
         rest = len(proc.steps) - MAX_STEPS
     else:
         lines = [f"Gồm {len(steps)} bước:", *[f"{i + 1}. {cut(i, s)}" for i, s in enumerate(steps[:MAX_STEPS])]]

@@ -108,6 +108,14 @@ def test_numbered_portal_steps_are_counted_by_their_markers():
     assert step_list(unnumbered) is None and _answer(unnumbered, ["steps"]).startswith("Trình tự thực hiện:")
 
 
+def test_unnumbered_steps_keep_one_bullet_when_the_portal_gave_its_own():
+    proc = _procedure(
+        source="portal", steps=["a) Nộp hồ sơ:", "- Nếu nộp trực tiếp, người yêu cầu nộp tại Trung tâm.", "• Nếu nộp trực tuyến thì ký số."]
+    )
+    lines = _answer(proc, ["steps"]).split("\n")
+    assert lines[2:4] == ["- Nếu nộp trực tiếp, người yêu cầu nộp tại Trung tâm.", "- Nếu nộp trực tuyến thì ký số."]
+
+
 def test_fee_question_leads_with_the_fee(assistant):
     answer = assistant.answer("đăng ký thành lập hộ kinh doanh hết bao nhiêu tiền")
     assert answer.focus_code == "1.001612"
