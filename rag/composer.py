@@ -41,6 +41,7 @@ INTENT_SECTIONS = {
 CARD_PATH = "/api/procedures/{code}"
 # Answers are read on phones: lists are capped and items cut at a word boundary.
 MAX_DOCUMENTS = 8
+MAX_NAMED_DOCUMENTS = 2  # an overview names a dossier this short instead of counting it
 MAX_WHOLE_DOCUMENTS = 2  # documents the question names, given (nearly) whole
 MAX_STEPS = 8
 MAX_LIST_ITEMS = 5
@@ -66,7 +67,7 @@ _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(�
 UNIT_LOST_PLAIN = " (Cổng không ghi rõ ngày hay giờ; hãy hỏi cán bộ tiếp nhận)"
 _CHANNEL_SHORT = {"Trực tiếp": "trực tiếp", "Trực tuyến": "trực tuyến", "Dịch vụ bưu chính": "bưu chính"}
 _STEP_MARK = re.compile(r"^\W*bước\s*\d+\s*[:.)-]?\s*", re.IGNORECASE)
-_DASH_BULLET = re.compile(r"^\s*[-–•]\s+")  # the portal's own bullet: the answer puts its "- " before each step
+_NOTE_LABEL = re.compile(r"^lưu ý\s*:\s*", re.IGNORECASE)  # the record's own label: the answer puts "Lưu ý: " first
 _NO_ORIGINALS = re.compile(r"\b0+ bản chính\s*[,;]\s*|^0+ bản chính$")
 _FREE = re.compile(r"^miễn", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:đồng|vn[đd]\b|đ\b|triệu|nghìn|ngàn)", re.IGNORECASE)
@@ -434,7 +435,7 @@ def _steps(proc: Procedure, content_words: list[str]) -> list[str]:
         return shorten(text, MAX_STEP_ASKED if i == asked else MAX_STEP)
 
     if steps is None:
-        lines = ["Trình tự thực hiện:", *[f"- {cut(i, _DASH_BULLET.sub('', line))}" for i, line in enumerate(proc.steps[:MAX_STEPS])]]
+        lines = ["Trình tự thực hiện:", *[f"- {cut(i, without_bullet(line))}" for i, line in enumerate(proc.steps[:MAX_STEPS])]]
         rest = len(proc.steps) - MAX_STEPS
     else:
         lines = [f"Gồm {len(steps)} bước:", *[f"{i + 1}. {cut(i, s)}" for i, s in enumerate(steps[:MAX_STEPS])]]
@@ -499,8 +500,12 @@ def _overview(proc: Procedure) -> list[str]:
     where = _end(f"Nơi nộp: {_where(proc)}")
     lines.append(where + (f" Hình thức: {_channels(proc)}." if proc.channels else ""))
     lines.append(_time_and_fee(proc))
-    if proc.documents:
-        lines.append(f"Hồ sơ: {len(distinct_documents(proc))} giấy tờ.")
+    documents = distinct_documents(proc)
+    if len(documents) > MAX_NAMED_DOCUMENTS:
+        lines.append(f"Hồ sơ: {len(documents)} giấy tờ.")
+    elif documents:  # "Hồ sơ: 1 giấy tờ." tells a citizen nothing a name would not
+        names = [shorten(without_bullet(without_attachments(d.name)).rstrip(" .;:"), MAX_ITEM) for d in documents]
+        lines.append(_end(f"Hồ sơ gồm: {'; '.join(names)}"))
     return lines
 
 
@@ -613,7 +618,9 @@ def compose_procedure_answer(
         # the record's sentence that matches what was asked beyond the name, if not shown: after a yes or no too,
         # since "có phải công chứng không" is often settled by a note, not by the document list
         shown = "\n".join(lines)
-        lines += [f"Lưu ý: {note}" for note in picker.notes(proc, shown, most=2, room=_room(proc, section, lines) - taken)]
+        lines += [
+            f"Lưu ý: {_NOTE_LABEL.sub('', note)}" for note in picker.notes(proc, shown, most=2, room=_room(proc, section, lines) - taken)
+        ]
     lines += _card_and_source(proc, section, lines)
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation

@@ -4,8 +4,11 @@ For each such question, the answer is composed for its gold procedure without a 
 missing from it, the sentences that would show all of them are the positives. The models learn from those
 questions only: one says how likely each sentence is to hold the facts, one which of a record's sentences comes
 first. The threshold is set on the out-of-fold probability of the sentence that comes first, so that a note is left
-out when the model is unsure, at the cost of at most 2% of the facts the notes find. A detail question may lead
-with two sentences; the second one's threshold is where, out of fold, a third of them hold the facts.
+out when the model is unsure, at the cost of at most 2% of the questions whose answers have their facts. A detail
+question may lead with two sentences; the second one's threshold is where, out of fold, a third of them hold the facts.
+Each threshold is the median of the ones these rules choose on bootstrap resamples of the questions: the curves are
+flat near their targets, so the rules alone flipped on a few dozen questions (second threshold 0.25 -> 0.40, lead
+threshold 0.70 -> 0.80 when the overview began to name short dossiers).
 
 The word lifts (:func:`fit_associations`) are learned from the same questions. The models see each question's
 association features from lifts fitted without its procedure's questions, as they will see a new question's.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -45,11 +49,13 @@ from tthc.schema import Procedure
 from tthc.text import fact_found
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NOTE_C = 0.1
 ORDER_L2 = 1.0  # the order model's penalty on its squared standardised weights
 THRESHOLDS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
-KEEP_FOUND = 0.98  # the threshold may lose at most this share of the facts the notes find out of fold
+KEEP_FOUND = 0.98  # the threshold may lose at most this share of the questions answered with their facts out of fold
+THRESHOLD_RESAMPLES = 201  # odd: the median of the thresholds chosen on them is a threshold of the grid
 SECOND_NOTE_PRECISION = 1 / 3  # a second sentence leads only where it holds the facts this often out of fold
 LEAD_THRESHOLDS = (*THRESHOLDS, 0.5, 0.6, 0.7, 0.8, 0.9)
 LEAD_PRECISION = 1 / 2  # ... and a sentence leads the answer to a question that asks nothing in particular
@@ -216,6 +222,27 @@ def _facts_found(groups: list[NoteGroup], best: list[tuple[float, bool]], thresh
     return sum(g.lead_has_facts or (p >= threshold and finds) for g, (p, finds) in zip(groups, best, strict=True))
 
 
+def highest_keeping_facts(answers: list[tuple[float, bool, bool]]) -> float:
+    """The highest threshold that keeps KEEP_FOUND of the most questions answered with their facts; each answer is
+    (probability of the sentence first, it shows the facts, the answer has them without a note)."""
+    found = {t: sum(has or (p >= t and shows) for p, shows, has in answers) for t in THRESHOLDS}
+    return max(t for t in THRESHOLDS if found[t] >= KEEP_FOUND * max(found.values()))
+
+
+def lowest_with_precision(grid: tuple[float, ...], precision: float) -> Callable[[list[tuple[float, bool]]], float]:
+    """The rule: the lowest threshold of ``grid`` at which ``precision`` of the picks show the facts (1 if none)."""
+    return lambda picks: min((t for t in grid if _precision(picks, t) >= precision), default=1.0)
+
+
+def median_over_resamples(choose: Callable[[list[T]], float], items: list[T]) -> float:
+    """The median of what ``choose`` picks on THRESHOLD_RESAMPLES bootstrap resamples of ``items`` (seeded)."""
+    if not items:
+        return choose(items)
+    rng = np.random.default_rng(0)
+    picks = [choose([items[i] for i in rng.integers(0, len(items), len(items))]) for _ in range(THRESHOLD_RESAMPLES)]
+    return float(np.median(picks))
+
+
 def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel | None, dict]:
     """The note model on the groups that name facts, its thresholds and cross-validated figures from folds by
     procedure; the groups of questions about a procedure as a whole only set the lead threshold.
@@ -245,8 +272,10 @@ def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel 
                 if len(order) > 1 and not group.lead_has_facts:
                     runner_up.append((float(probabilities[order[1]]), bool(group.labels[order[1]])))
     found = {t: _facts_found(groups, best, t) for t in THRESHOLDS}
-    threshold = max(t for t in THRESHOLDS if found[t] >= KEEP_FOUND * max(found.values()))
-    second_threshold = min((t for t in THRESHOLDS if _precision(runner_up, t) >= SECOND_NOTE_PRECISION), default=1.0)
+    threshold = median_over_resamples(
+        highest_keeping_facts, [(p, shows, g.lead_has_facts) for g, (p, shows) in zip(groups, best, strict=True)]
+    )
+    second_threshold = median_over_resamples(lowest_with_precision(THRESHOLDS, SECOND_NOTE_PRECISION), runner_up)
     # a question that asks nothing in particular: its best sentence holds facts the overview lacks, or it does not
     leading = [(p, right and not g.lead_has_facts) for g, (p, right) in zip(groups, best, strict=True) if g.nothing_in_particular]
     any_model = next(iter(fold_models.values()))
@@ -255,7 +284,7 @@ def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel 
         for g in all_groups
         if not g.names_facts and g.nothing_in_particular and len(g.labels)
     ]
-    lead_threshold = min((t for t in LEAD_THRESHOLDS if _precision(leading, t) >= LEAD_PRECISION), default=1.0)
+    lead_threshold = median_over_resamples(lowest_with_precision(LEAD_THRESHOLDS, LEAD_PRECISION), leading)
     figures = {
         "note_questions": len(groups),
         "note_lead_has_facts": sum(g.lead_has_facts for g in groups),

@@ -116,6 +116,25 @@ def test_unnumbered_steps_keep_one_bullet_when_the_portal_gave_its_own():
     assert lines[2:4] == ["- Nếu nộp trực tiếp, người yêu cầu nộp tại Trung tâm.", "- Nếu nộp trực tuyến thì ký số."]
 
 
+def test_a_note_keeps_one_label_when_the_record_wrote_its_own():
+    proc = _procedure(source="portal", steps=["Lưu ý: Văn bản cho thuê nhà không bắt buộc phải công chứng hoặc chứng thực."])
+    answer, _ = compose_procedure_answer(
+        proc,
+        ["overview"],
+        ["cho", "thue", "nha", "cong", "chung"],
+        None,
+        WordOverlapNotes(["cho", "thue", "nha", "cong", "chung"], ["overview"]),
+    )
+    assert "Lưu ý: Văn bản cho thuê nhà không bắt buộc" in answer and "Lưu ý: Lưu ý" not in answer
+
+
+def test_an_overview_names_a_short_dossier_and_counts_a_long_one():
+    short = _procedure(documents=[Document(name="Phiếu khai báo tạm trú (mẫu NA17).", copies="1 bản chính")])
+    assert "Hồ sơ gồm: Phiếu khai báo tạm trú (mẫu NA17)." in _answer(short, ["overview"])
+    long = _procedure(documents=[Document(name=f"Giấy tờ số {i}", copies="1 bản sao") for i in range(1, 5)])
+    assert "Hồ sơ: 4 giấy tờ." in _answer(long, ["overview"])
+
+
 def test_fee_question_leads_with_the_fee(assistant):
     answer = assistant.answer("đăng ký thành lập hộ kinh doanh hết bao nhiêu tiền")
     assert answer.focus_code == "1.001612"

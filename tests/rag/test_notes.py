@@ -10,7 +10,17 @@ import pytest
 
 from rag.composer import FILL_BUDGET, compose_procedure_answer
 from rag.logistic import Logistic
-from rag.note_training import THRESHOLDS, FactQuestion, NoteGroup, collect_groups, fit_associations, train_notes
+from rag.note_training import (
+    THRESHOLDS,
+    FactQuestion,
+    NoteGroup,
+    collect_groups,
+    fit_associations,
+    highest_keeping_facts,
+    lowest_with_precision,
+    median_over_resamples,
+    train_notes,
+)
 from rag.notes import (
     ASSOCIATION_FEATURE_NAMES,
     BASE_NOTE_FEATURE_NAMES,
@@ -367,6 +377,19 @@ def test_training_learns_which_feature_marks_the_answer():
     assert model.logistic.weights[0] > 0 and model.threshold in THRESHOLDS and model.second_threshold <= 1.0
     assert model.order is not None and int(np.argmax(np.abs(model.order.weights))) == 0 and model.order.weights[0] > 0
     assert figures["note_cross_validated_facts_found"] >= 55 and figures["note_rule_facts_found"] == 0
+
+
+def test_a_threshold_is_the_median_of_the_rule_over_resamples_of_the_questions():
+    """Half of the sure picks are right and one in ten of the unsure ones: the rule asks for a third, so it leaves the
+    unsure ones out (0.15), and so do the resamples; the result is one of the grid's thresholds, the same on every run."""
+    picks = [(0.1, i % 10 == 0) for i in range(100)] + [(0.35, i % 2 == 0) for i in range(100)]
+    rule = lowest_with_precision(THRESHOLDS, 1 / 3)
+    assert rule(picks) == median_over_resamples(rule, picks) == 0.15
+    answers = [(0.5, True, False)] * 60 + [(0.05, True, False)] + [(0.0, False, True)] * 40
+    assert (
+        median_over_resamples(highest_keeping_facts, answers) == highest_keeping_facts(answers) == 0.4
+    )  # the one found at 0.05 is in the 2%
+    assert median_over_resamples(rule, []) == 1.0
 
 
 def test_questions_about_a_procedure_as_a_whole_raise_only_the_lead_threshold():
