@@ -217,15 +217,15 @@ def _fit_order(groups: list[NoteGroup]) -> Logistic:
     return fit_listwise([(g.features, g.labels) for g in groups if _learnable(g)], ORDER_L2)
 
 
-def _facts_found(groups: list[NoteGroup], best: list[tuple[float, bool]], threshold: float) -> int:
-    """Questions whose answer has all their facts when a note is shown at ``threshold``."""
-    return sum(g.lead_has_facts or (p >= threshold and finds) for g, (p, finds) in zip(groups, best, strict=True))
+def _facts_found(answers: list[tuple[float, bool, bool]], threshold: float) -> int:
+    """Questions whose answer has all their facts when a note is shown at ``threshold``; each answer is (probability
+    of the sentence first, it shows the facts, the answer has them without a note)."""
+    return sum(has or (p >= threshold and shows) for p, shows, has in answers)
 
 
 def highest_keeping_facts(answers: list[tuple[float, bool, bool]]) -> float:
-    """The highest threshold that keeps KEEP_FOUND of the most questions answered with their facts; each answer is
-    (probability of the sentence first, it shows the facts, the answer has them without a note)."""
-    found = {t: sum(has or (p >= t and shows) for p, shows, has in answers) for t in THRESHOLDS}
+    """The highest threshold that keeps KEEP_FOUND of the most questions answered with their facts."""
+    found = {t: _facts_found(answers, t) for t in THRESHOLDS}
     return max(t for t in THRESHOLDS if found[t] >= KEEP_FOUND * max(found.values()))
 
 
@@ -271,10 +271,8 @@ def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel 
                 right_first += _learnable(group) and best[i][1]
                 if len(order) > 1 and not group.lead_has_facts:
                     runner_up.append((float(probabilities[order[1]]), bool(group.labels[order[1]])))
-    found = {t: _facts_found(groups, best, t) for t in THRESHOLDS}
-    threshold = median_over_resamples(
-        highest_keeping_facts, [(p, shows, g.lead_has_facts) for g, (p, shows) in zip(groups, best, strict=True)]
-    )
+    answers = [(p, shows, g.lead_has_facts) for g, (p, shows) in zip(groups, best, strict=True)]
+    threshold = median_over_resamples(highest_keeping_facts, answers)
     second_threshold = median_over_resamples(lowest_with_precision(THRESHOLDS, SECOND_NOTE_PRECISION), runner_up)
     # a question that asks nothing in particular: its best sentence holds facts the overview lacks, or it does not
     leading = [(p, right and not g.lead_has_facts) for g, (p, right) in zip(groups, best, strict=True) if g.nothing_in_particular]
@@ -291,7 +289,7 @@ def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel 
         "note_learnable": len(learnable),
         "note_cross_validated_right_first": right_first,
         "note_rule_facts_found": sum(g.lead_has_facts or g.rule_finds for g in groups),
-        "note_cross_validated_facts_found": found[threshold],
+        "note_cross_validated_facts_found": _facts_found(answers, threshold),
         "note_threshold": threshold,
         "note_cross_validated_shown": sum(p >= threshold for p, _ in best),
         "note_second_threshold": second_threshold,
