@@ -320,6 +320,11 @@ def _copies(copies: str | None) -> str:
     return re.sub(r"\s*[,;]\s*", ", ", _NO_ORIGINALS.sub("", copies or "")).strip(" ,")
 
 
+def _document_name(doc: Document) -> str:
+    """A document's name as a line shows it: without the portal's bullet marks and attached file names."""
+    return without_bullet(without_attachments(doc.name))
+
+
 def _document_item(doc: Document, shared_note: str | None = None, asked: bool = False) -> str:
     """One line: name, copies and the first sentence of its note (left out when it repeats the item above).
 
@@ -327,7 +332,7 @@ def _document_item(doc: Document, shared_note: str | None = None, asked: bool = 
     """
     copies = _copies(doc.copies)
     note = _first_sentence(without_attachments(doc.note or ""), MAX_NOTE if asked else MAX_ITEM_NOTE) if doc.note != shared_note else ""
-    name = shorten(without_bullet(without_attachments(doc.name)), MAX_STEP_ASKED if asked else MAX_ITEM)
+    name = shorten(_document_name(doc), MAX_STEP_ASKED if asked else MAX_ITEM)
     return f"- {name}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
 
 
@@ -504,7 +509,7 @@ def _overview(proc: Procedure) -> list[str]:
     if len(documents) > MAX_NAMED_DOCUMENTS:
         lines.append(f"Hồ sơ: {len(documents)} giấy tờ.")
     elif documents:  # "Hồ sơ: 1 giấy tờ." tells a citizen nothing a name would not
-        names = [shorten(without_bullet(without_attachments(d.name)).rstrip(" .;:"), MAX_ITEM) for d in documents]
+        names = [shorten(_document_name(d).rstrip(" .;:"), MAX_ITEM) for d in documents]
         lines.append(_end(f"Hồ sơ gồm: {'; '.join(names)}"))
     return lines
 

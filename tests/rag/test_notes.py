@@ -386,9 +386,8 @@ def test_a_threshold_is_the_median_of_the_rule_over_resamples_of_the_questions()
     rule = lowest_with_precision(THRESHOLDS, 1 / 3)
     assert rule(picks) == median_over_resamples(rule, picks) == 0.15
     answers = [(0.5, True, False)] * 60 + [(0.05, True, False)] + [(0.0, False, True)] * 40
-    assert (
-        median_over_resamples(highest_keeping_facts, answers) == highest_keeping_facts(answers) == 0.4
-    )  # the one found at 0.05 is in the 2%
+    # the one question found only at 0.05 is within the 2% a threshold may lose
+    assert median_over_resamples(highest_keeping_facts, answers) == highest_keeping_facts(answers) == 0.4
     assert median_over_resamples(rule, []) == 1.0
 
 
