@@ -15,7 +15,7 @@ from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
 # Bump when the parsing below changes: records are then parsed again instead of reused.
-PARSER_VERSION = "2026-12-05.1"
+PARSER_VERSION = "2026-12-05.2"
 PLACEHOLDER = "Không có thông tin"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _TIME_UNITS = ("Ngày làm việc", "Ngày", "Giờ", "Tháng", "Năm", "Phút")

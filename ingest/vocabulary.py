@@ -17,6 +17,7 @@ import yaml
 
 from ingest.curated import SAFE_LOADER
 from tthc.schema import LifeEvent, Procedure
+from tthc.text import one_tone_placement
 
 VOCABULARY_FOLDER = "situations"
 LIFE_EVENTS_FILE = "life-events"
@@ -59,7 +60,7 @@ def _phrases(item: dict, key: str, where: str) -> tuple[str, ...]:
     values = item.get(key) or []
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
         raise ValueError(f"{where}: '{key}' phải là danh sách các cụm từ")
-    return tuple(dict.fromkeys(unicodedata.normalize("NFC", " ".join(v.split())) for v in values))[:_MAX_PHRASES]
+    return tuple(dict.fromkeys(one_tone_placement(unicodedata.normalize("NFC", " ".join(v.split()))) for v in values))[:_MAX_PHRASES]
 
 
 def load_vocabulary_file(path: Path) -> list[VocabularyEntry]:

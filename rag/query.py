@@ -9,7 +9,7 @@ from functools import cached_property
 
 from rag.diacritics import DiacriticRestorer
 from rag.english import english_to_vietnamese, is_english
-from tthc.text import fold_diacritics, syllables
+from tthc.text import fold_diacritics, one_tone_placement, syllables
 
 # Everyday question words are rare in procedure texts; they seed the restorer's statistics.
 QUESTION_PHRASES = (
@@ -358,8 +358,8 @@ def _without_cost_verb(text: str) -> str:
 
 
 def normalize_question(text: str) -> str:
-    """NFC, casefold, whitespace."""
-    text = unicodedata.normalize("NFC", text)
+    """NFC, one tone placement (as the records are stored), casefold, whitespace."""
+    text = one_tone_placement(unicodedata.normalize("NFC", text))
     return " ".join(text.casefold().split())
 
 

@@ -91,6 +91,11 @@ def test_fact_matching_rule(fact, answer):
     assert fact_found(fact, answer)
 
 
+def test_fact_matching_reads_both_tone_placements_as_one_spelling():
+    assert fact_found("thỏa thuận cử", "Văn bản chứng minh việc thoả thuận cử người giám sát")
+    assert fact_found("Uỷ ban nhân dân cấp xã", "Nơi nộp: Ủy ban nhân dân cấp xã")
+
+
 def test_fact_matching_does_not_blur_different_numbers():
     assert not fact_found("10.000 đồng", "100.000 đồng")
     assert not fact_found("5 ngày", "15 ngày làm việc")

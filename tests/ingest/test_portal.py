@@ -60,6 +60,13 @@ def test_decomposed_unicode_is_normalised():
     assert empty_if_placeholder(" Không có thông tin ") == ""
 
 
+def test_tone_marks_are_put_on_the_first_vowel_of_open_oa_oe_uy():
+    written_both_ways = "Uỷ ban nhân dân hoà giải, thoả thuận; giấy tờ tuỳ thân; sức khoẻ"
+    assert normalize_text(written_both_ways) == "Ủy ban nhân dân hòa giải, thỏa thuận; giấy tờ tùy thân; sức khỏe"
+    # "qu" is a consonant, and a closed syllable keeps its mark where it is
+    assert normalize_text("Quỹ quý; hoặc hoạt động; chuyển; khuyến") == "Quỹ quý; hoặc hoạt động; chuyển; khuyến"
+
+
 def test_documents_keep_group_titles_and_copies():
     cell = (
         "* Giấy tờ phải nộp:Tên giấy tờMẫu đơn, tờ khaiSố lượng- Tờ khai đăng ký khai sinh theo mẫu1 bản chính"

@@ -11,6 +11,10 @@ def test_normalize_nfc_casefold_whitespace():
     assert normalize_question("  Đăng  KY\u0301\tkhai sinh ") == "đăng ký khai sinh"
 
 
+def test_a_question_spells_tone_marks_as_the_records_are_stored():
+    assert normalize_question("Uỷ quyền làm thủ tục hoà giải") == "ủy quyền làm thủ tục hòa giải"
+
+
 @pytest.fixture(scope="module")
 def analyzer(assistant) -> QueryAnalyzer:
     return assistant.ranker.analyzer
