@@ -9,6 +9,7 @@ import pytest
 
 from ingest.vocabulary import load_life_events_file, load_vocabulary_file
 from tests.conftest import CORPUS, SHARED_PORTAL
+from tthc.text import one_tone_placement
 
 FOLDER = CORPUS / "situations"
 VOCABULARY = sorted(p for p in FOLDER.glob("*.yaml") if p.stem != "life-events")
@@ -22,7 +23,7 @@ def portal_names() -> dict[str, str]:
     names = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
-        names[record["ma_thu_tuc"]] = unicodedata.normalize("NFC", record["ten_thu_tuc"])
+        names[record["ma_thu_tuc"]] = one_tone_placement(unicodedata.normalize("NFC", record["ten_thu_tuc"]))  # as ingest spells it
     return names
 
 
