@@ -16,7 +16,7 @@ _EMPTY_MARKERS = {"không có thông tin", "không", "không quy định thông 
 # "hoà", "thoả", "khoẻ", "tuỳ", "uỷ": the tone mark on the second vowel of an open oa / oe / uy ("quý" is q + uý and
 # keeps it). The portal writes most of these words with the mark on the first vowel ("hòa", "ủy": 8,743 "óa" to 931
 # "oá"), and a word spelt two ways is two words to a reader's search and to a fact check.
-_SECOND_VOWEL_MARKED = re.compile(r"(?<![qQ])([oOuU])([áàảãạéèẻẽẹýỳỷỹỵÁÀẢÃẠÉÈẺẼẸÝỲỶỸỴ])(?!\w)")
+_SECOND_VOWEL_MARKED = re.compile(r"(?<![qQ])([oO](?=[áàảãạéèẻẽẹÁÀẢÃẠÉÈẺẼẸ])|[uU](?=[ýỳỷỹỵÝỲỶỸỴ]))(\w)(?!\w)")
 
 
 def one_tone_placement(text: str) -> str:
