@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import yaml
 
 from ingest.curated import SAFE_LOADER
 from tthc.schema import LifeEvent, Procedure
-from tthc.text import one_tone_placement
+from tthc.text import normalize_inline
 
 VOCABULARY_FOLDER = "situations"
 LIFE_EVENTS_FILE = "life-events"
@@ -60,7 +59,7 @@ def _phrases(item: dict, key: str, where: str) -> tuple[str, ...]:
     values = item.get(key) or []
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
         raise ValueError(f"{where}: '{key}' phải là danh sách các cụm từ")
-    return tuple(dict.fromkeys(one_tone_placement(unicodedata.normalize("NFC", " ".join(v.split()))) for v in values))[:_MAX_PHRASES]
+    return tuple(dict.fromkeys(normalize_inline(v) for v in values))[:_MAX_PHRASES]
 
 
 def load_vocabulary_file(path: Path) -> list[VocabularyEntry]:
