@@ -189,13 +189,24 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"( (cap|nhan|tra))?( (giay|phieu|the|so|van ban) (gi|nao))?)\b"
         ),
     ),
-    ("agency", re.compile(r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|ai giai quyet|tham quyen|truc tuyen|online)\b")),
+    (
+        "agency",
+        re.compile(
+            r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|(toi|ve|di) dau|ai giai quyet|tham quyen|truc tuyen|online"
+            r"|kenh nao|(nop|gui|chuyen|dua) (\w+ ){0,4}cho ai"
+            # "nộp cho BHXH nào", "ở chi cục hải quan nào"; not "kho bạc xử lý thế nào", "gửi kho bạc khi nào"
+            r"|(co quan|bhxh|kho bac|phong|chi cuc|don vi) (\w+ ){0,2}(?<!the )(?<!khi )(?<!luc )(?<!ngay )(?<!cach )nao)\b"
+        ),
+    ),
     # naming the steps outright beats 'hồ sơ' ("quy trình nộp hồ sơ … gồm mấy bước")
     ("steps", re.compile(r"\b(cac buoc|may buoc|bao nhieu buoc|nhung buoc|buoc nao|quy trinh|trinh tu)\b")),
     (
         "documents",
         re.compile(
-            r"\b(ho so|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh"
+            # "hồ sơ" right after handing it in is what is handed in, not what is asked about ("nộp hồ sơ cho ai",
+            # "thứ 7 có nhận hồ sơ không"), unless asked what it holds ("nộp hồ sơ gì")
+            r"\b((?<!nop )(?<!gui )(?<!nhan )(?<!chuyen )ho so|(ho so|giay to) (gi|nao|gom|bao gom|can)"
+            r"|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh"
             r"|mau (don|so|to khai|ban khai)|to khai|ban ke khai|(don|van ban|chung cu|chung tu|tai lieu) (gi|nao))\b"
         ),
     ),
@@ -214,6 +225,7 @@ _DEADLINE = re.compile(
     r"|\b(niem yet|cong khai|han chot|cham nhat|it nhat|toi thieu)\b"
 )
 # When a dossier or form is due asks for a date, not for the documents: "nộp hồ sơ khi nào"
+_HANDED_IN = re.compile(r"\b(nop|gui|nhan|chuyen) ho so\b")
 _WHEN = re.compile(r"\b(khi nao|luc nao|(?<!chua )(?<!khong )bao gio|thoi diem nao|ngay nao|han chot|thang nao)\b")  # not "chưa bao giờ"
 # (whole phrases: alone, folded "cho" is also 'for' and "doi" also đổi, 'change')
 _WAITING = re.compile(
@@ -386,9 +398,12 @@ def detect_intents(folded: str) -> list[str]:
                 folded = pattern.sub(" ", folded)
     if "time" in found and _DEADLINE.search(folded) and not _WAITING.search(folded):
         found[found.index("time")] = "deadline"
-    if "documents" in found and _WHEN.search(folded):  # "nộp hồ sơ khi nào", "hạn chót nộp tờ khai là ngày nào"
-        found[found.index("documents")] = "deadline"
-        found = list(dict.fromkeys(found))
+    if _WHEN.search(folded) and (
+        "documents" in found or _HANDED_IN.search(folded)
+    ):  # "nộp hồ sơ khi nào", "hạn chót nộp tờ khai là ngày nào"
+        found = list(
+            dict.fromkeys([*found, "deadline"] if "documents" not in found else ["deadline" if f == "documents" else f for f in found])
+        )
     return found[:MAX_INTENTS] or ["overview"]
 
 

@@ -192,6 +192,29 @@ def test_section_intent(question, intent):
     assert detect_intents(fold_diacritics(normalize_question(question)))[0] == intent
 
 
+@pytest.mark.parametrize(
+    ("question", "intents"),
+    [
+        ("gia đình nộp hồ sơ tử tuất cho ai", ["agency"]),
+        ("nghỉ hưu rồi thì nộp hồ sơ cho BHXH nào", ["agency"]),
+        ("khai thuế thì nộp ở chi cục thuế nào", ["agency"]),
+        ("hồ sơ xin trợ cấp nộp ở xã xong thì chuyển đi đâu", ["agency", "documents"]),
+        ("công an xã thứ 7 có nhận hồ sơ không", ["overview"]),
+        ("nộp hồ sơ lúc 4 giờ chiều thì trong ngày có xong không", ["overview"]),
+        ("nộp hồ sơ tạm trú thì mất bao lâu", ["time"]),
+        ("han chot nop ho so khai thue la ngay nao", ["deadline"]),
+        # what the dossier holds is still asked
+        ("nộp hồ sơ gì để đăng ký tạm trú", ["documents"]),
+        ("cần nộp mấy bộ hồ sơ", ["documents"]),
+        ("hồ sơ đăng ký kết hôn có cần ảnh không", ["documents"]),
+        # "thế nào", "khi nào" after an office ask how or when, not which office
+        ("gửi hồ sơ sai thì kho bạc xử lý thế nào", ["overview"]),
+    ],
+)
+def test_a_dossier_handed_in_is_not_a_question_about_its_documents(question, intents):
+    assert detect_intents(fold_diacritics(normalize_question(question))) == intents
+
+
 def test_asking_what_paper_one_gets_is_not_asking_what_papers_to_bring():
     assert detect_intents(fold_diacritics(normalize_question("khai sinh xong thì nhận được những giấy gì"))) == ["result"]
     both = detect_intents(fold_diacritics(normalize_question("làm xong được giấy gì, cần mang giấy tờ gì")))
