@@ -144,7 +144,8 @@ def test_sentence_features_find_the_sentence_that_holds_the_words_asked(assistan
     assert column["sentence_pairs_best"][0] == pytest.approx(1.0)  # at least six word pairs asked, in one sentence
     assert column["sentence_rare_rel"][0] == pytest.approx(1.0)
     for name in ("sentence_rare_best", "sentence_pairs_best", "sentence_rare_rel", "sentence_pairs_rel"):
-        assert ((column[name] >= 0) & (column[name] <= 1)).all(), name
+        # shares are sums of floats in the order a record's words were first read: 1 may come out a hair above
+        assert ((column[name] >= 0) & (column[name] <= 1 + 1e-9)).all(), name
     assert column["sentence_rare_rel"].max() == pytest.approx(1.0)
 
 
