@@ -513,6 +513,26 @@ def test_a_long_sentence_is_cut_to_the_clauses_that_hold_the_duration_asked_for(
     assert around(sentence, {"tam", "ngung"}, []).startswith("Hộ kinh doanh tạm ngừng")
 
 
+def test_a_long_rule_keeps_what_follows_its_case_whole() -> None:
+    """'<case> thì <what follows>': the question names the case, the answer is after 'thì'."""
+    rule = (
+        "Trường hợp giấy tờ, tài liệu chứng minh chỗ ở hợp pháp để đăng ký tạm trú là văn bản cho thuê, cho mượn, cho ở "
+        "nhờ nhà ở, nhà khác của cá nhân, tổ chức thì văn bản đó không bắt buộc phải công chứng hoặc chứng thực."
+    )
+    shown = around(rule, {"thue", "nha", "hop", "dong"}, [], 150)
+    assert shown.startswith("Trường hợp giấy tờ, tài liệu chứng minh chỗ ở hợp pháp") and len(shown) <= 150
+    assert shown.endswith(" … thì văn bản đó không bắt buộc phải công chứng hoặc chứng thực.")
+    # what follows too long to leave MIN_CASE characters of the case: the clauses that hold the words asked
+    assert not around(rule, {"cho", "muon"}, [], 100).startswith("Trường hợp")
+    # a case cut that would lose the duration asked for gives way to the clauses that hold it
+    timed = (
+        "Nếu người đề nghị thẩm định không bổ sung, khắc phục hồ sơ trong thời hạn 20 ngày kể từ ngày nhận được yêu cầu, "
+        "thì cơ quan chuyên môn về xây dựng dừng việc thẩm định."
+    )
+    assert around(timed, set(), [], 120).endswith("… thì cơ quan chuyên môn về xây dựng dừng việc thẩm định.")
+    assert "20 ngày" in around(timed, set(), [TIME_EXPR], 120)
+
+
 def test_a_sentence_shown_without_its_label_or_last_stop_is_not_offered_again():
     note = "- Thời hạn giải quyết: + Không quá 8 giờ làm việc, kể từ khi nhận đủ hồ sơ hợp lệ. Nộp hồ sơ qua bưu chính."
     proc = Procedure(code="9.000001", name="Thử", channels=[Channel(channel="Trực tuyến", note=note)])
