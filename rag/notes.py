@@ -342,11 +342,11 @@ def _case_cut(sentence: str, room: int) -> str | None:
     """The sentence's case cut to its start, then 'thì' and what follows whole, when that fits ``room`` with at
     least MIN_CASE characters of the case."""
     at = sentence.find(" thì ")
+    if at <= 0:
+        return None
     consequence = sentence[at + 1 :]
     case_room = room - len(consequence) - len(" … ")
-    if at <= 0 or case_room < MIN_CASE:
-        return None
-    return shorten(sentence[:at], case_room).removesuffix(" …") + " … " + consequence
+    return shorten(sentence[:at], case_room).removesuffix(" …") + " … " + consequence if case_room >= MIN_CASE else None
 
 
 def _clause_window(sentence: str, wanted: set[str], typed: list[re.Pattern[str]], room: int) -> str:

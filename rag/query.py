@@ -398,12 +398,9 @@ def detect_intents(folded: str) -> list[str]:
                 folded = pattern.sub(" ", folded)
     if "time" in found and _DEADLINE.search(folded) and not _WAITING.search(folded):
         found[found.index("time")] = "deadline"
-    if _WHEN.search(folded) and (
-        "documents" in found or _HANDED_IN.search(folded)
-    ):  # "nộp hồ sơ khi nào", "hạn chót nộp tờ khai là ngày nào"
-        found = list(
-            dict.fromkeys([*found, "deadline"] if "documents" not in found else ["deadline" if f == "documents" else f for f in found])
-        )
+    if _WHEN.search(folded) and ("documents" in found or _HANDED_IN.search(folded)):  # "nộp hồ sơ khi nào", "hạn chót nộp tờ khai"
+        at = found.index("documents") if "documents" in found else len(found)  # in its place, or last
+        found = list(dict.fromkeys([*found[:at], "deadline", *found[at + 1 :]]))
     return found[:MAX_INTENTS] or ["overview"]
 
 
