@@ -165,6 +165,9 @@ MARKER_PARAPHRASES: dict[str, re.Pattern[str]] = {
 # 'phí' of the procedure; not the costs it is about: "chi phí khám chữa bệnh", "viện phí", "học phí", "kinh phí"
 _A_FEE = r"(?<!chi )(?<!vien )(?<!hoc )(?<!kinh )phi"
 
+# Verbs of handing a dossier in or passing it on (folded): the "hồ sơ" after them is what is handed in.
+_HANDING_IN = ("nop", "gui", "nhan", "chuyen")
+
 # Section intents, matched on folded text, most specific first.
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|theo quy dinh nao|quy dinh tai)\b")),
@@ -205,7 +208,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             # "hồ sơ" right after handing it in is what is handed in, not what is asked about ("nộp hồ sơ cho ai",
             # "thứ 7 có nhận hồ sơ không"), unless asked what it holds ("nộp hồ sơ gì")
-            r"\b((?<!nop )(?<!gui )(?<!nhan )(?<!chuyen )ho so|(ho so|giay to) (gi|nao|gom|bao gom|can)"
+            r"\b(" + "".join(f"(?<!{verb} )" for verb in _HANDING_IN) + r"ho so|(ho so|giay to) (gi|nao|gom|bao gom|can)"
             r"|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh"
             r"|mau (don|so|to khai|ban khai)|to khai|ban ke khai|(don|van ban|chung cu|chung tu|tai lieu) (gi|nao))\b"
         ),
@@ -225,7 +228,7 @@ _DEADLINE = re.compile(
     r"|\b(niem yet|cong khai|han chot|cham nhat|it nhat|toi thieu)\b"
 )
 # When a dossier or form is due asks for a date, not for the documents: "nộp hồ sơ khi nào"
-_HANDED_IN = re.compile(r"\b(nop|gui|nhan|chuyen) ho so\b")
+_HANDED_IN = re.compile(r"\b(" + "|".join(_HANDING_IN) + r") ho so\b")
 _WHEN = re.compile(r"\b(khi nao|luc nao|(?<!chua )(?<!khong )bao gio|thoi diem nao|ngay nao|han chot|thang nao)\b")  # not "chưa bao giờ"
 # (whole phrases: alone, folded "cho" is also 'for' and "doi" also đổi, 'change')
 _WAITING = re.compile(
