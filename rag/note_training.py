@@ -43,6 +43,7 @@ from rag.notes import (
     asks_nothing_in_particular,
     base_note_features,
     note_question,
+    read_on,
     unshown,
     word_set,
 )
@@ -120,7 +121,7 @@ def collect_groups(
         missing = [f for f in item.facts if not fact_found(f, lead.shown)]
         sentences = unshown(proc, lead.shown)
         question = note_question(proc, query, word_idf)
-        shown_parts = [around(s.text, set(question.wanted), question.typed) for s in sentences]
+        shown_parts = [around(read_on(sentences, i), set(question.wanted), question.typed) for i in range(len(sentences))]
         shows = [bool(missing) and all(fact_found(f, part) for f in missing) for part in shown_parts]
         rule = WordOverlapNotes(query.content_words, query.intents).notes(proc, lead.shown)
         groups.append(

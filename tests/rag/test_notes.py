@@ -24,6 +24,7 @@ from rag.note_training import (
 from rag.notes import (
     ASSOCIATION_FEATURE_NAMES,
     BASE_NOTE_FEATURE_NAMES,
+    HELD_FIRST,
     MAX_RELATED,
     MAX_SECOND_NOTE,
     MAX_SURE_ALONE,
@@ -37,6 +38,7 @@ from rag.notes import (
     around,
     note_features,
     note_question,
+    read_on,
     record_sentences,
     unshown,
     word_set,
@@ -302,6 +304,31 @@ def test_room_in_the_answer_brings_the_sentences_ranked_next_that_reach_the_thre
     assert picker.notes(LOST_PASSPORT, "", most=2, room=len(alone[0]) + MIN_FILL) == alone
     below = LearnedNotes(_model({"from_step": 3.0}, threshold=0.99, second_threshold=0.99), query, _words_idf)
     assert below.notes(LOST_PASSPORT, "", most=2, room=1000) == []  # nothing reaches the threshold: no room fills
+
+
+def test_a_less_sure_first_sentence_only_fills_the_room_the_answer_has_left(analyzer):
+    """Below HELD_FIRST the best sentence is shown only as the sentences ranked next are: where it fits."""
+    query = analyzer.analyze("mất hộ chiếu thì phải nộp đơn trong bao lâu")
+    unsure = LearnedNotes(_model({"from_step": 0.5}, threshold=0.05, bias=-3.0), query, _words_idf)  # steps 0.08, the document 0.05-
+    assert unsure.notes(LOST_PASSPORT, "", most=2) == []
+    filled = unsure.notes(LOST_PASSPORT, "", most=2, room=1000)
+    assert filled and all(note in LOST_PASSPORT.steps for note in filled)
+    sure = LearnedNotes(_model({"from_step": 0.5}, threshold=0.05, bias=-1.0), query, _words_idf)  # steps 0.38
+    assert HELD_FIRST < 0.38 and sure.notes(LOST_PASSPORT, "", most=2) != []
+
+
+def test_a_sentence_that_opens_a_list_reads_on_into_the_list():
+    """A sentence ending on a colon says nothing alone: the next one of the same part of the record follows it."""
+    proc = LOST_PASSPORT.model_copy(
+        update={"conditions": ["Hộ chiếu bị hủy giá trị trong các trường hợp sau:", "a) Bị mất; b) Bị hỏng không sử dụng được."]}
+    )
+    sentences = record_sentences(proc)
+    opening = next(i for i, s in enumerate(sentences) if s.text.endswith(":"))
+    assert read_on(sentences, opening) == "Hộ chiếu bị hủy giá trị trong các trường hợp sau: a) Bị mất; b) Bị hỏng không sử dụng được."
+    assert read_on(sentences, opening + 1) == sentences[opening + 1].text
+    last_step = next(i for i, s in enumerate(sentences) if s.source == "step" and sentences[i + 1].source != "step")
+    closing = [*sentences[:last_step], replace(sentences[last_step], text="Người bị mất nộp:")]
+    assert read_on([*closing, *sentences[last_step + 1 :]], last_step) == "Người bị mất nộp:"  # not into the documents
 
 
 def test_the_room_is_what_the_answer_leaves_of_its_budget():
