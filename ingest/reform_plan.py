@@ -13,7 +13,8 @@ _NUMBER = re.compile(r"^(?P<label>\d+)\.\s+(?P<title>\S.*)$")
 _LETTER = re.compile(r"^(?P<label>[a-zđ])\)\s+(?P<title>\S.*)$")
 _TAGS = re.compile(r"</?p>")
 _APPENDIX_START = "PHỤ LỤC"
-_STOP_LINES = ("Nơi nhận:",)
+_RECIPIENTS = "Nơi nhận:"  # the closing block: the list of recipients, then the signer's title and name
+CLOSING_HEADING = "Nơi nhận và người ký"
 
 
 @dataclass
@@ -71,14 +72,11 @@ def parse_plan(text: str) -> tuple[list[PlanSection], list[PlanTableRow]]:
 
 
 def _parse_sections(body: str) -> list[PlanSection]:
+    lines = [line for line in (normalize_inline(_TAGS.sub("", raw)) for raw in body.split("\n")) if line]
+    end = next((i for i, line in enumerate(lines) if line.startswith(_RECIPIENTS)), len(lines))
     sections: list[PlanSection] = [PlanSection(path=["Mở đầu"], paragraphs=[])]
     path: list[str] = []
-    for raw in body.split("\n"):
-        line = normalize_inline(_TAGS.sub("", raw))
-        if not line:
-            continue
-        if line.startswith(_STOP_LINES):
-            break
+    for line in lines[:end]:
         heading = _heading(line)
         if heading:
             level, title = heading
@@ -90,7 +88,16 @@ def _parse_sections(body: str) -> list[PlanSection]:
             current.paragraphs[-1] += " " + line  # a sentence split by a page break
         else:
             current.paragraphs.append(line)
-    return [s for s in sections if s.paragraphs]
+    return [s for s in [*sections, _closing(lines[end + 1 :])] if s.paragraphs]
+
+
+def _closing(lines: list[str]) -> PlanSection:
+    """Whom the plan is sent to and who signed it: "Người ký: CHỦ TỊCH Phan Văn Quốc" answers "ai ký ban hành", which
+    the signer's title over a bare name cannot."""
+    recipients = [line.lstrip("- ") for line in lines if line.startswith("-")]
+    signer = " ".join(line for line in lines if not line.startswith("-"))
+    paragraphs = [f"Nơi nhận: {' '.join(recipients)}"] if recipients else []
+    return PlanSection(path=[CLOSING_HEADING], paragraphs=[*paragraphs, *([f"Người ký: {signer}"] if signer else [])])
 
 
 def _parse_appendix(appendix: str) -> list[PlanTableRow]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ingest.chunking import MAX_WORDS, chunk_plan, chunk_procedure, procedure_dense_units
 from ingest.curated import load_curated_file
-from ingest.reform_plan import parse_plan, read_plan_text
+from ingest.reform_plan import CLOSING_HEADING, parse_plan, read_plan_text
 from tests.conftest import CORPUS
 from tthc.schema import Document, Procedure
 
@@ -49,6 +49,15 @@ def test_plan_chunks_carry_heading_paths_and_appendix_rows():
     assert "Quyết định số 1441/QĐ-UBND" in spilled.text  # the row split by a page break is joined
     assert "<p>" not in "".join(c.text for c in chunks)
     assert all("Chủ trì thực hiện:" in c.text for c in appendix)
+
+
+def test_the_plan_keeps_whom_it_is_sent_to_and_who_signed_it():
+    text = "I. MỤC TIÊU\nPhấn đấu đạt 97%.\nNơi nhận:\n- Sở Nội vụ (b/c);\n- Các tổ dân phố;\nCHỦ TỊCH\nPhan Văn Quốc"
+    sections, _ = parse_plan(text)
+    assert sections[-1].path == [CLOSING_HEADING]
+    assert sections[-1].paragraphs == ["Nơi nhận: Sở Nội vụ (b/c); Các tổ dân phố;", "Người ký: CHỦ TỊCH Phan Văn Quốc"]
+    assert sections[0].paragraphs == ["Phấn đấu đạt 97%."]  # the closing block is not read as the last heading's text
+    assert [s.path for s in parse_plan("I. MỤC TIÊU\nPhấn đấu đạt 97%.")[0]] == [["I. MỤC TIÊU"]]  # no closing block, no section for it
 
 
 def test_docx_plan_is_read(tmp_path: Path):
