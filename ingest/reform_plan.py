@@ -92,8 +92,8 @@ def _parse_sections(body: str) -> list[PlanSection]:
 
 
 def _closing(lines: list[str]) -> PlanSection:
-    """Whom the plan is sent to and who signed it: "Người ký: CHỦ TỊCH Phan Văn Quốc" answers "ai ký ban hành", which
-    the signer's title over a bare name cannot."""
+    """Whom the plan is sent to and who signed it, as sentences a question can match: "Người ký: CHỦ TỊCH Phan Văn
+    Quốc", where the signer's title over a bare name shares no word with "ai ký"."""
     recipients = [line.lstrip("- ") for line in lines if line.startswith("-")]
     signer = " ".join(line for line in lines if not line.startswith("-"))
     paragraphs = [f"Nơi nhận: {' '.join(recipients)}"] if recipients else []
