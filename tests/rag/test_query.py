@@ -52,10 +52,26 @@ def test_text_with_diacritics_is_left_alone(analyzer):
         ("đk tạm trú lệ phí bao nhiêu", "đăng ký"),
         ("mat gplx thi lam sao", "giấy phép lái xe"),
         ("quyết toán thuế TNCN", "thu nhập cá nhân"),
+        ("cty em hoàn thuế gtgt", "công ty"),
+        ("HTX đổi địa chỉ trụ sở", "hợp tác xã"),
+        ("thuế TTĐB hàng nk", "tiêu thụ đặc biệt"),
+        ("điều chỉnh giấy phép xd", "xây dựng"),
+        ("mở quán có cần giấy attp", "an toàn thực phẩm"),
     ],
 )
 def test_abbreviations_are_expanded(analyzer, question, expansion):
     assert expansion in analyzer.analyze(question).search_text
+
+
+def test_an_expanded_abbreviation_is_not_a_content_word_of_its_own(analyzer):
+    """ "cty" is in no record: kept as a word, every candidate would lack it, and the question would look out of scope."""
+    words = analyzer.analyze("cty em nhap khau hang nk").content_words
+    assert {"cty", "nk"}.isdisjoint(words)
+    assert {"cong", "ty", "nhap", "khau"} <= set(words)
+
+
+def test_a_shorthand_that_stands_for_several_things_is_not_expanded(analyzer):
+    assert analyzer.analyze("sửa chỗ ghi sai trong hđ đã chứng thực").expansions == []
 
 
 @pytest.mark.parametrize(
