@@ -555,8 +555,12 @@ def unshown(proc: Procedure, shown: str) -> list[Sentence]:
 
     def said(text: str) -> bool:
         body = sentence_body(text)
-        return fold_diacritics(text.casefold()) in shown_folded or (
-            len(body) > MIN_SENTENCE and fold_diacritics(body.casefold()) in shown_folded
+        # a document with its note, "<name>: <note>", is said by the list item "- <name> — 1 bản chính (<note>)"
+        name, colon, note = text.partition(": ")
+        return (
+            fold_diacritics(text.casefold()) in shown_folded
+            or (len(body) > MIN_SENTENCE and fold_diacritics(body.casefold()) in shown_folded)
+            or bool(colon and note.strip() and all(fold_diacritics(part.strip(" ;.,").casefold()) in shown_folded for part in (name, note)))
         )
 
     return [s for s in record_sentences(proc) if not said(s.text)]

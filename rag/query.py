@@ -215,9 +215,11 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(ket qua|nhan lai gi"
             r"|(nhan|duoc|dc) (duoc |dc )?(nhan |cap |tra )?(lai )?(cho )?(toi |minh |em )?(nhung )?"
-            r"(giay |cai |van ban |the |so |phieu |quyet dinh |trich luc )?(gi|nhung gi|nao|theo mau nao)"
+            r"(giay to |giay |cai |van ban |the |so |phieu |quyet dinh |trich luc )?(gi|nhung gi|nao|theo mau nao)"
             r"|xong (thi )?(\w+ ){0,2}(tra|cap|dua|gui) (lai )?(cho )?(toi |minh |em )?"
             r"(giay|phieu|the|so|van ban|quyet dinh|trich luc) (gi|nao)"
+            # what the office sends back: "bị từ chối thì thuế gửi lại giấy gì", "hải quan trả lời bằng văn bản gì"
+            r"|(gui|tra) lai (cho )?(\w+ )?(giay to|giay|van ban|thong bao|quyet dinh) (gi|nao)|tra loi bang (van ban )?(gi|nao)"
             r"|cap (cho )?(\w+ )?(giay|the|so|van ban) theo mau"
             r"|(lam|giai quyet|xu ly|dang ky) xong (thi )?(duoc|dc|nhan|co|cap)"
             r"( (cap|nhan|tra))?( (giay|phieu|the|so|van ban) (gi|nao))?)\b"

@@ -570,6 +570,15 @@ def test_a_sentence_shown_without_its_label_or_last_stop_is_not_offered_again():
     assert len(unshown(proc, "Thời hạn giải quyết: 8 giờ.")) == 2
 
 
+def test_a_document_shown_with_its_note_in_the_list_is_not_offered_again():
+    """The list item "- <name> — 1 bản chính (<note>)" says the sentence "<name>: <note>" in other punctuation."""
+    doc = Document(name="Tờ khai thay đổi thông tin cư trú (Mẫu CT01)", copies="1 bản chính", note="Chủ hộ ký đồng ý.")
+    other = Document(name="Giấy tờ chứng minh việc ly hôn", copies="1 bản chính", note="Bản sao có chứng thực.")
+    proc = Procedure(code="9.000002", name="Tách hộ thử", documents=[doc, other])
+    shown = "Hồ sơ gồm 2 giấy tờ:\n- Tờ khai thay đổi thông tin cư trú (Mẫu CT01) — 1 bản chính (Chủ hộ ký đồng ý)"
+    assert [s.text for s in unshown(proc, shown)] == ["Giấy tờ chứng minh việc ly hôn: Bản sao có chứng thực."]
+
+
 def test_a_number_is_matched_without_its_leading_zeros():
     # citizens write "2 ngày"; the record says "02 ngày làm việc"
     assert {"2", "ngay"} <= word_set("trong thời hạn 02 ngày làm việc")
