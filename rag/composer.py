@@ -48,6 +48,7 @@ MAX_LIST_ITEMS = 5
 MAX_ITEM = 100
 MAX_ITEM_NOTE = 70
 MAX_STEP = 160
+MIN_CUT_ITEM = 30  # a cut list item whose start a note repeats, at least this long, is the item the note gives whole
 MAX_STEP_ASKED = 360  # the step the question is about is given (nearly) whole
 MAX_NOTE = 160
 MAX_VALUE = 120
@@ -623,12 +624,29 @@ def compose_procedure_answer(
         # the record's sentence that matches what was asked beyond the name, if not shown: after a yes or no too,
         # since "có phải công chứng không" is often settled by a note, not by the document list
         shown = "\n".join(lines)
-        lines += [
-            f"Lưu ý: {_NOTE_LABEL.sub('', note)}" for note in picker.notes(proc, shown, most=2, room=_room(proc, section, lines) - taken)
-        ]
+        for note in picker.notes(proc, shown, most=2, room=_room(proc, section, lines) - taken):
+            note = _NOTE_LABEL.sub("", note)
+            if not _in_place_of_cut_item(lines, note):
+                lines.append(f"Lưu ý: {note}")
     lines += _card_and_source(proc, section, lines)
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation
+
+
+def _in_place_of_cut_item(lines: list[str], note: str) -> bool:
+    """Put ``note`` in place of the list item it gives whole ("- Tờ khai xác nhận tình trạng chỗ ở hợp pháp … — 1
+    bản chính" cut to fit the list); whether it did. Shown as a note too, the item's words came twice."""
+    folded_note = fold_diacritics(note.casefold())
+    for i, line in enumerate(lines):
+        head, cut, tail = line.partition(" …")
+        name = head.removeprefix("- ")
+        if not (line.startswith("- ") and cut) or len(name) < MIN_CUT_ITEM or not folded_note.startswith(fold_diacritics(name.casefold())):
+            continue
+        copies, _, item_note = tail.removeprefix(" — ").partition(" (")
+        kept = f" ({item_note}" if item_note and fold_diacritics(item_note.rstrip(")").casefold()) not in folded_note else ""
+        lines[i] = f"- {note}" + (f" — {copies}" if copies and tail.startswith(" — ") else "") + kept
+        return True
+    return False
 
 
 def _card_and_source(proc: Procedure, section: str, lines: list[str]) -> list[str]:

@@ -127,6 +127,16 @@ ABBREVIATIONS: dict[str, str] = {
     "ccb": "cựu chiến binh",
     "ldtbxh": "lao động thương binh và xã hội",
     "csgt": "cảnh sát giao thông",
+    "qppl": "quy phạm pháp luật",
+    "pctt": "phòng chống thiên tai",
+    "tscd": "tài sản cố định",
+    "oto": "ô tô",
+    "cavet": "cà vẹt giấy chứng nhận đăng ký xe",
+    # everyday words for what records name otherwise
+    "tach khau": "tách hộ",
+    "ly di": "ly hôn",
+    "bia do": "giấy chứng nhận quyền sử dụng đất sổ đỏ",
+    "tho cu": "đất ở",
 }
 # Chat shorthand typed on phones -> the words it stands for. "kết hôn vs ng nước ngoài" kept "vs" and "ng" as words
 # no record holds, so every candidate lacked a third of the question, and "cần j" asked for nothing. Whole tokens
@@ -316,6 +326,7 @@ STOPWORDS = frozenset(
             "nhiêu mấy ở đâu thì và với hoặc để khi như muốn xin hỏi phải thủ tục giúp ạ nhé ơi rồi đã đang sẽ này",
             "kia đó đây những các một từ trong ngoài lên xuống ra vào tại về theo nếu còn vậy thôi ai biết luôn nữa",
             "hay ok vui lòng à ừ tao chứ cũng vẫn nha nhỉ vâng dạ mik mk thi va",
+            "mn mng ad ah giùm",  # "mọi người", "admin" of a page: how a chat is addressed
         ]
     ).split()
 )

@@ -507,7 +507,8 @@ def test_only_the_two_documents_named_most_closely_are_given_whole():
     tail = " kèm theo bản vẽ thiết kế được phê duyệt theo quy định của pháp luật về xây dựng và các văn bản liên quan khác" * 2
     names = [f"Bản vẽ thiết kế nhà ở số {i}{tail}" for i in range(4)]
     proc = Procedure(code="9.000003", name="Cấp phép thử", documents=[Document(name=n, copies="1 bản chính") for n in names])
-    answer = compose_procedure_answer(proc, ["documents"], ["ban", "ve", "thiet", "ke", "nha"])[0]
+    # (no notes: a note that gives a cut item whole takes its place)
+    answer = compose_procedure_answer(proc, ["documents"], ["ban", "ve", "thiet", "ke", "nha"], None, _OneNote(None))[0]
     items = [line for line in answer.split("\n") if line.startswith("- ")]
     assert len(items) == 4 and sum(len(item) > 150 for item in items) == 2
 
@@ -620,3 +621,34 @@ def test_the_documents_everyone_brings_come_before_those_of_a_case():
     ]
     listed = [d.name for d in for_everyone_first([Document(name=n) for n in names])]
     assert listed == [names[2], names[4], names[0], names[1], names[3]]
+
+
+class _OneNote:
+    """A note picker that always picks ``note`` (None: nothing): what the composer does with it is under test."""
+
+    def __init__(self, note: str | None) -> None:
+        self.note = note
+
+    def notes(self, proc: Procedure, shown: str, most: int = 1, room: int = 0) -> list[str]:
+        return [self.note] if self.note else []
+
+    def asks_a_detail(self) -> bool:
+        return False
+
+    def leads(self, proc: Procedure, shown: str) -> bool:
+        return False
+
+
+def test_a_note_that_gives_a_cut_list_item_whole_takes_its_place():
+    long_name = "Giấy tờ chứng minh việc trẻ em nhập cảnh hợp pháp vào Việt Nam (như: hộ chiếu, giấy tờ có giá trị đi lại quốc tế)"
+    proc = Procedure(
+        code="9.000004",
+        name="Khai sinh thử",
+        documents=[Document(name="Tờ khai đăng ký khai sinh", copies="1 bản chính"), Document(name=long_name, copies="1 bản chính")],
+    )
+    answer = compose_procedure_answer(proc, ["documents"], [], None, _OneNote(long_name))[0]
+    assert f"- {long_name} — 1 bản chính" in answer.splitlines()
+    assert "Lưu ý" not in answer and answer.count("nhập cảnh hợp pháp") == 1
+    # a note that is not a cut item's whole text stays a note
+    other = compose_procedure_answer(proc, ["documents"], [], None, _OneNote("Trẻ em sinh ở nước ngoài nộp bản dịch."))[0]
+    assert "Lưu ý: Trẻ em sinh ở nước ngoài nộp bản dịch." in other
