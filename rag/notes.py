@@ -95,7 +95,10 @@ SOURCES = ("summary", "result", "step", "condition", "channel", "document")
 # What a question asks for, read on its folded text.
 ASKS: dict[str, re.Pattern[str]] = {
     "who": re.compile(r"\b(ai|nguoi nao|co quan nao|ben nao|can bo nao)\b"),
-    "where": re.compile(r"\b(o dau|noi nao|tai dau|cho nao|co quan nao|nop cho)\b"),
+    "where": re.compile(
+        r"\b(o dau|noi nao|tai dau|cho nao|co quan nao|nop cho|(nop|gui|den|toi) dau"
+        r"|(bhxh|kho bac|hai quan|chi cuc|cuc|phong|co quan thue|cong an|uy ban|xa|phuong) nao)\b"
+    ),
     "when": re.compile(r"\b(khi nao|luc nao|bao gio|truoc|sau khi|ngay nao|han)\b"),
     "how_long": re.compile(r"\b(bao lau|trong vong|may ngay|bao nhieu ngay|thoi han|han chot|cham nhat)\b"),
     "how_many": re.compile(r"\b(bao nhieu|may|toi da|toi thieu|it nhat|phan tram)\b"),
@@ -112,6 +115,11 @@ STATES: dict[str, re.Pattern[str]] = {
         r"\b(uy ban|cong an|co quan|cong chuc|chu tich|truong|can bo|cha, me|nguoi dai dien|nguoi giam ho|nguoi yeu cau)\b"
     ),
     "place": re.compile(r"\b(tai|noi|den)\b"),
+    # where a dossier is handed in: "nộp hồ sơ cho cơ quan BHXH nơi đang chi trả", "gửi đến Kho bạc Nhà nước nơi …"
+    "handed_in": re.compile(
+        r"\b(nop|gui|chuyen)\b[^.;]{0,80}? (tai|den|cho|ve|toi|qua) (\w+ ){0,3}(co quan|uy ban|ubnd|trung tam|bo phan"
+        r"|cong an|kho bac|hai quan|bhxh|bao hiem|so|phong|chi cuc|cuc|van phong|chi nhanh|cong dich vu|cong thong tin)\b"
+    ),
     "form": re.compile(r"\bmau\b"),
     "case": re.compile(r"\b(truong hop|neu)\b"),
     "modal": re.compile(r"\b(khong|phai|duoc|bat buoc|chi)\b"),
@@ -170,7 +178,7 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 6
+NOTE_SCHEMA = 7
 NUMBER_NEAR = 6  # words between a word asked and a number for the number to be the one asked about
 NUMBER_WINDOW = 8  # words either side of a number whose words asked count as asked about it
 BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (
