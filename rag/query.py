@@ -289,7 +289,7 @@ _ASKS_COST = re.compile(r"\b(" + _A_FEE + r"|le phi|mat tien|ton tien|tra tien|d
 # item: "có cần photo CCCD không" asks about a copy, which the document's copies answer.
 _ASKS_ITEM = re.compile(
     r"\b(?:cần|phải|bắt buộc)(?: phải)?(?: (?:nộp|mang theo|mang|có|xuất trình|chuẩn bị|kèm theo|kèm|đem theo|đem))?"
-    r" (?P<item>.+?)(?: (?:đúng|được|chứ))? (?:không|ko|k|chưa)\b"
+    r"(?: lại)? (?P<item>.+?)(?: (?:đúng|được|chứ))? (?:không|ko|k|chưa)\b"
 )
 # "cần giấy tờ gì không", "phải nộp ở đâu không": an item that holds a question word asks what, not whether
 # ("sao" is not one of them here: "bản sao")

@@ -283,6 +283,9 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
     assert not not_a_document.startswith(("Có.", "Không."))
     a_step = _answer(proc, ["overview"], _ask("làm lại thẻ có phải chụp ảnh lấy vân tay lại không"))
     assert not a_step.startswith(("Có.", "Không.")), "a photo taken at the counter is a step, not a missing document"
+    permit = _procedure(documents=[Document(name="Bản chính giấy phép xây dựng đã được cấp", copies="1 bản chính")])
+    handed_back = _answer(permit, ["overview"], _ask("gia hạn có phải nộp lại giấy phép cũ không"))
+    assert handed_back.startswith("Có. Hồ sơ có:\n- Bản chính giấy phép xây dựng"), "'nộp lại' hands in; 'lại' is no part of the item"
 
 
 def test_whether_a_copy_will_do_is_answered_by_the_copies_the_portal_lists():
