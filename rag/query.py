@@ -326,7 +326,7 @@ STOPWORDS = frozenset(
             "nhiêu mấy ở đâu thì và với hoặc để khi như muốn xin hỏi phải thủ tục giúp ạ nhé ơi rồi đã đang sẽ này",
             "kia đó đây những các một từ trong ngoài lên xuống ra vào tại về theo nếu còn vậy thôi ai biết luôn nữa",
             "hay ok vui lòng à ừ tao chứ cũng vẫn nha nhỉ vâng dạ mik mk thi va",
-            "mn mng ad ah giùm",  # "mọi người", "admin" of a page: how a chat is addressed
+            "mn mng ad ah giùm",  # "mọi người", a page's "admin", "giùm" (giúp): how a chat addresses and asks
         ]
     ).split()
 )
