@@ -104,7 +104,9 @@ ASKS: dict[str, re.Pattern[str]] = {
     "how_many": re.compile(r"\b(bao nhieu|may|toi da|toi thieu|it nhat|phan tram)\b"),
     "which_form": re.compile(r"\b(mau nao|mau so|mau gi|theo mau|to khai nao)\b"),
     "yes_no": re.compile(r"\b(co phai|khong|ko|k|co can|duoc khong|bat buoc|hay khong)\s*\??$|\b(co phai|bat buoc|co duoc|co can)\b"),
-    "how": re.compile(r"\b(the nao|ra sao|xu ly sao|lam sao|nhu the nao|cach nao)\b"),
+    "how": re.compile(r"\b(the nao|ra sao|xu ly sao|lam sao|nhu the nao|cach nao|qua dau|kieu gi|hinh thuc nao)\b"),
+    # a time of day or of the week: "thứ 7 có nhận không", "tối khuya có nộp được không", "mấy giờ"
+    "what_time": re.compile(r"\b(may gio|gio nao|thu (may|7|bay)|chu nhat|cuoi tuan|ngay nghi|ngay le|buoi toi|toi khuya|ban dem)\b"),
 }
 # What a sentence states, read on its folded text.
 STATES: dict[str, re.Pattern[str]] = {
@@ -120,6 +122,13 @@ STATES: dict[str, re.Pattern[str]] = {
         r"\b(nop|gui|chuyen)\b[^.;]{0,80}? (tai|den|cho|ve|toi|qua) (\w+ ){0,3}(co quan|uy ban|ubnd|trung tam|bo phan"
         r"|cong an|kho bac|hai quan|bhxh|bao hiem|so|phong|chi cuc|cuc|van phong|chi nhanh|cong dich vu|cong thong tin)\b"
     ),
+    # how a thing is sent or done: "thông qua dịch vụ bưu chính", "bằng văn bản", "qua tài khoản định danh"
+    "means": re.compile(
+        r"\b(bang (cach|hinh thuc|van ban|phuong thuc)|thong qua|qua (dich vu|he thong|cong|buu chinh|duong buu dien|email"
+        r"|thu dien tu|hop thu|so dien thoai|tin nhan|tai khoan|ung dung)|truc tiep hoac|hoac (gui|qua|truc tuyen))\b"
+    ),
+    # when an office works: "từ thứ 2 đến thứ 6", "sáng thứ 7", "24 giờ/7 ngày", "giờ hành chính"
+    "schedule": re.compile(r"\b(thu (2|hai|3|4|5|6|7|bay)|chu nhat|gio hanh chinh|ngay nghi|ngay le|24 gio|buoi sang|buoi chieu)\b"),
     "form": re.compile(r"\bmau\b"),
     "case": re.compile(r"\b(truong hop|neu)\b"),
     "modal": re.compile(r"\b(khong|phai|duoc|bat buoc|chi)\b"),
@@ -178,7 +187,7 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 7
+NOTE_SCHEMA = 8
 NUMBER_NEAR = 6  # words between a word asked and a number for the number to be the one asked about
 NUMBER_WINDOW = 8  # words either side of a number whose words asked count as asked about it
 BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (

@@ -606,3 +606,27 @@ def test_a_sentence_that_says_where_a_dossier_is_handed_in(sentence, hands_in):
 @pytest.mark.parametrize("question", ["nộp hồ sơ cho BHXH nào", "gửi tờ khai tới đâu", "nộp ở kho bạc nào", "làm ở xã nào"])
 def test_where_is_asked_in_several_ways(question):
     assert ASKS["where"].search(fold_diacritics(question.casefold()))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "state"),
+    [
+        ("Chủ xe gửi chứng nhận đăng ký xe, biển số xe thông qua dịch vụ bưu chính", "means"),
+        ("Cơ quan thuế thông báo bằng văn bản, tin nhắn hoặc qua tài khoản định danh", "means"),
+        ("Thời gian tiếp nhận: từ thứ 2 đến thứ 6 và sáng thứ 7", "schedule"),
+        ("Nộp trực tuyến: 24 giờ/7 ngày", "schedule"),
+    ],
+)
+def test_a_sentence_that_says_how_or_when_an_office_works(sentence, state):
+    """What "gửi bằng cách nào" and "thứ 7 có nhận không" ask for, whatever words the question uses."""
+    folded = fold_diacritics(sentence.casefold())
+    assert STATES[state].search(folded)
+    assert not STATES["schedule" if state == "means" else "means"].search(folded)
+
+
+@pytest.mark.parametrize(
+    ("question", "ask"),
+    [("gửi cho công an bằng cách nào", "how"), ("báo kết quả qua đâu", "how"), ("thứ 7 có trả kết quả không", "what_time")],
+)
+def test_how_and_at_what_time_are_asked(question, ask):
+    assert ASKS[ask].search(fold_diacritics(question.casefold()))
