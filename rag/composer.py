@@ -638,9 +638,10 @@ def _in_place_of_cut_item(lines: list[str], note: str) -> bool:
     bản chính" cut to fit the list); whether it did. Shown as a note too, the item's words came twice."""
     folded_note = fold_diacritics(note.casefold())
     for i, line in enumerate(lines):
-        head, cut, tail = line.partition(" …")
-        name = head.removeprefix("- ")
-        if not (line.startswith("- ") and cut) or len(name) < MIN_CUT_ITEM or not folded_note.startswith(fold_diacritics(name.casefold())):
+        if not line.startswith("- "):
+            continue
+        name, cut, tail = line.removeprefix("- ").partition(" …")  # as _document_item and the step lists write it
+        if not cut or len(name) < MIN_CUT_ITEM or not folded_note.startswith(fold_diacritics(name.casefold())):
             continue
         copies, _, item_note = tail.removeprefix(" — ").partition(" (")
         kept = f" ({item_note}" if item_note and fold_diacritics(item_note.rstrip(")").casefold()) not in folded_note else ""
