@@ -1,4 +1,5 @@
-"""A listwise (softmax) fit: which item of each list is the right one; the note picker orders a record's sentences by it.
+"""A listwise (softmax) fit: which item of each list is the right one. The ranker orders a question's candidates by
+it, the note picker a record's sentences.
 
 A pointwise logistic model learns whether each item is good on its own, and pays as much for a sure wrong item of
 an easy list as for the one choice that matters. Fitting a softmax over each list instead spends the model on the

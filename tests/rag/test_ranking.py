@@ -17,7 +17,14 @@ from rag.notes import record_sentences, word_pairs, words_and_pairs
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel
 from rag.retriever import HybridRanker
 from rag.service import ranking_model
-from rag.training import answer_threshold, read_training_questions, strongest_within_one_standard_error, train
+from rag.training import (
+    CandidateTable,
+    _fit_candidates,
+    answer_threshold,
+    read_training_questions,
+    strongest_within_one_standard_error,
+    train,
+)
 
 HASHING = {"backend": "hashing", "model": "words"}
 
@@ -195,6 +202,37 @@ def test_regularisation_is_not_chosen_on_noise():
     assert strongest_within_one_standard_error({0.03: 0.868, 0.3: 0.8695, 3.0: 0.869}, {0.03: 0.0076, 0.3: 0.0076, 3.0: 0.0076}) == 0.03
     # a real difference: the best stays
     assert strongest_within_one_standard_error({0.03: 0.80, 0.3: 0.87, 3.0: 0.86}, {0.03: 0.008, 0.3: 0.008, 3.0: 0.008}) == 0.3
+
+
+def _candidate_table(rng: np.random.Generator, questions: int = 60, candidates: int = 5) -> CandidateTable:
+    """Each question's right candidate has the highest first feature of its list; lists differ by an offset as
+    large as the gap, so a value says little on its own. The last ten questions have no right candidate."""
+    offsets = np.repeat(rng.normal(0.0, 2.0, questions), candidates)
+    labels = np.tile(np.eye(candidates)[0], questions).astype(int)
+    labels[-10 * candidates :] = 0
+    first = offsets + 1.5 * labels + rng.normal(0.0, 0.3, questions * candidates)
+    features = np.column_stack([first, rng.normal(size=questions * candidates)])
+    answerable = np.asarray(labels.reshape(questions, candidates).any(axis=1))
+    return CandidateTable(
+        features=features,
+        labels=labels,
+        question_of_row=np.repeat(np.arange(questions), candidates),
+        groups=[f"g{q}" for q in range(questions)],
+        answerable=answerable,
+        about_plan=np.zeros(questions, dtype=bool),
+        rrf_correct=np.zeros(questions, dtype=bool),
+    )
+
+
+def test_the_candidate_model_chooses_within_each_question_and_keeps_a_probability_scale():
+    table = _candidate_table(np.random.default_rng(3))
+    model = _fit_candidates(table, np.arange(len(table.groups)), c=1.0)
+    probabilities = model.probabilities(table.features).reshape(len(table.groups), -1)
+    answerable = table.answerable
+    assert (probabilities[answerable].argmax(axis=1) == 0).mean() >= 0.95
+    # scaled on every row, out-of-scope questions' too: in sample, as many right candidates as the labels hold
+    assert probabilities.sum() == pytest.approx(table.labels.sum(), rel=0.05)
+    assert ((probabilities > 0) & (probabilities < 1)).all()
 
 
 def _write_questions(folder: Path, assistant) -> None:
