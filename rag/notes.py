@@ -87,7 +87,7 @@ SECTION_WORDS = frozenset(
         "cac",
     ]
 )
-TIME_EXPR = re.compile(r"\d+\s*(ngày|giờ|tháng|năm)", re.IGNORECASE)
+TIME_EXPR = re.compile(r"\d+\s*(ngày|giờ|tháng|năm|tuần|phút)", re.IGNORECASE)
 FEE_EXPR = re.compile(r"đồng|lệ phí|\bphí\b|miễn", re.IGNORECASE)
 
 # Where a sentence comes from in the record.
@@ -111,7 +111,13 @@ ASKS: dict[str, re.Pattern[str]] = {
 # What a sentence states, read on its folded text.
 STATES: dict[str, re.Pattern[str]] = {
     "number": re.compile(r"\d|\b(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\b"),
-    "duration": re.compile(r"\d+\s*\(?[a-z ]*\)?\s*(ngay|gio|thang|nam)\b"),
+    # "03 (ba) ngày làm việc", "không quá năm (05) ngày", "tối đa một ngày", "chậm nhất 15 phút", "trả trong ngày"
+    "duration": re.compile(
+        r"\d+\s*\(?[a-z ]*\)?\s*(ngay|gio|thang|nam|tuan|phut)\b"
+        r"|\b(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\s*(\([a-z0-9 ]*\)\s*)?(ngay|gio|thang|nam|tuan|phut)\b|\btrong ngay\b"
+    ),
+    # a day of the calendar: "ngày thứ 20 của tháng tiếp theo", "ngày cuối cùng của tháng đầu của quý", "trước ngày mùng 5"
+    "date": re.compile(r"\bngay (thu \w+|cuoi cung|mung \w+|\d+\b(?!/))|\b(thang|quy) (tiep theo|ke tiep|dau|thu \w+)\b"),
     "percent": re.compile(r"%|phan tram"),
     "agent": re.compile(
         r"\b(uy ban|cong an|co quan|cong chuc|chu tich|truong|can bo|cha, me|nguoi dai dien|nguoi giam ho|nguoi yeu cau)\b"
@@ -187,7 +193,7 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 8
+NOTE_SCHEMA = 9
 NUMBER_NEAR = 6  # words between a word asked and a number for the number to be the one asked about
 NUMBER_WINDOW = 8  # words either side of a number whose words asked count as asked about it
 BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (

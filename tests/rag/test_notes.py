@@ -630,3 +630,27 @@ def test_a_sentence_that_says_how_or_when_an_office_works(sentence, state):
 )
 def test_how_and_at_what_time_are_asked(question, ask):
     assert ASKS[ask].search(fold_diacritics(question.casefold()))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "state"),
+    [
+        ("Trong thời hạn 03 (ba) ngày làm việc, cơ quan thuế thông báo", "duration"),
+        ("Người yêu cầu xác nhận tối đa một ngày sau khi nhận", "duration"),
+        ("Báo cáo cơ quan thuế không quá năm (05) ngày làm việc", "duration"),
+        ("Đăng ký trước ít nhất ba mươi (30) ngày làm việc", "duration"),
+        ("Cổng gửi thông báo tiếp nhận chậm nhất 15 phút sau khi nhận hồ sơ", "duration"),
+        ("Thẻ được trả trong ngày", "duration"),
+        ("Hạn nộp chậm nhất là ngày thứ 20 của tháng tiếp theo", "date"),
+        ("Hạn nộp là ngày cuối cùng của tháng đầu của quý tiếp theo", "date"),
+        ("Gửi dữ liệu trước ngày mùng 5 của tháng kế tiếp", "date"),
+        ("Theo Nghị định số 123/2015/NĐ-CP ngày 15/11/2015 của Chính phủ", None),  # a law's date is no deadline
+    ],
+)
+def test_a_sentence_that_states_a_duration_or_a_day(sentence, state):
+    """What "bao lâu" and "hạn chót là ngày nào" ask for: a duration in any unit or words, a day of the calendar."""
+    folded = fold_diacritics(sentence.casefold())
+    if state is None:
+        assert not STATES["duration"].search(folded) and not STATES["date"].search(folded)
+    else:
+        assert STATES[state].search(folded)
