@@ -89,6 +89,8 @@ _FEE_DETAIL = re.compile(r"\bmien\b|\d\s*(dong|d|vnd|usd)?\s*/|\btruong hop\b|\b
 # Words that tell two names apart only with the words after them ("mà người dịch không phải là cộng tác viên").
 _FUNCTION_WORDS = frozenset({"khong", "phai", "chua", "co", "la", "cua", "va", "hoac", "ma", "duoc", "bi", "da", "cho", "voi"})
 MAX_DIFFERENCE_WORDS = 7
+# words that never set one name apart: "Liên thông các thủ tục …" is "Liên thông thủ tục …"
+_NO_DIFFERENCE_WORDS = frozenset({"cac", "nhung"})
 _NAME_WORD = re.compile(r"\w+")
 # The head words of a document name: an item asked about without one is not a document.
 _DOCUMENT_WORDS = re.compile(
@@ -697,7 +699,7 @@ def name_differences(names: list[str]) -> list[str]:
     for words, keys in zip(word_lists, folded):
         runs: list[list[int]] = []  # positions of the words outside the core, in consecutive runs
         for i, key in enumerate(keys):
-            if key in core or key in ("thu", "tuc"):
+            if key in core or key in ("thu", "tuc") or key in _NO_DIFFERENCE_WORDS:
                 continue
             if runs and runs[-1][-1] == i - 1:
                 runs[-1].append(i)
@@ -706,8 +708,9 @@ def name_differences(names: list[str]) -> list[str]:
         for k, run in enumerate(runs):  # "không phải" says nothing alone: it goes on to what it negates
             if all(keys[j] in _FUNCTION_WORDS for j in run):
                 runs[k] = list(range(run[0], min(len(words), run[0] + MAX_DIFFERENCE_WORDS)))
-        phrases = [" ".join(words[j] for j in ([run[0] - 1, *run] if len(run) == 1 and run[0] > 0 else run)) for run in runs]
-        differences.append(shorten(", ".join(phrases).casefold().strip(" ,;"), 70))
+        phrases = [" ".join(words[j] for j in ([run[0] - 1, *run] if len(run) == 1 and run[0] > 0 else run)).casefold() for run in runs]
+        # once each: "hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo" differs by "hộ thoát", not twice
+        differences.append(shorten(", ".join(dict.fromkeys(phrases)).strip(" ,;"), 70))
     return differences
 
 

@@ -481,6 +481,14 @@ def test_a_clarifying_question_names_what_tells_the_procedures_apart():
     # a negation alone says nothing: it goes on to what it negates
     negated = name_differences(["Đăng ký khoản vay được Chính phủ bảo lãnh", "Đăng ký khoản vay không được Chính phủ bảo lãnh"])
     assert negated == ["", "không được chính phủ bảo lãnh"]
+    # a determiner tells nothing apart, and a phrase that differs twice is said once
+    joint = [
+        "Liên thông các thủ tục về đăng ký khai sinh, cấp thẻ BHYT",
+        "Liên thông thủ tục về đăng ký khai sinh, đăng ký thường trú, cấp thẻ BHYT",
+    ]
+    assert name_differences(joint) == ["", "thường trú"]
+    poor = ["Công nhận hộ nghèo, hộ cận nghèo thường xuyên", "Công nhận hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo định kỳ"]
+    assert name_differences(poor) == ["thường xuyên", "hộ thoát, định kỳ"]
     options = [
         Procedure(code="1.001193", name="Thủ tục đăng ký khai sinh"),
         Procedure(code="2.000528", name="Thủ tục đăng ký khai sinh có yếu tố nước ngoài"),
