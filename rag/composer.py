@@ -90,7 +90,7 @@ _FEE_DETAIL = re.compile(r"\bmien\b|\d\s*(dong|d|vnd|usd)?\s*/|\btruong hop\b|\b
 _FUNCTION_WORDS = frozenset({"khong", "phai", "chua", "co", "la", "cua", "va", "hoac", "ma", "duoc", "bi", "da", "cho", "voi"})
 MAX_DIFFERENCE_WORDS = 7
 # words that never set one name apart: "Liên thông các thủ tục …" is "Liên thông thủ tục …"
-_NO_DIFFERENCE_WORDS = frozenset({"cac", "nhung"})
+NO_DIFFERENCE_WORDS = frozenset({"cac", "nhung"})
 _NAME_WORD = re.compile(r"\w+")
 # The head words of a document name: an item asked about without one is not a document.
 _DOCUMENT_WORDS = re.compile(
@@ -699,7 +699,7 @@ def name_differences(names: list[str]) -> list[str]:
     for words, keys in zip(word_lists, folded):
         runs: list[list[int]] = []  # positions of the words outside the core, in consecutive runs
         for i, key in enumerate(keys):
-            if key in core or key in ("thu", "tuc") or key in _NO_DIFFERENCE_WORDS:
+            if key in core or key in ("thu", "tuc") or key in NO_DIFFERENCE_WORDS:
                 continue
             if runs and runs[-1][-1] == i - 1:
                 runs[-1].append(i)

@@ -72,6 +72,27 @@ def test_a_difference_the_question_states_is_not_asked_again(assistant, question
     assert answer.focus_code == code
 
 
+@pytest.mark.parametrize(
+    ("question", "general", "longer", "undecided"),
+    [
+        # the longer name adds a case the question does not state: the general one is meant
+        ("công nhận hộ nghèo thường xuyên", "1.011607", "1.011608", False),
+        ("đăng ký thường trú cho con", "1.004222", "1.003197", False),
+        # the longer name is the general one's negation: the other case, not a special one
+        ("chứng thực chữ ký người dịch", "2.000992", "2.001008", True),
+    ],
+)
+def test_a_name_that_adds_an_unasked_case_is_not_the_one_meant(assistant, question, general, longer, undecided):
+    from rag.retriever import ProcedureHit
+
+    procedures = assistant.index.procedures
+    top, other = (ProcedureHit(code, 0.5, procedures[code].name) for code in (general, longer))
+    query = assistant.ranker.analyzer.analyze(question)
+    assert assistant._undecided_siblings(top, other, query) is undecided
+    # the other way round, the longer name best: a question without its case could mean either
+    assert assistant._undecided_siblings(other, top, query) is True
+
+
 def test_plan_question_is_answered_from_the_plan_with_its_heading(assistant):
     answer = assistant.answer("phấn đấu mức độ hài lòng của người dân đạt bao nhiêu phần trăm")
     assert answer.focus_code == PLAN_ID
