@@ -3,7 +3,7 @@
 import pytest
 
 from index_store.ids import PLAN_ID
-from rag.retriever import HybridRetriever, RetrievalFilters
+from rag.retriever import HybridRetriever, ProcedureHit, RetrievalFilters
 
 
 @pytest.mark.parametrize(
@@ -83,8 +83,6 @@ def test_a_difference_the_question_states_is_not_asked_again(assistant, question
     ],
 )
 def test_a_name_that_adds_an_unasked_case_is_not_the_one_meant(assistant, question, general, longer, undecided):
-    from rag.retriever import ProcedureHit
-
     procedures = assistant.index.procedures
     top, other = (ProcedureHit(code, 0.5, procedures[code].name) for code in (general, longer))
     query = assistant.ranker.analyzer.analyze(question)
