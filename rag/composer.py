@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from index_store.ids import UNIT_LOST_NOTE
-from rag.notes import SECTION_WORDS, NotePicker, WordOverlapNotes, around, record_sentences, sentence_body, word_set
+from rag.notes import SECTION_WORDS, STATES, NotePicker, WordOverlapNotes, around, record_sentences, sentence_body, word_set
 from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
 from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, without_attachments, without_bullet
@@ -51,6 +51,7 @@ MAX_STEP = 160
 MIN_CUT_ITEM = 30  # a cut list item whose start a note repeats, at least this long, is the item the note gives whole
 MAX_STEP_ASKED = 360  # the step the question is about is given (nearly) whole
 MAX_NOTE = 160
+MAX_HAND_IN = 200  # a channel's sentence on where the dossier goes in
 MAX_VALUE = 120
 MAX_NAME = 150
 MAX_SOURCE_NAME = 60
@@ -318,6 +319,76 @@ def _channels(proc: Procedure) -> str:
     return ", ".join(dict.fromkeys(_CHANNEL_SHORT[c.channel] for c in proc.channels))
 
 
+# The channels a question names, by its content words (any one set whole): "nộp trực tiếp ở đâu", "nộp online qua
+# app nào", "gửi bưu điện"; and the words of a sentence that speaks of each.
+_NAMED_CHANNELS: dict[str, tuple[frozenset[str], ...]] = {
+    "Trực tiếp": (frozenset({"truc", "tiep"}),),
+    "Trực tuyến": (frozenset({"truc", "tuyen"}), frozenset({"online"}), frozenset({"app"}), frozenset({"vneid"})),
+    "Dịch vụ bưu chính": (frozenset({"buu"}),),
+}
+_CHANNEL_SPOKEN_OF = {
+    "Trực tiếp": re.compile(r"\btruc tiep\b"),
+    "Trực tuyến": re.compile(r"\b(truc tuyen|dien tu|cong dich vu|ung dung|vneid)\b"),
+    "Dịch vụ bưu chính": re.compile(r"\bbuu (chinh|dien)\b"),
+}
+_LEADING_AMOUNT = re.compile(r"^\([^()]*(?:\([^()]*\)[^()]*)*\)\s*")  # "(200.000 VNĐ/giấy phép) nộp hồ sơ trực tiếp tại …"
+_PLACE_ALONE = re.compile(r"^(tai|qua|thong qua) ")  # a channel's note that is only its place: "Tại Trung tâm phục vụ …"
+
+
+def _hand_in_sentences(note: str) -> list[str]:
+    """The sentences of a channel's note that say where or by what the dossier goes in: the notes mix that ("Nộp hồ
+    sơ trực tiếp tại Trung tâm Phục vụ hành chính công cấp tỉnh, xã") with fees and time limits."""
+    found = []
+    for sentence in SENTENCE_BREAK.split(_LEADING_AMOUNT.sub("", note)):
+        folded = fold_diacritics(sentence.casefold())
+        stated = STATES["handed_in"].search(folded) or STATES["means"].search(folded) or _PLACE_ALONE.match(folded)
+        if stated and not _AMOUNT.search(sentence):
+            found.append(without_bullet(sentence).strip())
+    return found
+
+
+def _where_to_hand_in(proc: Procedure, content_words: list[str], shown: str) -> list[str]:
+    """Where the dossier goes in, in the record's words: "nộp ở đâu" is answered by "tại Trung tâm Phục vụ hành chính
+    công …", not by "trực tiếp". A channel the question names picks the sentence that speaks of it; else a place.
+
+    The portal's channel notes are often one text under every channel, so they are read together, then the steps.
+    """
+    sentences = list(dict.fromkeys((c.channel, s) for c in proc.channels if c.note for s in _hand_in_sentences(c.note)))
+    sentences += [  # then the steps' sentences where the applicant hands it in (not where an office passes it on)
+        ("", s) for step in proc.steps for s in _hand_in_sentences(_STEP_MARK.sub("", step)) if _SUBMIT_SENTENCE.search(s)
+    ]
+    words = set(content_words)
+    named = [channel for channel, cues in _NAMED_CHANNELS.items() if any(cue <= words for cue in cues)]
+
+    def fits(sentence: str) -> bool:
+        folded = fold_diacritics(sentence.casefold())
+        if named:
+            return any(_CHANNEL_SPOKEN_OF[channel].search(folded) for channel in named)
+        elsewhere = _CHANNEL_SPOKEN_OF["Trực tuyến"].search(folded) or _CHANNEL_SPOKEN_OF["Dịch vụ bưu chính"].search(folded)
+        return bool(STATES["handed_in"].search(folded) or _PLACE_ALONE.match(folded)) and not elsewhere  # a place
+
+    wanted = words - word_set(proc.name) - SECTION_WORDS
+
+    def overlap(sentence: str) -> int:
+        return len(wanted & word_set(sentence))
+
+    def general(sentence: str) -> bool:
+        """Not a particular case ("Trường hợp hồ sơ cần bổ sung … thì …") unless the question asks about it; the case
+        of a channel is not one ("Nếu lựa chọn hình thức nộp hồ sơ trực tiếp, …")."""
+        folded = fold_diacritics(sentence.casefold())
+        channel_case = any(spoken.search(folded) for spoken in _CHANNEL_SPOKEN_OF.values())
+        return overlap(sentence) > 0 or channel_case or not _FOR_A_CASE.search(folded)
+
+    # under the channels before the steps, then the most words asked, then in the record's order
+    fitting = sorted(((not channel, -overlap(s), i, s) for i, (channel, s) in enumerate(sentences) if fits(s) and general(s)))
+    chosen = fitting[0][3] if fitting else None
+    if chosen is None and named:  # no sentence names the channel asked about: one under it
+        chosen = next((s for channel, s in sentences if channel in named), None)
+    if chosen is None or len(word_set(chosen) - word_set(shown)) < 0.2 * len(word_set(chosen)):
+        return []  # nothing, or what the agency line already says
+    return [f"Cách nộp: {shorten(chosen, MAX_HAND_IN)}"]
+
+
 def _copies(copies: str | None) -> str:
     """'0 bản chính,1 bản sao' -> '1 bản sao': a zero count says nothing to a citizen."""
     return re.sub(r"\s*[,;]\s*", ", ", _NO_ORIGINALS.sub("", copies or "")).strip(" ,")
@@ -472,7 +543,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
         lines = [_end(f"Cơ quan thực hiện: {_where(proc)}")]
         if proc.channels:
             lines.append(f"Hình thức nộp: {_channels(proc)}.")
-        return lines
+        return lines + _where_to_hand_in(proc, content_words or [], "\n".join(lines))
     if intent == "steps":
         return _steps(proc, content_words or [])
     if intent == "conditions":
@@ -588,6 +659,29 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
     return None
 
 
+# A form a document names: "mẫu TK07", "Mẫu số 01/TK-SDDPNN", "mẫu CT01"; and the words that only ask for one.
+_FORM_REFERENCE = re.compile(r"\bmẫu\b(?:\s+số)?\s*[^\s,;()]*\d[^\s,;()]*", re.IGNORECASE)
+_FORM_ASKING_WORDS = frozenset({"mau", "so", "may", "nao", "gi", "theo", "dung", "lam"})
+
+
+def _asked_form(proc: Procedure, content_words: list[str]) -> str | None:
+    """The line naming the form of the dossier a "mẫu nào" question asks for: the document with a form reference
+    that holds most of its words (the only one, when one), as the record names it."""
+    forms = [d for d in for_everyone_first(distinct_documents(proc)) if _FORM_REFERENCE.search(d.name)]
+    wanted = set(content_words) - _FORM_ASKING_WORDS
+    overlaps = [len(wanted & word_set(d.name)) for d in forms]
+    if not forms or (len(forms) > 1 and max(overlaps) == 0):
+        return None
+    best = forms[overlaps.index(max(overlaps))]
+    return f"Mẫu: {shorten(_document_name(best), MAX_STEP)}"
+
+
+def _form_shown(form_line: str, lines: list[str]) -> bool:
+    reference = _FORM_REFERENCE.search(form_line)
+    shown = fold_diacritics("\n".join(lines).casefold())
+    return reference is not None and fold_diacritics(reference.group(0).casefold()) in shown
+
+
 def compose_procedure_answer(
     proc: Procedure,
     intents: list[str],
@@ -595,6 +689,7 @@ def compose_procedure_answer(
     ask: Ask | None = None,
     notes: NotePicker | None = None,
     taken: int = 0,
+    asks_form: bool = False,
 ) -> tuple[str, Citation]:
     """The answer to what was asked first, then the card link and the source.
 
@@ -605,9 +700,11 @@ def compose_procedure_answer(
     does one's own deadline ("trong bao lâu phải đi báo"): the time limit would read as the answer to it. The
     source line stays last (the service and the UI rely on it); it names the procedure unless the answer already has.
     An answer shorter than FILL_BUDGET, less the ``taken`` characters the service adds around it, has room for the
-    record's further sentences that the picker would show.
+    record's further sentences that the picker would show. A question that ``asks_form`` ("dùng mẫu nào") gets the
+    dossier's form it means first, unless the answer names that form already.
     """
     section = INTENT_SECTIONS.get(intents[0], "overview")
+    form = _asked_form(proc, content_words or []) if asks_form else None
     picker = notes or WordOverlapNotes(content_words or [], intents)
     lines = compose_yes_no(proc, ask) if ask else None
     yes_no = lines is not None
@@ -617,12 +714,16 @@ def compose_procedure_answer(
     detail = picker.notes(proc, about, most=2, room=_room(proc, section, around_name) - taken) if leads else []
     if detail:  # "phải hơn con nuôi bao nhiêu tuổi": the sentences that say it lead, then the procedure's name and where
         lines = [*detail, *around_name]
+        if form and not _form_shown(form, lines):
+            lines.insert(0, form)
     else:
         lines = lines or []
         for intent in intents:
             if yes_no and intent in ("fees", "agency", "documents", "overview"):
                 continue  # the yes/no lines already say it
             lines += compose_section(proc, intent, content_words)
+        if form and not _form_shown(form, lines):
+            lines.insert(1 if yes_no else 0, form)
         # the record's sentence that matches what was asked beyond the name, if not shown: after a yes or no too,
         # since "có phải công chứng không" is often settled by a note, not by the document list
         shown = "\n".join(lines)
@@ -693,20 +794,22 @@ def name_differences(names: list[str]) -> list[str]:
     a one-word difference keeps the word before it: 'Cấp lại thẻ' / 'Cấp đổi thẻ' -> ['cấp lại', 'cấp đổi'].
     """
     word_lists = [_NAME_WORD.findall(name) for name in names]  # "Đăng ký/ Thay đổi" and "Đăng ký/Thay đổi" alike
-    folded = [[fold_diacritics(w.casefold()) for w in words] for words in word_lists]
-    core = set.intersection(*(set(f) for f in folded)) - {"thu", "tuc"} if folded else set()
+    # with their accents: "đóng cảng" and "hoạt động" differ in "đóng" and "động", which fold alike
+    accented = [[w.casefold() for w in words] for words in word_lists]
+    folded = [[fold_diacritics(w) for w in words] for words in accented]
+    core = set.intersection(*(set(a) for a in accented)) if accented else set()
     differences = []
-    for words, keys in zip(word_lists, folded):
+    for words, keys, folded_keys in zip(word_lists, accented, folded):
         runs: list[list[int]] = []  # positions of the words outside the core, in consecutive runs
-        for i, key in enumerate(keys):
-            if key in core or key in ("thu", "tuc") or key in NO_DIFFERENCE_WORDS:
+        for i, (key, folded_key) in enumerate(zip(keys, folded_keys)):
+            if key in core or folded_key in ("thu", "tuc") or folded_key in NO_DIFFERENCE_WORDS:
                 continue
             if runs and runs[-1][-1] == i - 1:
                 runs[-1].append(i)
             else:
                 runs.append([i])
         for k, run in enumerate(runs):  # "không phải" says nothing alone: it goes on to what it negates
-            if all(keys[j] in _FUNCTION_WORDS for j in run):
+            if all(folded_keys[j] in _FUNCTION_WORDS for j in run):
                 runs[k] = list(range(run[0], min(len(words), run[0] + MAX_DIFFERENCE_WORDS)))
         phrases = [" ".join(words[j] for j in ([run[0] - 1, *run] if len(run) == 1 and run[0] > 0 else run)).casefold() for run in runs]
         # once each: "hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo" differs by "hộ thoát", not twice

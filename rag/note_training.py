@@ -41,6 +41,7 @@ from rag.notes import (
     WordOverlapNotes,
     around,
     asks_nothing_in_particular,
+    asks_which_form,
     base_note_features,
     note_question,
     read_on,
@@ -117,7 +118,7 @@ def collect_groups(
             continue
         query = analyzer.analyze(item.question)
         lead = _ShownLines()
-        compose_procedure_answer(proc, query.intents, query.content_words, query.ask, lead)
+        compose_procedure_answer(proc, query.intents, query.content_words, query.ask, lead, asks_form=asks_which_form(query.folded))
         missing = [f for f in item.facts if not fact_found(f, lead.shown)]
         sentences = unshown(proc, lead.shown)
         question = note_question(proc, query, word_idf)

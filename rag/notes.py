@@ -162,6 +162,11 @@ _ASKS_HOW = re.compile(r"\b(lam gi|lam sao|the nao|ra sao)\b")
 TIME_INTENTS = frozenset({"time", "deadline"})
 
 
+def asks_which_form(folded_question: str) -> bool:
+    """Whether the question asks which form to fill in ("dùng mẫu nào", "tờ khai mẫu số mấy")."""
+    return bool(ASKS["which_form"].search(folded_question))
+
+
 def asks_a_detail(folded_question: str) -> bool:
     """Whether the question asks for one detail (who, when, how long, how many, which form)."""
     return bool(_DETAIL_ASKED.search(folded_question))

@@ -24,13 +24,13 @@ from rag.english import understood_note
 from rag.guard import CatalogueWording, check_question
 from rag.life_events import ASKS_WHAT_TO_DO, ONE_PROCEDURE_INTENTS, LifeEventMatcher, about_one_procedure, compose_life_event_answer
 from rag.llm import LLMPhraser
-from rag.notes import LearnedNotes, NoteModel, asks_a_detail, word_set
+from rag.notes import LearnedNotes, NoteModel, asks_a_detail, asks_which_form, word_set
 from rag.query import Query, bare_words, detect_intents, intents_beside_name
 from rag.ranking import RankingModel
 from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
 from tthc.schema import Answer, AnswerOption, LifeEvent, Procedure
 from tthc.settings import Settings
-from tthc.text import bm25_tokens, fold_diacritics
+from tthc.text import bm25_tokens, fold_diacritics, has_diacritics, syllables
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,14 @@ def _name_words(name: str) -> set[str]:
 # The words of "(thực hiện tại cấp huyện)", "cấp tỉnh", "cấp xã": names that differ only in them name one procedure
 # at two levels of government
 _LEVEL_WORDS = frozenset({"thuc", "hien", "tai", "o", "cap", "xa", "huyen", "tinh", "trung", "uong"})
+
+
+def accent_clash(name: str, other_name: str) -> set[str]:
+    """The words of ``name`` that ``other_name`` holds only folded: "đóng" of "Công bố đóng cảng, bến" beside the
+    "động" of "Công bố hoạt động bến". Folded, both names have "dong", and a question's "đóng" tells them apart."""
+    words, other_words = set(syllables(name)), set(syllables(other_name))
+    other_folded = {fold_diacritics(w) for w in other_words}
+    return {w for w in words - other_words if fold_diacritics(w) in other_folded}
 
 
 def _the_wards_level_of(top: Procedure, other: Procedure) -> bool:
@@ -300,6 +308,8 @@ class Assistant:
         asked = set(query.content_words)
         if asked & ((a - b) | (b - a)):
             return False
+        if has_diacritics(query.normalized) and set(syllables(query.normalized)) & accent_clash(top.name, other.name):
+            return False  # typed with its accents, "đóng bến" is not "hoạt động bến"
         if _the_wards_level_of(self.index.procedures[other.code], self.index.procedures[top.code]):
             return False  # the ward's own level is meant (see _ward_level_sibling_first)
         top_name, other_name = fold_diacritics(top.name.casefold()), fold_diacritics(other.name.casefold())
@@ -568,7 +578,8 @@ class Assistant:
         other_level = None if proc.is_ward_level else other_level_note(proc)
         same_name = _same_name_note([code, *same_named]) if same_named else None
         taken = sum(len(line) + 1 for line in (other_level, same_name) if line)  # the composer leaves these to them
-        text, citation = compose_procedure_answer(proc, intents, query.content_words, query.ask, notes, taken)
+        asks_form = asks_which_form(query.folded)
+        text, citation = compose_procedure_answer(proc, intents, query.content_words, query.ask, notes, taken, asks_form)
         if self.phraser is not None:
             phrased = self.phraser.phrase(question, text)
             if phrased:

@@ -12,6 +12,7 @@ from rag.composer import (
     MAX_DOCUMENTS,
     compose_checklist,
     compose_procedure_answer,
+    compose_section,
     distinct_documents,
     for_everyone_first,
     in_letter_order,
@@ -489,6 +490,8 @@ def test_a_clarifying_question_names_what_tells_the_procedures_apart():
     assert name_differences(joint) == ["", "thường trú"]
     poor = ["Công nhận hộ nghèo, hộ cận nghèo thường xuyên", "Công nhận hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo định kỳ"]
     assert name_differences(poor) == ["thường xuyên", "hộ thoát, định kỳ"]
+    # "đóng" and "động" fold alike, and differ
+    assert name_differences(["Công bố đóng cảng, bến thủy nội địa", "Công bố hoạt động bến thủy nội địa"]) == ["đóng cảng", "hoạt động"]
     options = [
         Procedure(code="1.001193", name="Thủ tục đăng ký khai sinh"),
         Procedure(code="2.000528", name="Thủ tục đăng ký khai sinh có yếu tố nước ngoài"),
@@ -663,3 +666,42 @@ def test_a_note_that_gives_a_cut_list_item_whole_takes_its_place():
     # a note that is not a cut item's whole text stays a note
     other = compose_procedure_answer(proc, ["documents"], [], None, _OneNote("Trẻ em sinh ở nước ngoài nộp bản dịch."))[0]
     assert "Lưu ý: Trẻ em sinh ở nước ngoài nộp bản dịch." in other
+
+
+def test_where_to_hand_in_is_said_in_the_records_words():
+    """A question of where ("nộp ở đâu") gets the place the channel notes name, not only "trực tiếp"; a channel the question names picks
+    the sentence about it; a fee or a particular case is not a place."""
+    in_person = "(Lệ phí 10.000 đồng) Nộp hồ sơ trực tiếp tại Trung tâm Phục vụ hành chính công cấp xã."
+    online = "Nộp hồ sơ trực tuyến qua Cổng Dịch vụ công quốc gia. Thời hạn 3 ngày."
+    proc = _procedure(
+        agency="Ủy ban nhân dân cấp xã",
+        channels=[Channel(channel="Trực tuyến", note=online), Channel(channel="Trực tiếp", note=in_person)],
+        steps=["Bước 1: Trường hợp hồ sơ chưa đủ thì công chức gửi thông báo tới Trung tâm."],
+    )
+    where = compose_section(proc, "agency", ["nop", "dau"])
+    assert where[-1] == "Cách nộp: Nộp hồ sơ trực tiếp tại Trung tâm Phục vụ hành chính công cấp xã."
+    assert compose_section(proc, "agency", ["nop", "online", "dau"])[-1] == "Cách nộp: Nộp hồ sơ trực tuyến qua Cổng Dịch vụ công quốc gia."
+    # nothing said of a place: the agency and the channels only
+    bare = _procedure(agency="Công an cấp xã", channels=[Channel(channel="Trực tiếp", note="Thời hạn 3 ngày.")])
+    assert compose_section(bare, "agency", ["nop", "dau"]) == ["Cơ quan thực hiện: Công an cấp xã.", "Hình thức nộp: trực tiếp."]
+    # the steps say where the applicant hands it in, when no channel note does
+    stepped = _procedure(agency="Công an cấp xã", steps=["Bước 2: Người yêu cầu nộp hồ sơ tại Công an cấp xã nơi cư trú."])
+    assert compose_section(stepped, "agency", ["nop", "dau"])[-1] == "Cách nộp: Người yêu cầu nộp hồ sơ tại Công an cấp xã nơi cư trú."
+
+
+def test_a_question_asking_which_form_gets_the_dossiers_form_first():
+    """A question of which form ("dùng mẫu nào") gets the document that names its form, the one holding the words
+    asked when there are several; not said twice when the answer lists it, nor when no form is asked for."""
+    documents = [
+        Document(name="Đơn trình báo mất thẻ (mẫu TK07) ban hành kèm theo Quyết định số 09/2023/QĐ-TTg", copies="1 bản chính"),
+        Document(name="Tờ khai đề nghị cấp lại thẻ (mẫu TK01)", copies="1 bản chính"),
+        Document(name="Giấy tờ tùy thân", copies="1 bản sao"),
+    ]
+    proc = _procedure(documents=documents)
+    answer = compose_procedure_answer(proc, ["overview"], ["don", "trinh", "bao", "mat", "mau"], asks_form=True)[0]
+    assert answer.splitlines()[0].startswith("Mẫu: Đơn trình báo mất thẻ (mẫu TK07)")
+    assert "Mẫu:" not in compose_procedure_answer(proc, ["overview"], ["don", "trinh", "bao", "mat", "mau"])[0]
+    # several forms and none of the words asked: none is guessed
+    assert "Mẫu:" not in compose_procedure_answer(proc, ["overview"], ["mau", "nao"], asks_form=True)[0]
+    listed = compose_procedure_answer(proc, ["documents"], ["don", "trinh", "bao", "mau"], asks_form=True)[0]
+    assert "Mẫu:" not in listed and "mẫu TK07" in listed

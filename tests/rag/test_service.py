@@ -4,6 +4,8 @@ import pytest
 
 from index_store.ids import PLAN_ID
 from rag.retriever import HybridRetriever, ProcedureHit, RetrievalFilters
+from rag.service import accent_clash
+from tthc.schema import Procedure
 
 
 @pytest.mark.parametrize(
@@ -89,6 +91,21 @@ def test_a_name_that_adds_an_unasked_case_is_not_the_one_meant(assistant, questi
     assert assistant._undecided_siblings(top, other, query) is undecided
     # the other way round, the longer name best: a question without its case could mean either
     assert assistant._undecided_siblings(other, top, query) is True
+
+
+def test_accents_typed_tell_apart_names_that_fold_alike(assistant, monkeypatch):
+    """The words "đóng" and "động" fold alike: typed with its accents, the question states which; typed without, it does not."""
+    closing, opening = "Công bố đóng cảng, bến thủy nội địa", "Công bố hoạt động bến thủy nội địa"
+    assert accent_clash(closing, opening) == {"đóng"}
+    assert accent_clash(opening, closing) == {"động"}
+    for code, name in (("9.000001", closing), ("9.000002", opening)):
+        monkeypatch.setitem(assistant.index.procedures, code, Procedure(code=code, name=name, levels=["Cấp xã"]))
+    top, other = ProcedureHit("9.000001", 0.5, closing), ProcedureHit("9.000002", 0.45, opening)
+    analyze = assistant.ranker.analyzer.analyze
+    assert assistant._undecided_siblings(top, other, analyze("xin công bố đóng bến thủy nội địa")) is False
+    assert assistant._undecided_siblings(top, other, analyze("xin cong bo dong ben thuy noi dia")) is True
+    # an accent that names the other one is no reason to answer the best one: still asked
+    assert assistant._undecided_siblings(top, other, analyze("công bố động bến thủy nội địa")) is True
 
 
 def test_plan_question_is_answered_from_the_plan_with_its_heading(assistant):
