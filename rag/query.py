@@ -137,6 +137,12 @@ ABBREVIATIONS: dict[str, str] = {
     "ly di": "ly hôn",
     "bia do": "giấy chứng nhận quyền sử dụng đất sổ đỏ",
     "tho cu": "đất ở",
+    # someone else going in one's place: "nhờ người nhà đi khai tử" needs the records' "văn bản ủy quyền"
+    "nho nguoi": "ủy quyền",
+    "nho ban": "ủy quyền",
+    "nho anh": "ủy quyền",
+    "nho chi": "ủy quyền",
+    "nho em": "ủy quyền",
 }
 # Chat shorthand typed on phones -> the words it stands for. "kết hôn vs ng nước ngoài" kept "vs" and "ng" as words
 # no record holds, so every candidate lacked a third of the question, and "cần j" asked for nothing. Whole tokens
