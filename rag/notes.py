@@ -58,6 +58,10 @@ HELD_FIRST = 0.15
 # questions, of 1,364 long sentences that hold a question's facts, this kept them in 714 (was 673) when cut to a
 # second sentence's room and in 303 (was 295) of 340 when cut to a first one's; 20 or 30 characters kept as many.
 MIN_CASE = 40
+# A duration or amount asked for, cut off by a plain cut, is kept with the TYPED_LEAD characters before it; one that
+# starts TYPED_SPAN characters before the cut is kept by the plain cut.
+TYPED_LEAD = 20
+TYPED_SPAN = 30
 MIN_SENTENCE = 15  # shorter pieces are headings and list marks, not sentences
 _LABEL = re.compile(r"^[^:.;]{1,40}:\s*[+-]?\s*")  # "Thời hạn giải quyết: + ", "Cách thức thực hiện: "
 MAX_LIST_ITEM = 60  # a piece after a semicolon this short is an item of the list before it
@@ -87,7 +91,7 @@ SECTION_WORDS = frozenset(
         "cac",
     ]
 )
-TIME_EXPR = re.compile(r"\d+\s*(ngày|giờ|tháng|năm|tuần|phút)", re.IGNORECASE)
+TIME_EXPR = re.compile(r"\d+\s*(\([^()]{1,20}\)\s*)?(ngày|giờ|tháng|năm|tuần|phút)", re.IGNORECASE)  # "03 (ba) ngày" too
 FEE_EXPR = re.compile(r"đồng|lệ phí|\bphí\b|miễn", re.IGNORECASE)
 
 # Where a sentence comes from in the record.
@@ -396,7 +400,19 @@ def _clause_window(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]
         score = (sum(bool(p.search(window)) for p in typed), len(wanted & word_set(window)))
         if score > best_score:
             best, best_score = start, score
-    return shorten(("… " if best else "") + " ".join(clauses[best:]), room)
+    return _cut_keeping(("… " if best else "") + " ".join(clauses[best:]), typed, room)
+
+
+def _cut_keeping(text: str, typed: list[re.Pattern[str]], room: int) -> str:
+    """``text`` cut to ``room``, keeping the duration or amount asked for when a plain cut would lose it: the start,
+    then "…" and the words from just before it ("Cơ quan thuế gửi Thông báo chấp nhận … trong thời hạn 03 (ba) ngày
+    làm việc kể từ ngày tiếp nhận hồ sơ")."""
+    found = [m.start() for p in typed if (m := p.search(text))]
+    if len(text) <= room or not found or min(found) + TYPED_SPAN <= room:
+        return shorten(text, room)
+    lead_in = text.rfind(" ", 0, max(1, min(found) - TYPED_LEAD))  # "trong thời hạn" before "03 ngày"
+    tail = shorten(text[lead_in + 1 :], room - MIN_CASE - len(" … "))
+    return shorten(text[:lead_in], room - len(tail) - len(" … ")).removesuffix(" …") + " … " + tail
 
 
 class NotePicker(Protocol):

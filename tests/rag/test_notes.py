@@ -545,6 +545,18 @@ def test_a_long_sentence_is_cut_to_the_clauses_that_hold_the_duration_asked_for(
     assert around(sentence, {"tam", "ngung"}, []).startswith("Hộ kinh doanh tạm ngừng")
 
 
+def test_a_duration_late_in_one_long_clause_is_kept_after_its_start() -> None:
+    """No comma to cut at: the start, then "…" and the words from just before the duration ("03 (ba) ngày" too)."""
+    sentence = (
+        "Cơ quan thuế gửi Thông báo chấp nhận/không chấp nhận hồ sơ đề nghị hoàn thuế theo mẫu số 02/TB-HT ban hành kèm "
+        "theo Phụ lục I Thông tư số 80/2021/TT-BTC trong thời hạn 03 (ba) ngày làm việc kể từ ngày tiếp nhận hồ sơ."
+    )
+    shown = around(sentence, {"chap", "nhan"}, [TIME_EXPR], 150)
+    assert shown.startswith("Cơ quan thuế gửi Thông báo") and "trong thời hạn 03 (ba) ngày làm việc" in shown
+    assert len(shown) <= 150
+    assert "03 (ba) ngày" not in around(sentence, {"chap", "nhan"}, [], 150)  # nothing asked of a duration: a plain cut
+
+
 def test_a_long_rule_keeps_what_follows_its_case_whole() -> None:
     """'<case> thì <what follows>': the question names the case, the answer is after 'thì'."""
     rule = (
