@@ -25,15 +25,19 @@ _THIRD_PARTY = r"(ong|ba|anh|chi|co(?! quan| so)|chu|nguoi|chu tich|pho chu tich
 # What follows "của anh / của bà…" when the citizen speaks of their own family ("của anh tôi", "của bà nội")
 # or of nobody in particular ("của một người").
 _OWN_OR_NOBODY = r"(toi|minh|em|con|chinh|ban than|mot|trai|gai|noi|ngoai|ruot|dau|re|ca|hai|ut)"
+# "của ông bà nội", "của bố mẹ tôi": a pair of kinship words before the citizen's own word
+_KIN = r"((ong|ba|bo|me|cha|anh|chi|em|co|chu|di|cau|mo) )?"
+# A name does not start with a function word: "thông tin của bà có thay đổi" speaks of someone named before ("Mẹ tôi …")
+_NOT_A_NAME = r"(co|da|la|duoc|bi|khong|thi|o|tai|trong|van|cung|se|dang|moi|vua|nay|do|nua|ay)"
 # Matched on folded, lower-cased text.
 _PRIVATE = re.compile(
     r"(so dien thoai|sdt|dia chi( nha)?|so (cccd|cmnd|can cuoc|chung minh)|ngay sinh|thong tin ca nhan|email|ho so ca nhan"
     r"|tai khoan ngan hang|benh an)"
-    rf".{{0,25}}\b(cua|ve) {_THIRD_PARTY}\b(?! {_OWN_OR_NOBODY}\b)"
+    rf".{{0,25}}\b(cua|ve) {_THIRD_PARTY}\b(?! {_KIN}{_OWN_OR_NOBODY}\b)"
     r"|(tim|tra cuu|cho (toi|minh) biet|lay) .{0,20}(thong tin|ho so|dia chi|so dien thoai) (cua|ve) (nguoi khac|ong|ba|anh|chi|hang xom)"
     r"|danh sach (nguoi|cong dan|ho ngheo|cac ho|ho) .{0,40}(so dien thoai|dia chi|cccd|ho ten|ho va ten)"
     r"|\b(thong tin|ho khau|noi thuong tru|noi tam tru|dia chi) (ca nhan )?(cua|ve) "
-    rf"(ba|ong|anh|chi|co(?! quan| so)|chu) (?!{_OWN_OR_NOBODY}\b)[a-z]+ [a-z]+"
+    rf"(ba|ong|anh|chi|co(?! quan| so)|chu) (?!{_KIN}{_OWN_OR_NOBODY}\b)(?!{_NOT_A_NAME}\b)[a-z]+ [a-z]+"
     r"|\b(xem|tra|lay|biet) (thong tin|ho so|dia chi|tam tru|thuong tru) (cua|ve) (ho|hang xom|nguoi khac|nguoi ta)\b"
     r"|\b(cua|ve) (hang xom|nguoi ta)\b.{0,30}\b(thong tin|dia chi|so dien thoai|cho (toi|minh) xem)\b"
     rf"|\b(tien an|tien su|an tich|ly lich tu phap) (cua|ve) (?!{_OWN_OR_NOBODY}\b)\w+"
@@ -60,6 +64,7 @@ _IN_DOMAIN = re.compile(
     r"|hanh nghe|kinh doanh|doanh nghiep|hop tac xa|co so|xac nhan|le phi|tam tru|thuong tru|cu tru|luu tru|khai sinh|khai tu"
     r"|ket hon|ly hon|nhan con nuoi|giam ho|quoc tich|can cuoc|cccd|cmnd|ho chieu|ho khau|dinh danh|vneid|bao hiem|bhyt|bhxh"
     r"|che do|tro cap|tro giup xa hoi|nguoi co cong|ho ngheo|ma so thue|so do|so hong|quyen su dung|xay dung|thanh lap"
+    r"|khai thue|nop thue|quyet toan thue|hoan thue|thue (thu nhap|tncn|gtgt|tndn|mon bai|su dung dat|tai nguyen)"
     r"|cong chung|uy quyen|khieu nai|to cao|to giac|xu phat|vi pham hanh chinh|quy dinh|nghi dinh|thong tu"
     r"|mo (phong kham|nha thuoc|quan|cua hang|tiem|co so|cong ty|homestay|khach san|nha nghi|nha hang|dai ly|lop|trung tam)"
     r"|van ban|mau so|to khai|don (xin|de nghi)|hoa giai|dinh chi|phuc hoi|pccc|phong chay|chua chay"

@@ -681,8 +681,10 @@ def test_where_to_hand_in_is_said_in_the_records_words():
     where = compose_section(proc, "agency", ["nop", "dau"])
     assert where[-1] == "Cách nộp: Nộp hồ sơ trực tiếp tại Trung tâm Phục vụ hành chính công cấp xã."
     assert compose_section(proc, "agency", ["nop", "online", "dau"])[-1] == "Cách nộp: Nộp hồ sơ trực tuyến qua Cổng Dịch vụ công quốc gia."
-    # nothing said of a place: the agency and the channels only
-    bare = _procedure(agency="Công an cấp xã", channels=[Channel(channel="Trực tiếp", note="Thời hạn 3 ngày.")])
+    # nothing said of where the applicant hands it in (a time limit; what the office does with it): the agency and
+    # the channels only
+    passed_on = "Sau khi tiếp nhận hồ sơ theo hình thức nộp trực tiếp, cán bộ tiếp nhận hồ sơ tại Trung tâm chuyển hồ sơ đến xã."
+    bare = _procedure(agency="Công an cấp xã", channels=[Channel(channel="Trực tiếp", note=f"Thời hạn 3 ngày. {passed_on}")])
     assert compose_section(bare, "agency", ["nop", "dau"]) == ["Cơ quan thực hiện: Công an cấp xã.", "Hình thức nộp: trực tiếp."]
     # the steps say where the applicant hands it in, when no channel note does
     stepped = _procedure(agency="Công an cấp xã", steps=["Bước 2: Người yêu cầu nộp hồ sơ tại Công an cấp xã nơi cư trú."])

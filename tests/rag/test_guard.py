@@ -16,6 +16,7 @@ from rag.guard import check_question
         "tiền án của ông hàng xóm",
         "lý lịch tư pháp của anh Tuấn ra sao",
         "thông tin cá nhân của bà Lan tổ 3",
+        "hộ khẩu của ông Lê Văn Tám ở đâu",
     ],
 )
 def test_a_request_for_a_third_persons_data_is_refused(question):
@@ -34,6 +35,9 @@ def test_a_request_for_a_third_persons_data_is_refused(question):
         "địa chỉ của cơ quan công an phường",
         "làm định danh mức 2 cho con thì đăng ký số điện thoại của ai",
         "cơ quan nhà nước yêu cầu cấp lý lịch tư pháp của một người thì được phiếu số mấy",
+        # one's grandparents, and someone named before ("bố tôi …"), not a name after "của ông"
+        "đăng ký thường trú vào hộ khẩu của ông bà ngoại thì cần gì",
+        "bố tôi mất rồi, thông tin của ông có bị xóa khỏi dữ liệu dân cư không",
     ],
 )
 def test_ones_own_or_nobodys_data_is_not_private(question):
@@ -47,6 +51,7 @@ def test_ones_own_or_nobodys_data_is_not_private(question):
         "tôi đi khám chữa bệnh trái tuyến có được hưởng không",
         "thôi làm hòa giải viên có phải làm văn bản theo mẫu số 08 không",
         "quán game bị tạm đình chỉ do PCCC, xin phục hồi hoạt động mất mấy ngày",
+        "bán cổ phiếu có lãi thì khai thuế thu nhập cá nhân ở đâu",
     ],
 )
 def test_administrative_words_outweigh_an_off_topic_word(question):
