@@ -385,8 +385,10 @@ def _where_to_hand_in(proc: Procedure, content_words: list[str], shown: str) -> 
     # under the channels before the steps, then the most words asked, then in the record's order
     fitting = sorted(((not channel, -overlap(s), i, s) for i, (channel, s) in enumerate(sentences) if fits(s) and general(s)))
     chosen = fitting[0][3] if fitting else None
-    if chosen is None and named:  # no sentence names the channel asked about: one under it
-        chosen = next((s for channel, s in sentences if channel in named), None)
+    if chosen is None and named:  # no sentence names the channel asked about: one under it that names no other
+        others = [spoken for channel, spoken in _CHANNEL_SPOKEN_OF.items() if channel not in named]
+        under = (s for channel, s in sentences if channel in named)
+        chosen = next((s for s in under if not any(p.search(fold_diacritics(s.casefold())) for p in others)), None)
     if chosen is None or len(word_set(chosen) - word_set(shown)) < 0.2 * len(word_set(chosen)):
         return []  # nothing, or what the agency line already says
     return [f"Cách nộp: {shorten(chosen, MAX_HAND_IN)}"]

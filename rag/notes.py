@@ -411,6 +411,8 @@ def _cut_keeping(text: str, typed: list[re.Pattern[str]], room: int) -> str:
     if len(text) <= room or not found or min(found) + TYPED_SPAN <= room:
         return shorten(text, room)
     lead_in = text.rfind(" ", 0, max(1, min(found) - TYPED_LEAD))  # "trong thời hạn" before "03 ngày"
+    if lead_in <= 0:
+        return shorten(text, room)
     tail = shorten(text[lead_in + 1 :], room - MIN_CASE - len(" … "))
     return shorten(text[:lead_in], room - len(tail) - len(" … ")).removesuffix(" …") + " … " + tail
 

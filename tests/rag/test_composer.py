@@ -686,6 +686,9 @@ def test_where_to_hand_in_is_said_in_the_records_words():
     passed_on = "Sau khi tiếp nhận hồ sơ theo hình thức nộp trực tiếp, cán bộ tiếp nhận hồ sơ tại Trung tâm chuyển hồ sơ đến xã."
     bare = _procedure(agency="Công an cấp xã", channels=[Channel(channel="Trực tiếp", note=f"Thời hạn 3 ngày. {passed_on}")])
     assert compose_section(bare, "agency", ["nop", "dau"]) == ["Cơ quan thực hiện: Công an cấp xã.", "Hình thức nộp: trực tiếp."]
+    # a note under the channel asked about that speaks of another one is not its place
+    misfiled = _procedure(agency="Công an cấp xã", channels=[Channel(channel="Trực tiếp", note="Nộp hồ sơ qua dịch vụ bưu chính.")])
+    assert compose_section(misfiled, "agency", ["nop", "truc", "tiep", "dau"])[-1] == "Hình thức nộp: trực tiếp."
     # the steps say where the applicant hands it in, when no channel note does
     stepped = _procedure(agency="Công an cấp xã", steps=["Bước 2: Người yêu cầu nộp hồ sơ tại Công an cấp xã nơi cư trú."])
     assert compose_section(stepped, "agency", ["nop", "dau"])[-1] == "Cách nộp: Người yêu cầu nộp hồ sơ tại Công an cấp xã nơi cư trú."
