@@ -91,8 +91,13 @@ SECTION_WORDS = frozenset(
         "cac",
     ]
 )
+# The states a sentence cut to fit should keep, by what the question asks ("khi nào" a day, "mẫu nào" a form). Not an
+# agent for "ai": on the decision sets it kept the wrong one as often as not (validation +1 -1, notes +1 -4).
+_ASKED_STATE = {"how_long": "duration", "when": "date", "which_form": "form"}
 TIME_EXPR = re.compile(r"\d+\s*(\([^()]{1,20}\)\s*)?(ngày|giờ|tháng|năm|tuần|phút)", re.IGNORECASE)  # "03 (ba) ngày" too
 FEE_EXPR = re.compile(r"đồng|lệ phí|\bphí\b|miễn", re.IGNORECASE)
+FOLDED_TIME_EXPR = re.compile(r"\d+\s*(\([^()]{1,20}\)\s*)?(ngay|gio|thang|nam|tuan|phut)\b")  # TIME_EXPR on folded text
+_FOLDED_FEE = re.compile(r"\bdong\b|le phi|\bphi\b|\bmien\b")
 
 # Where a sentence comes from in the record.
 SOURCES = ("summary", "result", "step", "condition", "channel", "document")
@@ -371,9 +376,15 @@ def around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]], room: 
         return sentence
     window = _clause_window(sentence, wanted, typed, room)
     case_cut = _case_cut(sentence, room)
-    if case_cut and sum(bool(p.search(case_cut)) for p in typed) >= sum(bool(p.search(window)) for p in typed):
+    if case_cut and _typed_count(case_cut, typed) >= _typed_count(window, typed):
         return case_cut
     return window
+
+
+def _typed_count(text: str, typed: list[re.Pattern[str]]) -> int:
+    """How many of the patterns asked for (on folded text) the text holds."""
+    folded = fold_diacritics(text.casefold())
+    return sum(bool(p.search(folded)) for p in typed)
 
 
 def _case_cut(sentence: str, room: int) -> str | None:
@@ -397,7 +408,7 @@ def _clause_window(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]
             end += 1
             length += 1 + len(clauses[end])
         window = " ".join(clauses[start : end + 1])
-        score = (sum(bool(p.search(window)) for p in typed), len(wanted & word_set(window)))
+        score = (_typed_count(window, typed), len(wanted & word_set(window)))
         if score > best_score:
             best, best_score = start, score
     return _cut_keeping(("… " if best else "") + " ".join(clauses[best:]), typed, room)
@@ -407,7 +418,8 @@ def _cut_keeping(text: str, typed: list[re.Pattern[str]], room: int) -> str:
     """``text`` cut to ``room``, keeping the duration or amount asked for when a plain cut would lose it: the start,
     then "…" and the words from just before it ("Cơ quan thuế gửi Thông báo chấp nhận … trong thời hạn 03 (ba) ngày
     làm việc kể từ ngày tiếp nhận hồ sơ")."""
-    found = [m.start() for p in typed if (m := p.search(text))]
+    folded = fold_diacritics(text.casefold())  # NFC text: one character for one, so positions hold
+    found = [m.start() for p in typed if (m := p.search(folded))]
     if len(text) <= room or not found or min(found) + TYPED_SPAN <= room:
         return shorten(text, room)
     lead_in = text.rfind(" ", 0, max(1, min(found) - TYPED_LEAD))  # "trong thời hạn" before "03 ngày"
@@ -447,7 +459,11 @@ class NoteQuestion:
 
     @property
     def typed(self) -> list[re.Pattern[str]]:
-        return [p for intents, p in ((TIME_INTENTS, TIME_EXPR), ({"fees"}, FEE_EXPR)) if intents & set(self.intents)]
+        """Patterns, on folded text, of what the question asks for: a duration or an amount by its intent; a day or
+        a form by how it asks ("khi nào", "mẫu nào"). A sentence cut to fit keeps what they match."""
+        by_intent = [p for intents, p in ((TIME_INTENTS, FOLDED_TIME_EXPR), ({"fees"}, _FOLDED_FEE)) if intents & set(self.intents)]
+        by_ask = [STATES[state] for ask, state in _ASKED_STATE.items() if ASKS[ask].search(self.folded)]
+        return list(dict.fromkeys([*by_intent, *by_ask]))
 
 
 def wanted_words(proc: Procedure, content_words: list[str]) -> list[str]:
@@ -488,7 +504,7 @@ def _rule_score(question: NoteQuestion, sentence: str, words: frozenset[str]) ->
     """The word-overlap rule: at least two words asked (or all, if fewer), or the duration or amount asked for."""
     overlap = sum(w in words for w in question.wanted)
     typed = question.typed
-    if typed and any(p.search(sentence) for p in typed) and (overlap or not question.wanted):
+    if typed and any(p.search(fold_diacritics(sentence.casefold())) for p in typed) and (overlap or not question.wanted):
         return overlap + 2
     if question.wanted and overlap >= min(2, len(question.wanted)):
         return overlap

@@ -25,6 +25,7 @@ from rag.notes import (
     ASKS,
     ASSOCIATION_FEATURE_NAMES,
     BASE_NOTE_FEATURE_NAMES,
+    FOLDED_TIME_EXPR,
     HELD_FIRST,
     MAX_RELATED,
     MAX_SECOND_NOTE,
@@ -33,7 +34,6 @@ from rag.notes import (
     NOTE_FEATURE_NAMES,
     NOTE_LINE_COST,
     STATES,
-    TIME_EXPR,
     LearnedNotes,
     NoteModel,
     WordAssociations,
@@ -540,7 +540,7 @@ def test_a_long_sentence_is_cut_to_the_clauses_that_hold_the_duration_asked_for(
     opening = "Hộ kinh doanh tạm ngừng kinh doanh, " + ", ".join(f"trường hợp thứ {i} theo quy định của pháp luật" for i in range(6))
     sentence = opening + ", gửi thông báo đến cơ quan đăng ký kinh doanh chậm nhất 03 ngày làm việc trước ngày tạm ngừng."
     assert len(sentence) > MAX_RELATED
-    shown = around(sentence, {"tam", "ngung"}, [TIME_EXPR])
+    shown = around(sentence, {"tam", "ngung"}, [FOLDED_TIME_EXPR])
     assert "03 ngày làm việc" in shown and len(shown) <= MAX_RELATED
     assert around(sentence, {"tam", "ngung"}, []).startswith("Hộ kinh doanh tạm ngừng")
 
@@ -551,10 +551,24 @@ def test_a_duration_late_in_one_long_clause_is_kept_after_its_start() -> None:
         "Cơ quan thuế gửi Thông báo chấp nhận/không chấp nhận hồ sơ đề nghị hoàn thuế theo mẫu số 02/TB-HT ban hành kèm "
         "theo Phụ lục I Thông tư số 80/2021/TT-BTC trong thời hạn 03 (ba) ngày làm việc kể từ ngày tiếp nhận hồ sơ."
     )
-    shown = around(sentence, {"chap", "nhan"}, [TIME_EXPR], 150)
+    shown = around(sentence, {"chap", "nhan"}, [FOLDED_TIME_EXPR], 150)
     assert shown.startswith("Cơ quan thuế gửi Thông báo") and "trong thời hạn 03 (ba) ngày làm việc" in shown
     assert len(shown) <= 150
     assert "03 (ba) ngày" not in around(sentence, {"chap", "nhan"}, [], 150)  # nothing asked of a duration: a plain cut
+
+
+def test_a_day_or_a_form_asked_for_is_kept_when_a_sentence_is_cut(analyzer):
+    """A question of when ("hạn chót là ngày nào") keeps the day of the calendar a plain cut loses; of which form, the form."""
+    when = note_question(LOST_PASSPORT, analyzer.analyze("hạn chót nộp tờ khai là ngày nào"), _words_idf)
+    assert STATES["date"] in when.typed
+    sentence = (
+        "Người nộp thuế khai thuế theo tháng, nộp hồ sơ khai thuế cho cơ quan thuế quản lý trực tiếp bằng phương thức "
+        "điện tử qua Cổng thông tin điện tử chậm nhất là ngày thứ 20 của tháng tiếp theo tháng phát sinh nghĩa vụ thuế"
+    )
+    assert "ngày thứ 20 của tháng tiếp theo" in around(sentence, set(), when.typed, 150)
+    assert "ngày thứ 20" not in around(sentence, set(), [], 150)
+    form = note_question(LOST_PASSPORT, analyzer.analyze("đơn trình báo làm theo mẫu nào"), _words_idf)
+    assert STATES["form"] in form.typed and STATES["date"] not in form.typed
 
 
 def test_a_long_rule_keeps_what_follows_its_case_whole() -> None:
@@ -574,7 +588,7 @@ def test_a_long_rule_keeps_what_follows_its_case_whole() -> None:
         "thì cơ quan chuyên môn về xây dựng dừng việc thẩm định."
     )
     assert around(timed, set(), [], 120).endswith("… thì cơ quan chuyên môn về xây dựng dừng việc thẩm định.")
-    assert "20 ngày" in around(timed, set(), [TIME_EXPR], 120)
+    assert "20 ngày" in around(timed, set(), [FOLDED_TIME_EXPR], 120)
 
 
 def test_a_sentence_shown_without_its_label_or_last_stop_is_not_offered_again():
