@@ -58,8 +58,8 @@ HELD_FIRST = 0.15
 # questions, of 1,364 long sentences that hold a question's facts, this kept them in 714 (was 673) when cut to a
 # second sentence's room and in 303 (was 295) of 340 when cut to a first one's; 20 or 30 characters kept as many.
 MIN_CASE = 40
-# A duration or amount asked for, cut off by a plain cut, is kept with the TYPED_LEAD characters before it; one that
-# starts TYPED_SPAN characters before the cut is kept by the plain cut.
+# What the question asks for (a duration, an amount, a day, a form), cut off by a plain cut, is kept with the
+# TYPED_LEAD characters before it; one that starts TYPED_SPAN characters before the cut is kept by the plain cut.
 TYPED_LEAD = 20
 TYPED_SPAN = 30
 MIN_SENTENCE = 15  # shorter pieces are headings and list marks, not sentences
@@ -97,7 +97,7 @@ _ASKED_STATE = {"how_long": "duration", "when": "date", "which_form": "form"}
 TIME_EXPR = re.compile(r"\d+\s*(\([^()]{1,20}\)\s*)?(ngày|giờ|tháng|năm|tuần|phút)", re.IGNORECASE)  # "03 (ba) ngày" too
 FEE_EXPR = re.compile(r"đồng|lệ phí|\bphí\b|miễn", re.IGNORECASE)
 FOLDED_TIME_EXPR = re.compile(r"\d+\s*(\([^()]{1,20}\)\s*)?(ngay|gio|thang|nam|tuan|phut)\b")  # TIME_EXPR on folded text
-_FOLDED_FEE = re.compile(r"\bdong\b|le phi|\bphi\b|\bmien\b")
+_FOLDED_FEE = re.compile(r"\bdong\b|le phi|\bphi\b|\bmien\b")  # FEE_EXPR on folded text (the features read the raw two)
 
 # Where a sentence comes from in the record.
 SOURCES = ("summary", "result", "step", "condition", "channel", "document")
@@ -415,9 +415,9 @@ def _clause_window(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]
 
 
 def _cut_keeping(text: str, typed: list[re.Pattern[str]], room: int) -> str:
-    """``text`` cut to ``room``, keeping the duration or amount asked for when a plain cut would lose it: the start,
-    then "…" and the words from just before it ("Cơ quan thuế gửi Thông báo chấp nhận … trong thời hạn 03 (ba) ngày
-    làm việc kể từ ngày tiếp nhận hồ sơ")."""
+    """``text`` cut to ``room``, keeping what the question asks for (``typed``: a duration, an amount, a day, a form)
+    when a plain cut would lose it: the start, then "…" and the words from just before it ("Cơ quan thuế gửi Thông báo
+    chấp nhận … trong thời hạn 03 (ba) ngày làm việc kể từ ngày tiếp nhận hồ sơ")."""
     folded = fold_diacritics(text.casefold())  # NFC text: one character for one, so positions hold
     found = [m.start() for p in typed if (m := p.search(folded))]
     if len(text) <= room or not found or min(found) + TYPED_SPAN <= room:
@@ -504,7 +504,7 @@ def _rule_score(question: NoteQuestion, sentence: str, words: frozenset[str]) ->
     """The word-overlap rule: at least two words asked (or all, if fewer), or the duration or amount asked for."""
     overlap = sum(w in words for w in question.wanted)
     typed = question.typed
-    if typed and any(p.search(fold_diacritics(sentence.casefold())) for p in typed) and (overlap or not question.wanted):
+    if typed and _typed_count(sentence, typed) and (overlap or not question.wanted):
         return overlap + 2
     if question.wanted and overlap >= min(2, len(question.wanted)):
         return overlap
