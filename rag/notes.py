@@ -207,7 +207,7 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 9
+NOTE_SCHEMA = 10
 NUMBER_NEAR = 6  # words between a word asked and a number for the number to be the one asked about
 NUMBER_WINDOW = 8  # words either side of a number whose words asked count as asked about it
 BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (
@@ -241,6 +241,10 @@ BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "content_pairs_of_best",
     "is_best_rare",
     "is_best_pairs",
+    "case_rare_share",  # idf share of the words of the question's case ("… bị thiếu thì") found in the sentence's case
+    "case_both_negative",  # both cases negate or lack something ("không đủ điều kiện", "chưa có", "bị mất")
+    "case_in_both",  # the question names a case and the sentence states one
+    "case_rare_share_of_best",
 )
 # Words a sentence answers with in place of the question's own: "bao lâu" by "… 15 ngày", "mất phí" by "… đồng",
 # "ai ký" by "người đại diện". For each word asked beyond the name, the strongest :class:`WordAssociations` lift of
@@ -500,6 +504,37 @@ def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]],
     )
 
 
+# On folded text, what a question says before 'thì' is its case; not the 'thi' of "thi công", "dự thi", "thực thi"
+_QUESTION_CASE = re.compile(r"^(.*?)(?<!\bky )(?<!\bdu )(?<!\bthuc )\bthi\b(?! (cong|hanh|tuyen|sat hach)\b)")
+_SENTENCE_CASE = re.compile(r"\b(truong hop|neu|doi voi|khi)\b([^,:;]*?)(?=\bthi\b|[,:;]|$)")
+_NEGATIVE = re.compile(r"\b(khong|ko|k|chua|thieu|mat|het|bi|tu choi)\b")
+
+
+def question_case(folded_question: str) -> str:
+    """The case a question names before 'thì' ("hồ sơ bị thiếu thì bao lâu …"), folded; empty when none."""
+    match = _QUESTION_CASE.search(folded_question)
+    return match.group(1) if match else ""
+
+
+def sentence_case(folded_sentence: str) -> str:
+    """The case a record's sentence states: from "trường hợp / nếu / đối với / khi" to 'thì' or the clause's end."""
+    match = _SENTENCE_CASE.search(folded_sentence)
+    return match.group(2) if match else ""
+
+
+def _case_features(question: NoteQuestion, case: str, folded_sentence: str) -> tuple[float, float, float]:
+    """How far the sentence's case is the question's case: the idf share of the case's words asked, whether both
+    negate, whether both have one."""
+    stated = sentence_case(folded_sentence)
+    if not (case and stated):
+        return 0.0, 0.0, 0.0
+    case_words, stated_words = set(case.split()), set(stated.split())
+    weights = [(word in stated_words, weight) for word, weight in zip(question.wanted, question.weights, strict=True) if word in case_words]
+    total = sum(weight for _, weight in weights)
+    share = sum(weight for found, weight in weights if found) / total if total else 0.0
+    return share, float(bool(_NEGATIVE.search(case)) and bool(_NEGATIVE.search(stated))), 1.0
+
+
 def _rule_score(question: NoteQuestion, sentence: str, words: frozenset[str]) -> int | None:
     """The word-overlap rule: at least two words asked (or all, if fewer), or the duration or amount asked for."""
     overlap = sum(w in words for w in question.wanted)
@@ -544,7 +579,8 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
     count_asked = number_asked or bool(TIME_INTENTS & set(question.intents))
     unit_stated = _counts_in(frozenset(m.group(1) for m in _UNIT_ASKED.finditer(question.folded)))
     wanted = set(question.wanted)
-    rows = []
+    case = question_case(question.folded)
+    rows, case_rows = [], []
     for sentence in sentences:
         word_list = _word_list(sentence.text)
         words = word_set(sentence.text)
@@ -584,7 +620,9 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
                 *_number_proximity(question, wanted, word_list, weight_sum, count_asked),
             ]
         )
+        case_rows.append(_case_features(question, case, folded))
     table = np.asarray(rows, dtype=float)
+    cases = np.asarray(case_rows, dtype=float)
     best_rare, best_pairs = table[:, 2].max(), table[:, 5].max()
     relative = np.column_stack(
         [
@@ -594,7 +632,7 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
             (table[:, 5] >= best_pairs) & (table[:, 5] > 0),
         ]
     )
-    return np.hstack([table, relative])
+    return np.hstack([table, relative, cases, cases[:, :1] / (cases[:, 0].max() or 1.0)])
 
 
 def read_on(sentences: list[Sentence], i: int) -> str:

@@ -40,6 +40,7 @@ from rag.notes import (
     around,
     note_features,
     note_question,
+    question_case,
     read_on,
     record_sentences,
     unshown,
@@ -159,6 +160,41 @@ def test_a_number_near_the_words_asked_is_the_number_asked_about(analyzer):
     unasked = note_question(record, analyzer.analyze("khiếu nại thì ai thụ lý"), _words_idf)
     unasked_table = note_features(unasked, record, record_sentences(record), NO_ASSOCIATIONS)
     assert not unasked_table[:, NOTE_FEATURE_NAMES.index("number_near_wanted")].any()
+
+
+def test_the_case_a_question_names_is_matched_against_the_case_a_sentence_states(analyzer):
+    record = Procedure(
+        code="9.000007",
+        name="Hỗ trợ phát triển sản xuất mẫu",
+        steps=[
+            "Trong thời hạn 05 ngày làm việc, Ủy ban nhân dân cấp huyện thành lập Tổ thẩm định.",
+            "Trường hợp hồ sơ không đủ điều kiện trình phê duyệt, sau 03 ngày họp thẩm định, huyện gửi văn bản cho xã.",
+            "Trường hợp hồ sơ đủ điều kiện, Tổ thẩm định trình phê duyệt.",
+        ],
+    )
+    sentences = record_sentences(record)
+    question = note_question(record, analyzer.analyze("hồ sơ không đủ điều kiện thì bao lâu huyện phải báo cho xã"), _words_idf)
+    table = note_features(question, record, sentences, NO_ASSOCIATIONS)
+    share, negative, both = (table[:, NOTE_FEATURE_NAMES.index(name)] for name in ("case_rare_share", "case_both_negative", "case_in_both"))
+    assert both.tolist() == [0.0, 1.0, 1.0]  # the first sentence states no case
+    assert negative.tolist() == [0.0, 1.0, 0.0]
+    assert share[1] >= share[2] > 0
+    assert table[1, NOTE_FEATURE_NAMES.index("case_rare_share_of_best")] == 1.0
+    plain = note_question(record, analyzer.analyze("bao lâu huyện phải báo cho xã"), _words_idf)
+    assert not note_features(plain, record, sentences, NO_ASSOCIATIONS)[:, NOTE_FEATURE_NAMES.index("case_in_both")].any()
+
+
+@pytest.mark.parametrize(
+    ("question", "case"),
+    [
+        ("ho so bi thieu thi bao lau bao lai", "ho so bi thieu"),
+        ("xin phep thi cong nha thi can gi", "xin phep thi cong nha"),
+        ("dang ky du thi can gi", ""),
+        ("giay phep xay dung het han", ""),
+    ],
+)
+def test_the_case_a_question_names_comes_before_thi(question, case):
+    assert question_case(question).strip() == case
 
 
 def test_the_order_model_chooses_the_sentence_and_the_probability_gates_it(analyzer):
