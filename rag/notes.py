@@ -207,7 +207,7 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 10
+NOTE_SCHEMA = 11
 NUMBER_NEAR = 6  # words between a word asked and a number for the number to be the one asked about
 NUMBER_WINDOW = 8  # words either side of a number whose words asked count as asked about it
 BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (
@@ -245,6 +245,9 @@ BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "case_both_negative",  # both cases negate or lack something ("không đủ điều kiện", "chưa có", "bị mất")
     "case_in_both",  # the question names a case and the sentence states one
     "case_rare_share_of_best",
+    "asked_rare_share",  # idf share of the words asked after the question's case found in the sentence outside its case
+    "negation_both",  # the question negates ("không có giấy", "chưa đủ") and so does the sentence
+    "negation_question_only",  # ... and the sentence does not
 )
 # Words a sentence answers with in place of the question's own: "bao lâu" by "… 15 ngày", "mất phí" by "… đồng",
 # "ai ký" by "người đại diện". For each word asked beyond the name, the strongest :class:`WordAssociations` lift of
@@ -522,10 +525,26 @@ def sentence_case(folded_sentence: str) -> str:
     return match.group(2) if match else ""
 
 
-def _case_features(question: NoteQuestion, case: str, folded_sentence: str) -> tuple[float, float, float]:
-    """How far the sentence's case is the question's case: the idf share of the case's words asked, whether both
-    negate, whether both have one."""
-    stated = sentence_case(folded_sentence)
+_NEGATION = re.compile(r"\b(khong|ko|chua)\b")
+_YES_NO_END = re.compile(r"\b(khong|ko|k|chua)( (a|vay|nhi|nhe|ha|the))*\W*$")  # the particle of a yes/no question
+
+
+def _asked_features(question: NoteQuestion, case: str, stated: str, folded_sentence: str) -> tuple[float, float, float]:
+    """Whether the sentence, outside its case, holds what is asked after the question's case; and whether both
+    negate, the question's yes/no particle aside."""
+    asked_words = set(question.folded[len(case) :].split())
+    rest = set(folded_sentence.replace(stated, " ", 1).split()) if stated else set(folded_sentence.split())
+    weights = [(word in rest, weight) for word, weight in zip(question.wanted, question.weights, strict=True) if word in asked_words]
+    total = sum(weight for _, weight in weights)
+    share = sum(weight for found, weight in weights if found) / total if total else 0.0
+    negates = bool(_NEGATION.search(_YES_NO_END.sub("", question.folded)))
+    sentence_negates = bool(_NEGATION.search(folded_sentence))
+    return share, float(negates and sentence_negates), float(negates and not sentence_negates)
+
+
+def _case_features(question: NoteQuestion, case: str, stated: str) -> tuple[float, float, float]:
+    """How far the sentence's case (``stated``) is the question's case: the idf share of the case's words asked,
+    whether both negate, whether both have one."""
     if not (case and stated):
         return 0.0, 0.0, 0.0
     case_words, stated_words = set(case.split()), set(stated.split())
@@ -580,7 +599,7 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
     unit_stated = _counts_in(frozenset(m.group(1) for m in _UNIT_ASKED.finditer(question.folded)))
     wanted = set(question.wanted)
     case = question_case(question.folded)
-    rows, case_rows = [], []
+    rows, case_rows, asked_rows = [], [], []
     for sentence in sentences:
         word_list = _word_list(sentence.text)
         words = word_set(sentence.text)
@@ -620,7 +639,9 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
                 *_number_proximity(question, wanted, word_list, weight_sum, count_asked),
             ]
         )
-        case_rows.append(_case_features(question, case, folded))
+        stated = sentence_case(folded)
+        case_rows.append(_case_features(question, case, stated))
+        asked_rows.append(_asked_features(question, case, stated, folded))
     table = np.asarray(rows, dtype=float)
     cases = np.asarray(case_rows, dtype=float)
     best_rare, best_pairs = table[:, 2].max(), table[:, 5].max()
@@ -632,7 +653,7 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
             (table[:, 5] >= best_pairs) & (table[:, 5] > 0),
         ]
     )
-    return np.hstack([table, relative, cases, cases[:, :1] / (cases[:, 0].max() or 1.0)])
+    return np.hstack([table, relative, cases, cases[:, :1] / (cases[:, 0].max() or 1.0), np.asarray(asked_rows, dtype=float)])
 
 
 def read_on(sentences: list[Sentence], i: int) -> str:

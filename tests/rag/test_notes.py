@@ -184,6 +184,29 @@ def test_the_case_a_question_names_is_matched_against_the_case_a_sentence_states
     assert not note_features(plain, record, sentences, NO_ASSOCIATIONS)[:, NOTE_FEATURE_NAMES.index("case_in_both")].any()
 
 
+def test_what_is_asked_after_the_case_is_looked_for_outside_the_sentence_case(analyzer):
+    record = Procedure(
+        code="9.000008",
+        name="Khôi phục mã số thuế mẫu",
+        steps=[
+            "Trường hợp hồ sơ không hợp lệ, trong thời hạn 03 ngày làm việc cơ quan thuế thông báo cho người nộp thuế.",
+            "Trường hợp hồ sơ hợp lệ, cơ quan thuế khôi phục mã số thuế trong 05 ngày làm việc.",
+        ],
+    )
+    sentences = record_sentences(record)
+    question = note_question(record, analyzer.analyze("hồ sơ không hợp lệ thì cơ quan thuế thông báo trong bao lâu"), _words_idf)
+    table = note_features(question, record, sentences, NO_ASSOCIATIONS)
+    asked, both, question_only = (
+        table[:, NOTE_FEATURE_NAMES.index(name)] for name in ("asked_rare_share", "negation_both", "negation_question_only")
+    )
+    assert asked[0] > asked[1]  # "thông báo" is asked after the case, and said by the first sentence only
+    assert both.tolist() == [1.0, 0.0] and question_only.tolist() == [0.0, 1.0]
+    yes_no = note_question(record, analyzer.analyze("khôi phục mã số thuế nộp online có được không"), _words_idf)
+    yes_no_table = note_features(yes_no, record, sentences, NO_ASSOCIATIONS)
+    assert not yes_no_table[:, NOTE_FEATURE_NAMES.index("negation_both")].any()  # a yes/no question's 'không' negates nothing
+    assert not yes_no_table[:, NOTE_FEATURE_NAMES.index("negation_question_only")].any()
+
+
 @pytest.mark.parametrize(
     ("question", "case"),
     [
