@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from rag.logistic import Logistic, is_probability
-from rag.query import MARKER_PARAPHRASES, Query
+from rag.query import MARKER_PARAPHRASES, Query, without_yes_no_particle
 from tthc.schema import Procedure
 from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables, without_attachments, without_bullet
 
@@ -510,11 +510,13 @@ def note_question(proc: Procedure, query: Query, word_idf: Callable[[list[str]],
 # On folded text, what a question says before 'thì' is its case; not the 'thi' of "thi công", "dự thi", "thực thi"
 _QUESTION_CASE = re.compile(r"^(.*?)(?<!\bky )(?<!\bdu )(?<!\bthuc )\bthi\b(?! (cong|hanh|tuyen|sat hach)\b)")
 _SENTENCE_CASE = re.compile(r"\b(truong hop|neu|doi voi|khi)\b([^,:;]*?)(?=\bthi\b|[,:;]|$)")
-_NEGATIVE = re.compile(r"\b(khong|ko|k|chua|thieu|mat|het|bi|tu choi)\b")
+_NEGATIVE = re.compile(r"\b(khong|ko|k|chua|thieu|mat|het|bi|tu choi)\b")  # a case that negates or lacks something
+_NEGATION = re.compile(r"\b(khong|ko|chua)\b")
 
 
 def question_case(folded_question: str) -> str:
-    """The case a question names before 'thì' ("hồ sơ bị thiếu thì bao lâu …"), folded; empty when none."""
+    """The case a question names before 'thì' ("hồ sơ bị thiếu thì bao lâu …"), folded: the question's start; empty
+    when none."""
     match = _QUESTION_CASE.search(folded_question)
     return match.group(1) if match else ""
 
@@ -525,21 +527,11 @@ def sentence_case(folded_sentence: str) -> str:
     return match.group(2) if match else ""
 
 
-_NEGATION = re.compile(r"\b(khong|ko|chua)\b")
-_YES_NO_END = re.compile(r"\b(khong|ko|k|chua)( (a|vay|nhi|nhe|ha|the))*\W*$")  # the particle of a yes/no question
-
-
-def _asked_features(question: NoteQuestion, case: str, stated: str, folded_sentence: str) -> tuple[float, float, float]:
-    """Whether the sentence, outside its case, holds what is asked after the question's case; and whether both
-    negate, the question's yes/no particle aside."""
-    asked_words = set(question.folded[len(case) :].split())
-    rest = set(folded_sentence.replace(stated, " ", 1).split()) if stated else set(folded_sentence.split())
-    weights = [(word in rest, weight) for word, weight in zip(question.wanted, question.weights, strict=True) if word in asked_words]
+def _share_found(question: NoteQuestion, among: set[str], found_in: set[str]) -> float:
+    """The idf share of the words asked that stand ``among`` a part of the question and are found in ``found_in``."""
+    weights = [(word in found_in, weight) for word, weight in zip(question.wanted, question.weights, strict=True) if word in among]
     total = sum(weight for _, weight in weights)
-    share = sum(weight for found, weight in weights if found) / total if total else 0.0
-    negates = bool(_NEGATION.search(_YES_NO_END.sub("", question.folded)))
-    sentence_negates = bool(_NEGATION.search(folded_sentence))
-    return share, float(negates and sentence_negates), float(negates and not sentence_negates)
+    return sum(weight for found, weight in weights if found) / total if total else 0.0
 
 
 def _case_features(question: NoteQuestion, case: str, stated: str) -> tuple[float, float, float]:
@@ -547,11 +539,18 @@ def _case_features(question: NoteQuestion, case: str, stated: str) -> tuple[floa
     whether both negate, whether both have one."""
     if not (case and stated):
         return 0.0, 0.0, 0.0
-    case_words, stated_words = set(case.split()), set(stated.split())
-    weights = [(word in stated_words, weight) for word, weight in zip(question.wanted, question.weights, strict=True) if word in case_words]
-    total = sum(weight for _, weight in weights)
-    share = sum(weight for found, weight in weights if found) / total if total else 0.0
+    share = _share_found(question, set(case.split()), set(stated.split()))
     return share, float(bool(_NEGATIVE.search(case)) and bool(_NEGATIVE.search(stated))), 1.0
+
+
+def _asked_features(
+    question: NoteQuestion, asked_words: set[str], negates: bool, stated: str, folded_sentence: str
+) -> tuple[float, float, float]:
+    """Whether the sentence, outside its case, holds what is asked after the question's case (``asked_words``); and
+    whether both negate."""
+    rest = set(folded_sentence.replace(stated, " ", 1).split()) if stated else set(folded_sentence.split())
+    sentence_negates = bool(_NEGATION.search(folded_sentence))
+    return _share_found(question, asked_words, rest), float(negates and sentence_negates), float(negates and not sentence_negates)
 
 
 def _rule_score(question: NoteQuestion, sentence: str, words: frozenset[str]) -> int | None:
@@ -599,6 +598,8 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
     unit_stated = _counts_in(frozenset(m.group(1) for m in _UNIT_ASKED.finditer(question.folded)))
     wanted = set(question.wanted)
     case = question_case(question.folded)
+    asked_words = set(question.folded[len(case) :].split())  # what follows the case, the whole question when none
+    negates = bool(_NEGATION.search(without_yes_no_particle(question.folded)))  # a yes/no question's 'không' negates nothing
     rows, case_rows, asked_rows = [], [], []
     for sentence in sentences:
         word_list = _word_list(sentence.text)
@@ -641,7 +642,7 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
         )
         stated = sentence_case(folded)
         case_rows.append(_case_features(question, case, stated))
-        asked_rows.append(_asked_features(question, case, stated, folded))
+        asked_rows.append(_asked_features(question, asked_words, negates, stated, folded))
     table = np.asarray(rows, dtype=float)
     cases = np.asarray(case_rows, dtype=float)
     best_rare, best_pairs = table[:, 2].max(), table[:, 5].max()

@@ -475,6 +475,11 @@ def intents_beside_name(folded: str, name: str) -> list[str]:
     return detect_intents(" ".join("|" if is_name else word for word, is_name in zip(words, naming, strict=True)))
 
 
+def without_yes_no_particle(folded: str) -> str:
+    """The folded question without the 'không' / 'chưa' that makes it a yes/no question: that word negates nothing."""
+    return _YES_NO.sub("", " ".join(bare_words(folded)))
+
+
 def detect_ask(folded: str, restored: str) -> Ask | None:
     """The yes/no question asked, when it is one the record can answer (channels, fees, documents)."""
     folded = " ".join(bare_words(folded))
