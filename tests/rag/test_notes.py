@@ -96,6 +96,13 @@ def analyzer(assistant) -> QueryAnalyzer:
     return assistant.ranker.analyzer
 
 
+def _columns(analyzer: QueryAnalyzer, record: Procedure, question: str, *names: str) -> list[np.ndarray]:
+    """The named feature columns of the record's sentences for the question (idf 1, no learned lifts)."""
+    asked = note_question(record, analyzer.analyze(question), _words_idf)
+    table = note_features(asked, record, record_sentences(record), NO_ASSOCIATIONS)
+    return [table[:, NOTE_FEATURE_NAMES.index(name)] for name in names]
+
+
 def test_sentences_keep_where_they_come_from():
     sentences = record_sentences(LOST_PASSPORT)
     sources = {s.text: s.source for s in sentences}
@@ -153,13 +160,10 @@ def test_a_number_near_the_words_asked_is_the_number_asked_about(analyzer):
             "Trong thời hạn 3 ngày làm việc, cơ quan gửi quyết định giải quyết cho người khiếu nại và các bên liên quan.",
         ],
     )
-    question = note_question(record, analyzer.analyze("khiếu nại thì trong bao lâu họ phải thụ lý"), _words_idf)
-    table = note_features(question, record, record_sentences(record), NO_ASSOCIATIONS)
-    near, rare = (table[:, NOTE_FEATURE_NAMES.index(name)] for name in ("number_near_wanted", "rare_near_number"))
+    near, rare = _columns(analyzer, record, "khiếu nại thì trong bao lâu họ phải thụ lý", "number_near_wanted", "rare_near_number")
     assert near.tolist() == [1.0, 0.0] and rare[0] > rare[1]
-    unasked = note_question(record, analyzer.analyze("khiếu nại thì ai thụ lý"), _words_idf)
-    unasked_table = note_features(unasked, record, record_sentences(record), NO_ASSOCIATIONS)
-    assert not unasked_table[:, NOTE_FEATURE_NAMES.index("number_near_wanted")].any()
+    (unasked_near,) = _columns(analyzer, record, "khiếu nại thì ai thụ lý", "number_near_wanted")
+    assert not unasked_near.any()
 
 
 def test_the_case_a_question_names_is_matched_against_the_case_a_sentence_states(analyzer):
@@ -172,16 +176,15 @@ def test_the_case_a_question_names_is_matched_against_the_case_a_sentence_states
             "Trường hợp hồ sơ đủ điều kiện, Tổ thẩm định trình phê duyệt.",
         ],
     )
-    sentences = record_sentences(record)
-    question = note_question(record, analyzer.analyze("hồ sơ không đủ điều kiện thì bao lâu huyện phải báo cho xã"), _words_idf)
-    table = note_features(question, record, sentences, NO_ASSOCIATIONS)
-    share, negative, both = (table[:, NOTE_FEATURE_NAMES.index(name)] for name in ("case_rare_share", "case_both_negative", "case_in_both"))
+    question = "hồ sơ không đủ điều kiện thì bao lâu huyện phải báo cho xã"
+    names = ("case_rare_share", "case_both_negative", "case_in_both", "case_rare_share_of_best")
+    share, negative, both, share_of_best = _columns(analyzer, record, question, *names)
     assert both.tolist() == [0.0, 1.0, 1.0]  # the first sentence states no case
     assert negative.tolist() == [0.0, 1.0, 0.0]
     assert share[1] >= share[2] > 0
-    assert table[1, NOTE_FEATURE_NAMES.index("case_rare_share_of_best")] == 1.0
-    plain = note_question(record, analyzer.analyze("bao lâu huyện phải báo cho xã"), _words_idf)
-    assert not note_features(plain, record, sentences, NO_ASSOCIATIONS)[:, NOTE_FEATURE_NAMES.index("case_in_both")].any()
+    assert share_of_best[1] == 1.0
+    (plain_both,) = _columns(analyzer, record, "bao lâu huyện phải báo cho xã", "case_in_both")
+    assert not plain_both.any()
 
 
 def test_what_is_asked_after_the_case_is_looked_for_outside_the_sentence_case(analyzer):
@@ -193,18 +196,14 @@ def test_what_is_asked_after_the_case_is_looked_for_outside_the_sentence_case(an
             "Trường hợp hồ sơ hợp lệ, cơ quan thuế khôi phục mã số thuế trong 05 ngày làm việc.",
         ],
     )
-    sentences = record_sentences(record)
-    question = note_question(record, analyzer.analyze("hồ sơ không hợp lệ thì cơ quan thuế thông báo trong bao lâu"), _words_idf)
-    table = note_features(question, record, sentences, NO_ASSOCIATIONS)
-    asked, both, question_only = (
-        table[:, NOTE_FEATURE_NAMES.index(name)] for name in ("asked_rare_share", "negation_both", "negation_question_only")
-    )
+    names = ("asked_rare_share", "negation_both", "negation_question_only")
+    asked, both, question_only = _columns(analyzer, record, "hồ sơ không hợp lệ thì cơ quan thuế thông báo trong bao lâu", *names)
     assert asked[0] > asked[1]  # "thông báo" is asked after the case, and said by the first sentence only
     assert both.tolist() == [1.0, 0.0] and question_only.tolist() == [0.0, 1.0]
-    yes_no = note_question(record, analyzer.analyze("khôi phục mã số thuế nộp online có được không"), _words_idf)
-    yes_no_table = note_features(yes_no, record, sentences, NO_ASSOCIATIONS)
-    assert not yes_no_table[:, NOTE_FEATURE_NAMES.index("negation_both")].any()  # a yes/no question's 'không' negates nothing
-    assert not yes_no_table[:, NOTE_FEATURE_NAMES.index("negation_question_only")].any()
+    yes_no = "khôi phục mã số thuế nộp online có được không"
+    yes_no_both, yes_no_question_only = _columns(analyzer, record, yes_no, "negation_both", "negation_question_only")
+    assert not yes_no_both.any()  # a yes/no question's 'không' negates nothing
+    assert not yes_no_question_only.any()
 
 
 @pytest.mark.parametrize(
