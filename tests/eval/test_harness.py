@@ -50,6 +50,29 @@ def test_no_training_question_is_an_evaluation_question():
         assert not questions(root / "training" / name) & measured, name
 
 
+def test_no_training_question_asks_a_detail_a_measured_question_of_its_procedure_asks():
+    """A training or validation question that asks a detail an evaluation or fresh question asks of the same
+    procedure (gold facts sharing 60% of their words) is a paraphrase of it in all but wording ("nha co dam tang muon
+    dung tam via he … bao lau duoc cap phep"): no model learns from one and no change is decided on one."""
+    root = DATASETS.parents[1]
+
+    def words(fact: str) -> set[str]:
+        return set(fold_diacritics(fact.casefold()).replace(",", " ").replace(".", " ").split())
+
+    measured: dict[str, list[set[str]]] = {}
+    for item in load_dataset(DATASETS) + load_dataset(root / "eval" / "fresh"):
+        for code in item.gold_codes:
+            measured.setdefault(code, []).extend(words(fact) for fact in item.gold_facts)
+    for name in ("questions", "notes", "events", "validation"):
+        for item in load_dataset(root / "training" / name):
+            for code in item.gold_codes:
+                for asked in map(words, item.gold_facts):
+                    same = [
+                        held for held in measured.get(code, []) if asked and held and len(asked & held) >= 0.6 * min(len(asked), len(held))
+                    ]
+                    assert not same, (name, item.id)
+
+
 def test_every_gold_fact_occurs_in_its_gold_record_or_the_plan():
     records = {p.stem: p.read_text(encoding="utf-8") for p in (CORPUS / "procedures").glob("*.yaml")}
     plan = next((CORPUS / "plan").glob("*.txt")).read_text(encoding="utf-8")
