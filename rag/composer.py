@@ -60,10 +60,10 @@ MAX_FEE_NOTES = 2
 MAX_FEE_DETAIL = 200  # "… Miễn lệ phí cho người thuộc hộ nghèo; người khuyết tật" is cut only after who is exempt
 # An answer shorter than this gets the record's further sentences the note model would show first, up to this
 # length. A filled answer stays under it, so the answers' median stays under the larger of it and the median of the
-# unfilled answers, both under the 700-character target. On training/validation and training/notes, 650 gave answer
-# accuracy 0.637 / 0.764 -> 0.643 / 0.766 at the same medians (673 / 674); 600 gave 0.642 / 0.766. 650 -> 690: right
-# answers 1,124 / 1,472 / 2,204 -> 1,125 / 1,476 / 2,206 (and training/questions), medians 674 / 682 / 673 -> 688 /
-# 689 / 689. Fill notes given only whole, not cut to the room: 1,125 / 1,476 -> 1,118 / 1,471.
+# answers too long to fill. On training/validation and training/notes, 650 gave answer accuracy 0.637 / 0.764 -> 0.643
+# / 0.766 at the same medians (673 / 674); 600 gave 0.642 / 0.766. 650 -> 690 on training/validation, training/notes
+# and training/questions: right answers 1,124 / 1,472 / 2,204 -> 1,125 / 1,476 / 2,206, medians 674 / 682 / 673 -> 688
+# / 689 / 689. Fill notes given only whole, not cut to the room: 1,125 / 1,476 -> 1,118 / 1,471.
 FILL_BUDGET = 690
 MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
