@@ -401,9 +401,19 @@ def _copies(copies: str | None) -> str:
     return re.sub(r"\s*[,;]\s*", ", ", _NO_ORIGINALS.sub("", copies or "")).strip(" ,")
 
 
+# "Hộ chiếu/Thẻ căn cước/… còn giá trị sử dụng (sau đây gọi tắt là giấy tờ tùy thân) để …": the law's own short
+# name of a document, when it names a paper (not "… gọi tắt là Luật Các tổ chức tín dụng").
+_SHORT_NAME = re.compile(r"\s*\((?:sau đây )?gọi tắt là ((?:giấy|bản|văn bản|tờ|hồ sơ|sổ|phiếu|đơn)\b[^()]{0,50})\)", re.IGNORECASE)
+
+
 def _document_name(doc: Document) -> str:
-    """A document's name as a line shows it: without the portal's bullet marks and attached file names."""
-    return without_bullet(without_attachments(doc.name))
+    """A document's name as a line shows it: without the portal's bullet marks and attached file names, and led by
+    the short name the law gives it, which a cut line would otherwise lose at its end."""
+    name = without_bullet(without_attachments(doc.name))
+    if short := _SHORT_NAME.search(name):
+        rest = (name[: short.start()] + name[short.end() :]).strip()
+        return f"{short.group(1)[0].upper()}{short.group(1)[1:]}: {rest}"
+    return name
 
 
 def _document_item(doc: Document, shared_note: str | None = None, asked: bool = False) -> str:

@@ -573,6 +573,21 @@ def test_a_document_line_shows_no_attachment_file_name():
     assert "- Tờ khai thay đổi thông tin cư trú — 1 bản chính (Mẫu: Mau CT01)\n" in answer and ".doc" not in answer
 
 
+def test_a_document_line_leads_with_the_short_name_the_law_gives_it():
+    """ "… (sau đây gọi tắt là giấy tờ tùy thân) …" is the name a citizen is told at the counter; cut to one line, the
+    long name would lose it. A short name that is not a paper ("… gọi tắt là Luật …") is left in place."""
+    ids = Document(
+        name="Hộ chiếu/Thẻ căn cước công dân/Thẻ căn cước/Căn cước điện tử/Giấy chứng nhận căn cước hoặc các giấy tờ khác "
+        "có dán ảnh và thông tin cá nhân do cơ quan có thẩm quyền cấp, còn giá trị sử dụng (sau đây gọi tắt là giấy tờ tùy "
+        "thân) để chứng minh về nhân thân khi làm thủ tục trực tiếp.",
+        copies="1 bản chính",
+    )
+    law = Document(name="Văn bản theo Luật Các tổ chức tín dụng (sau đây gọi tắt là Luật Các tổ chức tín dụng)")
+    answer = _answer(_procedure(documents=[ids, law]), ["documents"])
+    assert "- Giấy tờ tùy thân: Hộ chiếu/Thẻ căn cước công dân/" in answer and "gọi tắt là giấy" not in answer
+    assert "- Văn bản theo Luật Các tổ chức tín dụng (sau đây gọi tắt là Luật" in answer
+
+
 def test_bullet_marks_the_portal_typed_before_an_item_are_not_shown():
     """The portal's "+ Nộp trực tiếp …" and "- * Bản sao …" read as stray signs on a line of their own."""
     doc = Document(name="- * Bản sao giấy khai sinh", copies="1 bản sao")
