@@ -16,6 +16,14 @@ from tests.conftest import CORPUS
 from tthc.text import fact_found, fold_diacritics, normalize_fact
 
 DATASETS = Path(__file__).resolve().parents[2] / "eval" / "datasets"
+FRESH = DATASETS.parents[1] / "eval" / "fresh"
+TRAINING = DATASETS.parents[1] / "training"
+# What a model learns from or a change is decided on: none of it may hold what the evaluation and the fresh split ask.
+DECISION_SETS = ("questions", "notes", "events", "validation")
+
+
+def _measured_items() -> list[EvalItem]:
+    return load_dataset(DATASETS) + load_dataset(FRESH)
 
 
 def test_dataset_matches_the_schema_and_the_required_mix():
@@ -38,7 +46,6 @@ def test_dataset_matches_the_schema_and_the_required_mix():
 def test_no_training_question_is_an_evaluation_question():
     """Training (the ranker, the note picker) and the decision set never hold a question they are measured on, in
     either split, typed with or without diacritics ("dang ky dong BHXH tu nguyen"); a follow-up is its turns."""
-    root = DATASETS.parents[1]
 
     def asked(text: str) -> str:
         return " ".join(fold_diacritics(text.casefold()).split()).strip(" ?.!")
@@ -46,22 +53,21 @@ def test_no_training_question_is_an_evaluation_question():
     def questions(folder: Path) -> set[tuple[str, ...]]:
         return {(*(asked(turn.content) for turn in item.history), asked(item.question)) for item in load_dataset(folder)}
 
-    measured = questions(DATASETS) | questions(root / "eval" / "fresh")
-    for name in ("questions", "notes", "events", "validation"):
-        assert not questions(root / "training" / name) & measured, name
+    measured = questions(DATASETS) | questions(FRESH)
+    for name in DECISION_SETS:
+        assert not questions(TRAINING / name) & measured, name
 
 
 def test_no_training_question_asks_a_detail_a_measured_question_of_its_procedure_asks():
     """A training or validation question that asks a detail an evaluation or fresh question asks of the same
     procedure (gold facts sharing 60% of their words) is a paraphrase of it in all but wording ("nha co dam tang muon
     dung tam via he … bao lau duoc cap phep"): no model learns from one and no change is decided on one."""
-    root = DATASETS.parents[1]
     measured: dict[str, list[frozenset[str]]] = {}
-    for item in load_dataset(DATASETS) + load_dataset(root / "eval" / "fresh"):
+    for item in _measured_items():
         for code in item.gold_codes:
             measured.setdefault(code, []).extend(word_set(fact) for fact in item.gold_facts)
-    for name in ("questions", "notes", "events", "validation"):
-        for item in load_dataset(root / "training" / name):
+    for name in DECISION_SETS:
+        for item in load_dataset(TRAINING / name):
             for code in item.gold_codes:
                 for asked in map(word_set, item.gold_facts):
                     shared = (len(asked & held) >= 0.6 * min(len(asked), len(held)) for held in measured.get(code, []) if asked and held)
@@ -82,7 +88,6 @@ def test_no_training_question_restates_the_situation_of_a_measured_question_of_i
     a measured question's (3 or more, 60% of the fewer) tells the same story in other words ("bố e vừa mất hôm qua,
     gia đình cần làm giấy tờ gì với phường" is the evaluation's "Bố tôi vừa mất hôm qua ở nhà, …"): the ranker would
     learn the evaluation's situations, and a change decided on one is decided on the evaluation."""
-    root = DATASETS.parents[1]
     names: dict[str, str] = {}
     for file in [*(CORPUS / "procedures").glob("*.yaml"), *(CORPUS / "situations").glob("*.yaml")]:
         loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
@@ -92,11 +97,11 @@ def test_no_training_question_restates_the_situation_of_a_measured_question_of_i
         return word_set(question) - _ANY_QUESTION - frozenset().union(*(word_set(names.get(code, "")) for code in codes))
 
     measured: dict[str, list[frozenset[str]]] = {}
-    for item in load_dataset(DATASETS) + load_dataset(root / "eval" / "fresh"):
+    for item in _measured_items():
         for code in item.gold_codes:
             measured.setdefault(code, []).append(situation(item.question, item.gold_codes))
-    for name in ("questions", "notes", "events", "validation"):
-        for item in load_dataset(root / "training" / name):
+    for name in DECISION_SETS:
+        for item in load_dataset(TRAINING / name):
             told = situation(item.question, item.gold_codes)
             for held in (held for code in item.gold_codes for held in measured.get(code, [])):
                 shared = len(told & held)
