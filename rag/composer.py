@@ -424,7 +424,15 @@ def _document_item(doc: Document, shared_note: str | None = None, asked: bool = 
     copies = _copies(doc.copies)
     note = _first_sentence(without_attachments(doc.note or ""), MAX_NOTE if asked else MAX_ITEM_NOTE) if doc.note != shared_note else ""
     name = shorten(_document_name(doc), MAX_STEP_ASKED if asked else MAX_ITEM)
-    return f"- {name}" + (f" — {copies}" if copies else "") + (f" ({note})" if note else "")
+    return f"- {with_copies(name, copies)}" + (f" ({note})" if note else "")
+
+
+def with_copies(name: str, copies: str) -> str:
+    """A document and how many copies: "Tờ khai — 01 bản chính"; a name the portal ends with a colon leads straight
+    into them ("Tờ khai hải quan: 02 bản chính", not "…: — 02 bản chính")."""
+    if not copies:
+        return name
+    return f"{name.rstrip()} {copies}" if name.rstrip().endswith(":") else f"{name} — {copies}"
 
 
 def distinct_documents(proc: Procedure) -> list[Document]:
@@ -862,7 +870,7 @@ def compose_checklist(proc: Procedure) -> str:
     """A plain-text checklist of the dossier, for printing or sending to a citizen."""
     lines = [f"DANH SÁCH GIẤY TỜ — {proc.name}", f"Mã thủ tục: {proc.code}", ""]
     for doc in proc.documents:
-        lines.append(f"[ ] {doc.name}" + (f" — {doc.copies}" if doc.copies else ""))
+        lines.append(f"[ ] {with_copies(doc.name, doc.copies)}")
         if doc.note:
             lines.append(f"    Ghi chú: {' '.join(doc.note.split())}")
     if not proc.documents:

@@ -91,6 +91,16 @@ def test_a_document_the_portal_repeats_for_each_case_is_listed_once():
     assert answer.startswith("Hồ sơ gồm 2 giấy tờ:") and answer.count("\n- ") == 2 and "giấy tờ khác" not in answer
 
 
+def test_a_document_name_ending_in_a_colon_leads_into_its_copies():
+    doc = Document(name="Tờ khai hải quan nhập khẩu:", copies="02 bản chính")
+    proc = Procedure(
+        code="9.000003", name="Chuyển tiêu thụ nội địa thử", documents=[doc, Document(name="Văn bản đề nghị", copies="01 bản chính")]
+    )
+    answer = _answer(proc, ["documents"])
+    assert "- Tờ khai hải quan nhập khẩu: 02 bản chính\n" in answer and "- Văn bản đề nghị — 01 bản chính" in answer
+    assert "[ ] Tờ khai hải quan nhập khẩu: 02 bản chính" in compose_checklist(proc)
+
+
 def test_steps_question_leads_with_the_number_of_steps(assistant):
     answer = assistant.answer("quy trình nộp hồ sơ đăng ký khai sinh gồm mấy bước?")
     assert answer.focus_code == "1.001193"
