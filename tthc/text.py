@@ -64,12 +64,12 @@ _OTHER_FILE = re.compile(r"\s*;\s*[^;\n]*?" + _EXTENSION + r"|\s*\S+" + _EXTENSI
 _GLUED_FILE = re.compile(r"(?<=[^\d\s]\.)\d*\.?[\w-]+ \(\d+\)" + _EXTENSION, re.IGNORECASE)
 
 
-_LEADING_BULLET = re.compile(r"^(?:[-+*•]+\s+)+")
+_LEADING_BULLET = re.compile(r"^(?:[-+*•]+\s+|\.+\s*(?=[^\W\d_]))+")
 
 
 def without_bullet(text: str) -> str:
-    """The text without the bullet marks the portal typed before an item ("+ Nộp trực tiếp …", "- * Bản sao …"):
-    shown on its own line they read as stray signs."""
+    """The text without the bullet marks the portal typed before an item ("+ Nộp trực tiếp …", "- * Bản sao …",
+    ". Tại ô chứng từ …"): shown on its own line they read as stray signs."""
     return _LEADING_BULLET.sub("", text)
 
 

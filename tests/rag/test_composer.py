@@ -101,6 +101,13 @@ def test_a_document_name_ending_in_a_colon_leads_into_its_copies():
     assert "[ ] Tờ khai hải quan nhập khẩu: 02 bản chính" in compose_checklist(proc)
 
 
+def test_a_document_line_drops_the_stray_marks_the_portal_typed_before_it():
+    doc = Document(name=". Tại ô chứng từ đi kèm, ghi rõ lượng hàng", copies="1 bản chính")
+    proc = Procedure(code="9.000004", name="Thủ tục thử", documents=[doc, Document(name="- * Bản sao hợp đồng", copies="1 bản sao")])
+    answer = _answer(proc, ["documents"])
+    assert "\n- Tại ô chứng từ đi kèm" in answer and "\n- Bản sao hợp đồng — 1 bản sao" in answer
+
+
 def test_steps_question_leads_with_the_number_of_steps(assistant):
     answer = assistant.answer("quy trình nộp hồ sơ đăng ký khai sinh gồm mấy bước?")
     assert answer.focus_code == "1.001193"
