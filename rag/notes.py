@@ -210,7 +210,7 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 _DIGIT = re.compile(r"\d")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
-NOTE_SCHEMA = 11
+NOTE_SCHEMA = 12
 NUMBER_NEAR = 6  # words between a word asked and a number for the number to be the one asked about
 NUMBER_WINDOW = 8  # words either side of a number whose words asked count as asked about it
 BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (
@@ -251,6 +251,8 @@ BASE_NOTE_FEATURE_NAMES: tuple[str, ...] = (
     "asked_rare_share",  # idf share of the words asked after the question's case found in the sentence outside its case
     "negation_both",  # the question negates ("không có giấy", "chưa đủ") and so does the sentence
     "negation_question_only",  # ... and the sentence does not
+    "channel_same",  # the question says how the dossier goes in ("nộp online", "qua bưu điện") and so does the sentence
+    "channel_other",  # ... and the sentence names only other ways ("nộp trực tiếp tại …" for "nộp online")
 )
 # Words a sentence answers with in place of the question's own: "bao lâu" by "… 15 ngày", "mất phí" by "… đồng",
 # "ai ký" by "người đại diện". For each word asked beyond the name, the strongest :class:`WordAssociations` lift of
@@ -517,6 +519,21 @@ _NEGATIVE = re.compile(r"\b(khong|ko|k|chua|thieu|mat|het|bi|tu choi)\b")  # a c
 _NEGATION = re.compile(r"\b(khong|ko|chua)\b")
 
 
+# How a dossier goes in, on folded text. A record often has one sentence per way ("Trường hợp nộp trực tuyến …",
+# "Trường hợp nộp trực tiếp …"); the question that names one wants that sentence. "Quản lý trực tiếp" and "thanh
+# toán trực tiếp" are no way of handing in, so 'trực tiếp' counts only after a verb of handing in or before 'tại'.
+CHANNELS = {
+    "online": re.compile(r"\b(truc tuyen|online|qua mang|vneid|dich vu cong|qua app|ung dung)\b"),
+    "direct": re.compile(r"\b(nop|gui|lam|den|len|hinh thuc|ho so)( \w+){0,2} truc tiep\b|\btruc tiep tai\b"),
+    "post": re.compile(r"\b(buu dien|buu chinh)\b"),
+}
+
+
+def channels_named(folded: str) -> frozenset[str]:
+    """The ways of handing in a folded text names."""
+    return frozenset(way for way, pattern in CHANNELS.items() if pattern.search(folded))
+
+
 def question_case(folded_question: str) -> str:
     """The case a question names before 'thì' ("hồ sơ bị thiếu thì bao lâu …"), folded: the question's start; empty
     when none."""
@@ -603,7 +620,8 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
     case = question_case(question.folded)
     asked_words = set(question.folded[len(case) :].split())  # what follows the case, the whole question when none
     negates = bool(_NEGATION.search(without_yes_no_particle(question.folded)))  # a yes/no question's 'không' negates nothing
-    rows, case_rows, asked_rows = [], [], []
+    asked_channels = channels_named(question.folded)
+    rows, case_rows, asked_rows, channel_rows = [], [], [], []
     for sentence in sentences:
         word_list = _word_list(sentence.text)
         words = word_set(sentence.text)
@@ -646,6 +664,8 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
         stated = sentence_case(folded)
         case_rows.append(_case_features(question, case, stated))
         asked_rows.append(_asked_features(question, asked_words, negates, stated, folded))
+        stated_channels = channels_named(folded) if asked_channels else frozenset()
+        channel_rows.append((bool(asked_channels & stated_channels), bool(stated_channels) and not asked_channels & stated_channels))
     table = np.asarray(rows, dtype=float)
     cases = np.asarray(case_rows, dtype=float)
     best_rare, best_pairs = table[:, 2].max(), table[:, 5].max()
@@ -657,7 +677,8 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
             (table[:, 5] >= best_pairs) & (table[:, 5] > 0),
         ]
     )
-    return np.hstack([table, relative, cases, cases[:, :1] / (cases[:, 0].max() or 1.0), np.asarray(asked_rows, dtype=float)])
+    asked = np.asarray(asked_rows, dtype=float)
+    return np.hstack([table, relative, cases, cases[:, :1] / (cases[:, 0].max() or 1.0), asked, np.asarray(channel_rows, dtype=float)])
 
 
 def read_on(sentences: list[Sentence], i: int) -> str:

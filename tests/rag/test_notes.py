@@ -206,6 +206,22 @@ def test_what_is_asked_after_the_case_is_looked_for_outside_the_sentence_case(an
     assert not yes_no_question_only.any()
 
 
+def test_the_way_a_question_hands_in_is_matched_against_the_way_a_sentence_names(analyzer):
+    record = Procedure(
+        code="9.000009",
+        name="Cấp bản sao trích lục mẫu",
+        steps=[
+            "Trường hợp nộp hồ sơ trực tuyến, người yêu cầu nhận kết quả qua thư điện tử.",
+            "Trường hợp nộp hồ sơ trực tiếp tại Ủy ban nhân dân cấp xã, người yêu cầu nhận kết quả trong ngày.",
+            "Cơ quan quản lý trực tiếp lưu sổ hộ tịch.",
+        ],
+    )
+    same, other = _columns(analyzer, record, "nop online thi nhan ket qua o dau", "channel_same", "channel_other")
+    assert same.tolist() == [1.0, 0.0, 0.0] and other.tolist() == [0.0, 1.0, 0.0]  # "quản lý trực tiếp" hands nothing in
+    unasked_same, unasked_other = _columns(analyzer, record, "nhan ket qua o dau", "channel_same", "channel_other")
+    assert not unasked_same.any() and not unasked_other.any()
+
+
 @pytest.mark.parametrize(
     ("question", "case"),
     [
