@@ -427,7 +427,7 @@ def _document_item(doc: Document, shared_note: str | None = None, asked: bool = 
     return f"- {with_copies(name, copies)}" + (f" ({note})" if note else "")
 
 
-def with_copies(name: str, copies: str) -> str:
+def with_copies(name: str, copies: str | None) -> str:
     """A document and how many copies: "Tờ khai — 01 bản chính"; a name the portal ends with a colon leads straight
     into them ("Tờ khai hải quan: 02 bản chính", not "…: — 02 bản chính")."""
     if not copies:
