@@ -432,7 +432,8 @@ def with_copies(name: str, copies: str | None) -> str:
     into them ("Tờ khai hải quan: 02 bản chính", not "…: — 02 bản chính")."""
     if not copies:
         return name
-    return f"{name.rstrip()} {copies}" if name.rstrip().endswith(":") else f"{name} — {copies}"
+    trimmed = name.rstrip()
+    return f"{trimmed} {copies}" if trimmed.endswith(":") else f"{name} — {copies}"
 
 
 def distinct_documents(proc: Procedure) -> list[Document]:

@@ -677,8 +677,8 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
             (table[:, 5] >= best_pairs) & (table[:, 5] > 0),
         ]
     )
-    asked = np.asarray(asked_rows, dtype=float)
-    return np.hstack([table, relative, cases, cases[:, :1] / (cases[:, 0].max() or 1.0), asked, np.asarray(channel_rows, dtype=float)])
+    case_of_best = cases[:, :1] / (cases[:, 0].max() or 1.0)
+    return np.hstack([table, relative, cases, case_of_best, np.asarray(asked_rows, dtype=float), np.asarray(channel_rows, dtype=float)])
 
 
 def read_on(sentences: list[Sentence], i: int) -> str:
