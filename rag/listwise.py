@@ -1,5 +1,5 @@
-"""A listwise (softmax) fit: which item of each list is the right one. The ranker orders a question's candidates by
-it, the note picker a record's sentences.
+"""Listwise fits: which item of each list is the right one. The ranker orders a question's candidates by a softmax
+fit, the note picker a record's sentences by boosted trees (LambdaRank).
 
 A pointwise logistic model learns whether each item is good on its own, and pays as much for a sure wrong item of
 an easy list as for the one choice that matters. Fitting a softmax over each list instead spends the model on the
@@ -8,10 +8,30 @@ choice between the items that compete. Training-time only: a fitted model is sto
 
 from __future__ import annotations
 
+import lightgbm
 import numpy as np
 from scipy.optimize import minimize
 
 from rag.logistic import Logistic
+from rag.trees import TreeEnsemble, from_lightgbm
+
+# The note picker's order trees, chosen on the training questions out of fold (right sentence first of 1,957 lists:
+# the softmax fit 1,526; 600 trees of 15 leaves at rate 0.03, each on 60% of the features, 1,544 to 1,562 over three
+# seeds; 300 trees 1,552; 7 leaves 1,542; 4 leaves 1,498; 31 leaves 1,533).
+TREE_PARAMETERS = {
+    "objective": "lambdarank",
+    "learning_rate": 0.03,
+    "num_leaves": 15,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.6,
+    "lambdarank_truncation_level": 5,
+    "num_threads": 2,
+    "seed": 0,
+    "deterministic": True,
+    "force_row_wise": True,
+    "verbosity": -1,
+}
+TREE_ROUNDS = 600
 
 
 def fit_listwise(lists: list[tuple[np.ndarray, np.ndarray]], l2: float) -> Logistic:
@@ -37,3 +57,13 @@ def fit_listwise(lists: list[tuple[np.ndarray, np.ndarray]], l2: float) -> Logis
 
     weights = minimize(loss, np.zeros(features.shape[1]), jac=True, method="L-BFGS-B").x
     return Logistic(mean, scale, weights, 0.0)
+
+
+def fit_ranking_trees(lists: list[tuple[np.ndarray, np.ndarray]]) -> TreeEnsemble:
+    """LambdaRank trees over the lists, each (features, labels) with at least one positive label; the same on every
+    run (one seed, deterministic LightGBM)."""
+    features = np.vstack([rows for rows, _ in lists])
+    labels = np.concatenate([labels for _, labels in lists])
+    data = lightgbm.Dataset(features, labels, group=[len(rows) for rows, _ in lists])
+    booster = lightgbm.train(TREE_PARAMETERS, data, num_boost_round=TREE_ROUNDS)
+    return from_lightgbm(booster.dump_model(), features.shape[1])

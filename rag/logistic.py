@@ -18,9 +18,12 @@ class Logistic:
     weights: np.ndarray
     bias: float
 
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        """The linear score: the probabilities' order without the sigmoid."""
+        return ((features - self.mean) / self.scale) @ self.weights + self.bias
+
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
+        return 1.0 / (1.0 + np.exp(-self.scores(features)))
 
     def to_dict(self) -> dict:
         return {

@@ -24,6 +24,7 @@ import numpy as np
 
 from rag.logistic import Logistic, is_probability
 from rag.query import MARKER_PARAPHRASES, Query, without_yes_no_particle
+from rag.trees import TreeEnsemble
 from tthc.schema import Procedure
 from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables, without_attachments, without_bullet
 
@@ -745,12 +746,12 @@ class NoteModel:
     threshold: float
     second_threshold: float
     lead_threshold: float  # a sentence leads the answer to a question that asks nothing in particular from here
-    order: Logistic | None = None
+    order: TreeEnsemble | Logistic | None = None  # a Logistic in the models of index versions before the trees
     associations: WordAssociations = field(default_factory=WordAssociations)  # the lifts its last four features read
 
     def ranking(self, features: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
         """The sentences' indices, best first: by the order model when there is one."""
-        scores = self.order.probabilities(features) if self.order is not None else probabilities
+        scores = self.order.scores(features) if self.order is not None else probabilities
         return np.argsort(-scores, kind="stable")
 
     def to_dict(self) -> dict:
@@ -769,7 +770,8 @@ class NoteModel:
         associations = WordAssociations.from_dict(data.get("associations", {}))
         if associations is None or not (is_probability(first) and is_probability(second) and is_probability(lead)):
             return None
-        order = Logistic.from_dict(data.get("order"), len(NOTE_FEATURE_NAMES))
+        stored_order, width = data.get("order"), len(NOTE_FEATURE_NAMES)
+        order = TreeEnsemble.from_dict(stored_order, width) or Logistic.from_dict(stored_order, width)
         return cls(logistic, float(first), float(second), float(lead), order, associations)
 
 

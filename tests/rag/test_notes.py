@@ -49,6 +49,7 @@ from rag.notes import (
 from rag.query import QueryAnalyzer
 from rag.ranking import RankingModel
 from rag.service import Assistant
+from rag.trees import TreeEnsemble
 from tthc.schema import Channel, Document, Procedure
 from tthc.text import fold_diacritics
 
@@ -479,7 +480,10 @@ def test_training_learns_which_feature_marks_the_answer():
     model, figures = train_notes(groups)
     assert model is not None
     assert model.logistic.weights[0] > 0 and model.threshold in THRESHOLDS and model.second_threshold <= 1.0
-    assert model.order is not None and int(np.argmax(np.abs(model.order.weights))) == 0 and model.order.weights[0] > 0
+    assert isinstance(model.order, TreeEnsemble)
+    fresh = np.zeros((6, len(NOTE_FEATURE_NAMES)))
+    fresh[:, 0] = [0.1, 0.2, 3.1, -0.2, 0.0, 0.3]
+    assert int(np.argmax(model.order.scores(fresh))) == 2
     assert figures["note_cross_validated_facts_found"] >= 55 and figures["note_rule_facts_found"] == 0
 
 
