@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -387,7 +388,9 @@ def test_room_in_the_answer_brings_the_sentences_ranked_next_that_reach_the_thre
 def test_a_less_sure_first_sentence_only_fills_the_room_the_answer_has_left(analyzer):
     """Below HELD_FIRST the best sentence is shown only as the sentences ranked next are: where it fits."""
     query = analyzer.analyze("mất hộ chiếu thì phải nộp đơn trong bao lâu")
-    unsure = LearnedNotes(_model({"from_step": 0.5}, threshold=0.05, bias=-3.0), query, _words_idf)  # steps 0.08, the document under 0.05
+    # the steps at 0.6 x HELD_FIRST, over the threshold; the document 0.5 lower in log-odds, under it
+    steps_bias = math.log(0.6 * HELD_FIRST / (1 - 0.6 * HELD_FIRST)) - 0.5
+    unsure = LearnedNotes(_model({"from_step": 0.5}, threshold=0.4 * HELD_FIRST, bias=steps_bias), query, _words_idf)
     assert unsure.notes(LOST_PASSPORT, "", most=2) == []
     filled = unsure.notes(LOST_PASSPORT, "", most=2, room=1000)
     assert filled and all(note in LOST_PASSPORT.steps for note in filled)
