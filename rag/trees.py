@@ -56,7 +56,7 @@ class TreeEnsemble:
     @classmethod
     def from_dict(cls, data: object, width: int) -> TreeEnsemble | None:
         """The stored ensemble, or None unless it is well formed for rows of ``width`` features: every index in
-        range, every number finite, every walk of ``depth`` steps ending on a leaf."""
+        range, every leaf value finite, no threshold NaN, every walk of ``depth`` steps ending on a leaf."""
         if not isinstance(data, dict) or data.get("kind") != TREES_KIND or data.get("width") != width:
             return None
         try:

@@ -50,7 +50,7 @@ from rag.notes import (
 from rag.query import QueryAnalyzer
 from rag.ranking import RankingModel
 from rag.service import Assistant
-from rag.trees import TreeEnsemble
+from rag.trees import TreeEnsemble, from_lightgbm
 from tthc.schema import Channel, Document, Procedure
 from tthc.text import fold_diacritics
 
@@ -440,7 +440,14 @@ def test_note_model_round_trips_in_the_ranker_file():
     again = NoteModel.from_dict(json.loads(json.dumps(model.to_dict())))
     assert again is not None and (again.threshold, again.second_threshold) == (0.15, 0.3)
     assert again.logistic.weights.tolist() == model.logistic.weights.tolist()
-    assert again.order is not None and model.order is not None and again.order.weights.tolist() == model.order.weights.tolist()
+    # a logistic order, as in the model files of index versions before the trees
+    assert isinstance(again.order, Logistic) and isinstance(model.order, Logistic)
+    assert again.order.weights.tolist() == model.order.weights.tolist()
+    leaves = {"left_child": {"leaf_value": -1.0}, "right_child": {"leaf_value": 1.0}}
+    split = {"split_feature": NOTE_FEATURE_NAMES.index("pairs"), "threshold": 0.5, "decision_type": "<=", **leaves}
+    by_trees = replace(model, order=from_lightgbm({"tree_info": [{"tree_structure": split}]}, len(NOTE_FEATURE_NAMES)))
+    assert (read_trees := NoteModel.from_dict(json.loads(json.dumps(by_trees.to_dict())))) is not None
+    assert isinstance(read_trees.order, TreeEnsemble) and read_trees.order.to_dict() == by_trees.to_dict()["order"]
     without_order = {key: value for key, value in model.to_dict().items() if key != "order"}
     assert (older := NoteModel.from_dict(without_order)) is not None and older.order is None  # probabilities order then
     lifts = replace(model, associations=WordAssociations({"lau": {"ngay": 1.23456}}))
