@@ -3,7 +3,8 @@ fit, the note picker a record's sentences by boosted trees (LambdaRank).
 
 A pointwise logistic model learns whether each item is good on its own, and pays as much for a sure wrong item of
 an easy list as for the one choice that matters. Fitting a softmax over each list instead spends the model on the
-choice between the items that compete. Training-time only: a fitted model is stored as a :class:`Logistic`.
+choice between the items that compete. Training-time only: the softmax fit is stored as a :class:`Logistic`, the
+trees as a :class:`rag.trees.TreeEnsemble` that answering walks without LightGBM.
 """
 
 from __future__ import annotations
