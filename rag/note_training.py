@@ -3,13 +3,13 @@
 For each such question, the answer is composed for its gold procedure without a note; when the facts are
 missing from it, the sentences that would show all of them are the positives. The models learn from those
 questions only: one says how likely each sentence is to hold the facts, one which of a record's sentences comes
-first. The threshold is set on the out-of-fold probability of the sentence that comes first: the highest one that costs
-no question's answer its facts. A sentence below HELD_FIRST (rag/notes.py) only fills the room an
-answer has left, so the threshold no longer keeps answers short; it only says when a note is no better than none.
-Allowed to lose 0.5% of those answers, the rule set 0.05 with the sixth batch of examples, and `training/validation`
-was right 1,076 times of 1,402 against 1,085 at 0.0 (earlier, 2% and 1% put it at 0.15 and 0.10, and validation
-preferred 0.05 each time). A detail question may lead with two sentences; the second one's threshold is where, out of
-fold, a third of them hold the facts.
+first. The threshold is set on the out-of-fold probability of the sentence that comes first: the highest one that
+costs no question's answer its facts. A sentence below HELD_FIRST (rag/notes.py) only fills the room an answer has
+left, so the threshold no longer keeps answers short; it only says where a note is no better than none. Allowed to
+lose 0.5% of those answers, the rule set 0.05 with the sixth batch of examples, and `training/validation` was right
+1,076 times of 1,402 against 1,085 at 0.0 (earlier, 2% and 1% put it at 0.15 and 0.10, and validation preferred 0.05
+each time). A detail question may lead with two sentences; the second one's threshold is where, out of fold, a third
+of them hold the facts.
 Each threshold is the median of the ones these rules choose on bootstrap resamples of the questions: the curves are
 flat near their targets, so the rules alone flipped on a few dozen questions (second threshold 0.25 -> 0.40, lead
 threshold 0.70 -> 0.80 when the overview began to name short dossiers).
