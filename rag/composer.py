@@ -65,6 +65,7 @@ MAX_FEE_DETAIL = 200  # "… Miễn lệ phí cho người thuộc hộ nghèo; 
 # and training/questions: right answers 1,124 / 1,472 / 2,204 -> 1,125 / 1,476 / 2,206, medians 674 / 682 / 673 -> 688
 # / 689 / 689. Fill notes given only whole, not cut to the room: 1,125 / 1,476 -> 1,118 / 1,471.
 FILL_BUDGET = 690
+OPTION_NOTE_LEAD = "   Theo thủ tục này: "  # a choice's own answer, under it in a clarifying question
 MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
 _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(đơn vị không ghi rõ trên Cổng)"])) + ")")
@@ -848,10 +849,13 @@ def name_key(name: str) -> str:
     return " ".join(fold_diacritics(w.casefold()) for w in _NAME_WORD.findall(name))
 
 
-def compose_clarification(options: list[Procedure]) -> str:
-    """One short question that says what tells the procedures apart, then the numbered choices.
+def compose_clarification(options: list[Procedure], picker: NotePicker | None = None) -> tuple[str, list[Citation]]:
+    """One short question that says what tells the procedures apart, then the numbered choices, and the citations.
 
-    Procedures of the same name differ by their field ("Thuế" / "Hải quan"), which is then what is asked.
+    Procedures of the same name differ by their field ("Thuế" / "Hải quan"), which is then what is asked. A question
+    that asks a detail ("… thì xã trả cho mình giấy gì") gets, under each choice, the sentence of its record that the
+    ``picker`` would show as a first note: the citizen reads the answer for their case while saying which it is. Each
+    choice with such a sentence is cited.
     """
     differences = name_differences([p.name for p in options])
     fields = [p.field for p in options]
@@ -863,8 +867,14 @@ def compose_clarification(options: list[Procedure]) -> str:
         question = f"Có {len(options)} thủ tục cùng tên, thuộc lĩnh vực {said}. Trường hợp của bạn là thủ tục nào?"
     else:
         question = "Câu hỏi của bạn có thể ứng với nhiều thủ tục. Bạn muốn hỏi thủ tục nào?"
-    listed = "\n".join(f"{i}. {p.name} (mã {p.code})" for i, p in enumerate(options, start=1))
-    return f"{question}\n{listed}"
+    lines, citations = [question], []
+    for i, proc in enumerate(options, start=1):
+        choice = f"{i}. {proc.name} (mã {proc.code})"
+        lines.append(choice)
+        for note in picker.notes(proc, choice)[:1] if picker else []:
+            lines.append(f"{OPTION_NOTE_LEAD}{_NOTE_LABEL.sub('', note)}")
+            citations.append(Citation(code=proc.code, title=proc.name, section=SECTION_TITLES["overview"], url=proc.url))
+    return "\n".join(lines), citations
 
 
 def compose_checklist(proc: Procedure) -> str:

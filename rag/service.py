@@ -510,8 +510,11 @@ class Assistant:
             return self._procedure_answer(question, stated.code, query, retrieved, confidence)
         if close:
             choices = [self.index.procedures[h.code] for h in [top, *close]]
+            picker = LearnedNotes(self.notes, query, self.ranker.word_idf) if self.notes else None
+            text, citations = compose_clarification(choices, picker)
             return Answer(
-                answer=compose_clarification(choices),
+                answer=text,
+                citations=citations,
                 clarification=True,
                 options=[AnswerOption(code=p.code, name=p.name) for p in choices],
                 retrieved=retrieved,

@@ -513,7 +513,8 @@ def test_a_clarifying_question_names_what_tells_the_procedures_apart():
         Procedure(code="1.001193", name="Thủ tục đăng ký khai sinh"),
         Procedure(code="2.000528", name="Thủ tục đăng ký khai sinh có yếu tố nước ngoài"),
     ]
-    text = compose_clarification(options)
+    text, citations = compose_clarification(options)
+    assert citations == []  # no picker: nothing from the records, nothing cited
     assert text.splitlines()[0] == (
         "Có 2 thủ tục gần giống nhau, khác nhau ở: trường hợp thông thường hay “có yếu tố nước ngoài”. Trường hợp của bạn là thủ tục nào?"
     )
@@ -523,13 +524,46 @@ def test_a_clarifying_question_names_what_tells_the_procedures_apart():
     ]
 
 
+def test_a_clarifying_question_about_a_detail_gives_each_choice_its_answer_and_cites_it():
+    from rag.composer import OPTION_NOTE_LEAD, compose_clarification
+
+    class OneSentencePicker:
+        """What the note picker would show first, for the records that have it."""
+
+        def __init__(self, by_code: dict[str, str]) -> None:
+            self.by_code = by_code
+
+        def notes(self, proc: Procedure, shown: str, most: int = 1, room: int = 0) -> list[str]:
+            assert proc.code in shown  # the choice's own line is what the answer already shows of it
+            return [self.by_code[proc.code]] if proc.code in self.by_code else []
+
+        def asks_a_detail(self) -> bool:
+            return True
+
+        def leads(self, proc: Procedure, shown: str) -> bool:
+            return True
+
+    options = [
+        Procedure(code="1.000593", name="Thủ tục đăng ký kết hôn lưu động", url="https://example.org/a"),
+        Procedure(code="1.000894", name="Thủ tục đăng ký kết hôn"),
+    ]
+    picker = OneSentencePicker({"1.000593": "Lưu ý: Hai bên nam, nữ có thể khai chung vào một Tờ khai đăng ký kết hôn."})
+    text, citations = compose_clarification(options, picker)
+    assert text.splitlines()[1:] == [
+        "1. Thủ tục đăng ký kết hôn lưu động (mã 1.000593)",
+        f"{OPTION_NOTE_LEAD}Hai bên nam, nữ có thể khai chung vào một Tờ khai đăng ký kết hôn.",  # the record's label dropped
+        "2. Thủ tục đăng ký kết hôn (mã 1.000894)",
+    ]
+    assert [(c.code, c.url) for c in citations] == [("1.000593", "https://example.org/a")]  # only what the answer says
+
+
 def test_names_that_differ_only_in_spacing_are_asked_apart_by_their_field():
     from rag.composer import compose_clarification, name_key
 
     tax = Procedure(code="1.011042", name="Đăng ký/ Thay đổi chứng từ điện tử /Ủy nhiệm lập biên lai", field="Thuế")
     customs = Procedure(code="1.013653", name="Đăng ký/Thay đổi chứng từ điện tử/Ủy nhiệm lập biên lai", field="Hải quan")
     assert name_key(tax.name) == name_key(customs.name) == "dang ky thay doi chung tu dien tu uy nhiem lap bien lai"
-    question = compose_clarification([tax, customs]).splitlines()[0]
+    question = compose_clarification([tax, customs])[0].splitlines()[0]
     assert question == "Có 2 thủ tục cùng tên, thuộc lĩnh vực “Thuế” hay “Hải quan”. Trường hợp của bạn là thủ tục nào?"
 
 
