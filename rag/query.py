@@ -200,7 +200,8 @@ MARKER_PARAPHRASES: dict[str, re.Pattern[str]] = {
         "nuoc ngoai": r"\b(viet kieu|nguoi nuoc ngoai|o nuoc ngoai|ngoai quoc|nuoc ngoai|quoc tich (han|my|nhat|trung|uc|phap|duc|anh)"
         r"|(chong|vo|nguoi) (han|han quoc|my|nhat|nhat ban|trung|trung quoc|dai loan|uc|phap|duc|anh|lao|campuchia|thai)"
         r"|con lai|(chong|khach) tay)\b",  # not "người tày": an ethnic group of Vietnam, nor "vỗ tay"
-        "luu dong": r"\b(tan nha|den nha|xuong nha|tai nha|om nang|liet giuong|khong di lai duoc|khong di duoc)\b",
+        "luu dong": r"\b(tan nha|den nha|xuong nha|tai nha|om nang|liet giuong|khong di lai duoc|khong di duoc"
+        r"|xuong (tan )?(ban|thon|lang|xom|ap|buon|phum|soc|to dan pho|khu dan cu)|(den|ve|toi) tan (ban|thon|lang|xom|ap|buon))\b",
         "duoi 14 tuoi": r"\b(duoi 14|([1-9]|1[0-3]) tuoi|tre em|tre nho|con nho|chau be)\b",
         "cham dut": r"\b(cham dut|dong cua|giai the|nghi ban|dep (quan|tiem|cua hang)|thoi kinh doanh|nghi han)\b",
         "tam ngung": r"\b(tam ngung|tam nghi|tam dong|nghi tam)\b",

@@ -26,6 +26,8 @@ from tthc.text import fold_diacritics
         ("khai sinh cho con lai", "nuoc ngoai"),
         ("lấy chồng Tây thì đăng ký ở đâu", "nuoc ngoai"),
         ("bà tôi ốm nặng, cán bộ xuống tận nhà được không", "luu dong"),
+        ("cán bộ tư pháp xuống bản làm khai tử cho dân", "luu dong"),
+        ("xa ve tan thon dang ky ket hon cho dong bao", "luu dong"),
     ],
 )
 def test_everyday_words_name_the_sibling_marker(question, marker):
