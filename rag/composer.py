@@ -871,8 +871,9 @@ def compose_clarification(options: list[Procedure], picker: NotePicker | None = 
     for i, proc in enumerate(options, start=1):
         choice = f"{i}. {proc.name} (mã {proc.code})"
         lines.append(choice)
-        for note in picker.notes(proc, choice)[:1] if picker else []:
-            lines.append(f"{OPTION_NOTE_LEAD}{_NOTE_LABEL.sub('', note)}")
+        answer = next(iter(picker.notes(proc, choice)), None) if picker else None
+        if answer:
+            lines.append(f"{OPTION_NOTE_LEAD}{_NOTE_LABEL.sub('', answer)}")
             citations.append(Citation(code=proc.code, title=proc.name, section=SECTION_TITLES["overview"], url=proc.url))
     return "\n".join(lines), citations
 

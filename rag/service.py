@@ -510,8 +510,7 @@ class Assistant:
             return self._procedure_answer(question, stated.code, query, retrieved, confidence)
         if close:
             choices = [self.index.procedures[h.code] for h in [top, *close]]
-            picker = LearnedNotes(self.notes, query, self.ranker.word_idf) if self.notes else None
-            text, citations = compose_clarification(choices, picker)
+            text, citations = compose_clarification(choices, self._note_picker(query))
             return Answer(
                 answer=text,
                 citations=citations,
@@ -569,12 +568,16 @@ class Assistant:
         vague = len(query.content_words) <= 3 and top.name_overlap < self.policy.vague_name_overlap
         return undecided or (close if vague else [])
 
+    def _note_picker(self, query: Query) -> LearnedNotes | None:
+        """The index version's note model reading this question; None without one (the composer's rule then picks)."""
+        return LearnedNotes(self.notes, query, self.ranker.word_idf) if self.notes else None
+
     def _procedure_answer(
         self, question: str, code: str, query: Query, retrieved: list[str], confidence: float, same_named: list[str] | None = None
     ) -> Answer:
         """The composed answer, after who handles it when not the ward and before the portal's other codes of its name."""
         proc = self.index.procedures[code]
-        notes = LearnedNotes(self.notes, query, self.ranker.word_idf) if self.notes else None
+        notes = self._note_picker(query)
         intents = query.intents
         if intents == detect_intents(query.folded):  # read from this question (not a follow-up's or an English one's)
             intents = intents_beside_name(query.folded, proc.name)

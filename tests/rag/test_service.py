@@ -59,6 +59,16 @@ def test_an_undecided_question_gets_one_short_clarifying_question(assistant):
     assert answer.answer.count("\n") <= 5
 
 
+def test_a_clarifying_question_about_a_detail_answers_each_choice_and_cites_it(assistant):
+    from rag.composer import OPTION_NOTE_LEAD
+
+    answer = assistant.answer("chứng thực chữ ký người dịch thì ai ký chứng thực")
+    assert answer.clarification and {o.code for o in answer.options} == {"2.000992", "2.001008"}
+    cited = {c.code for c in answer.citations}
+    assert cited and cited <= {"2.000992", "2.001008"}
+    assert answer.answer.count(OPTION_NOTE_LEAD) == len(cited)  # a choice is cited when its answer is shown
+
+
 @pytest.mark.parametrize(
     ("question", "code"),
     [
