@@ -6,6 +6,7 @@ Every figure in an answer is copied from a record; nothing is computed or invent
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from index_store.ids import UNIT_LOST_NOTE
 from rag.notes import SECTION_WORDS, STATES, NotePicker, WordOverlapNotes, around, record_sentences, sentence_body, word_set
@@ -66,6 +67,10 @@ MAX_FEE_DETAIL = 200  # "… Miễn lệ phí cho người thuộc hộ nghèo; 
 # / 689 / 689. Fill notes given only whole, not cut to the room: 1,125 / 1,476 -> 1,118 / 1,471.
 FILL_BUDGET = 690
 OPTION_NOTE_LEAD = "   Theo thủ tục này: "  # a choice's own answer, under it in a clarifying question
+# A clarifying question about how long or how much gives each choice its time limit or fee line, as an answer would
+# lead with it. training/validation 1,101 -> 1,102 of 1,402, training/notes and training/questions the same; where
+# and the result as well: no more.
+CHOICE_SECTION_INTENTS = frozenset({"time", "fees"})
 MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
 _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(đơn vị không ghi rõ trên Cổng)"])) + ")")
@@ -849,13 +854,16 @@ def name_key(name: str) -> str:
     return " ".join(fold_diacritics(w.casefold()) for w in _NAME_WORD.findall(name))
 
 
-def compose_clarification(options: list[Procedure], picker: NotePicker | None = None) -> tuple[str, list[Citation]]:
+def compose_clarification(
+    options: list[Procedure], picker: NotePicker | None = None, intents: Sequence[str] = ()
+) -> tuple[str, list[Citation]]:
     """One short question that says what tells the procedures apart, then the numbered choices, and the citations.
 
     Procedures of the same name differ by their field ("Thuế" / "Hải quan"), which is then what is asked. A question
     that asks a detail ("… thì xã trả cho mình giấy gì") gets, under each choice, the sentence of its record that the
-    ``picker`` would show as a first note: the citizen reads the answer for their case while saying which it is. Each
-    choice with such a sentence is cited.
+    ``picker`` would show as a first note: the citizen reads the answer for their case while saying which it is. A
+    question about how long or how much first gets each choice's time limit or fee, as an answer would lead with it.
+    Each choice with such a line is cited.
     """
     differences = name_differences([p.name for p in options])
     fields = [p.field for p in options]
@@ -867,14 +875,19 @@ def compose_clarification(options: list[Procedure], picker: NotePicker | None = 
         question = f"Có {len(options)} thủ tục cùng tên, thuộc lĩnh vực {said}. Trường hợp của bạn là thủ tục nào?"
     else:
         question = "Câu hỏi của bạn có thể ứng với nhiều thủ tục. Bạn muốn hỏi thủ tục nào?"
+    asked = intents[0] if intents and intents[0] in CHOICE_SECTION_INTENTS else None
+    cited_section = SECTION_TITLES[INTENT_SECTIONS[asked] if asked else "overview"]
     lines, citations = [question], []
     for i, proc in enumerate(options, start=1):
-        choice = f"{i}. {proc.name} (mã {proc.code})"
-        lines.append(choice)
-        answer = next(iter(picker.notes(proc, choice)), None) if picker else None
+        choice = [f"{i}. {proc.name} (mã {proc.code})"]
+        if asked:  # the time limit or the fee: one line
+            choice.append(f"   {shorten(compose_section(proc, asked, [])[0], MAX_NOTE)}")
+        answer = next(iter(picker.notes(proc, "\n".join(choice))), None) if picker else None
         if answer:
-            lines.append(f"{OPTION_NOTE_LEAD}{_NOTE_LABEL.sub('', answer)}")
-            citations.append(Citation(code=proc.code, title=proc.name, section=SECTION_TITLES["overview"], url=proc.url))
+            choice.append(f"{OPTION_NOTE_LEAD}{_NOTE_LABEL.sub('', answer)}")
+        lines += choice
+        if len(choice) > 1:
+            citations.append(Citation(code=proc.code, title=proc.name, section=cited_section, url=proc.url))
     return "\n".join(lines), citations
 
 

@@ -510,7 +510,7 @@ class Assistant:
             return self._procedure_answer(question, stated.code, query, retrieved, confidence)
         if close:
             choices = [self.index.procedures[h.code] for h in [top, *close]]
-            text, citations = compose_clarification(choices, self._note_picker(query))
+            text, citations = compose_clarification(choices, self._note_picker(query), query.intents)
             return Answer(
                 answer=text,
                 citations=citations,

@@ -22,7 +22,7 @@ from rag.composer import (
 from rag.notes import WordOverlapNotes
 from rag.query import Ask, detect_ask, normalize_question
 from tests.conftest import CORPUS, SHARED_PORTAL
-from tthc.schema import Channel, Document, LegalRef, Procedure
+from tthc.schema import SECTION_TITLES, Channel, Document, LegalRef, Procedure
 from tthc.settings import Settings
 from tthc.text import fold_diacritics, shorten, without_attachments
 
@@ -555,6 +555,22 @@ def test_a_clarifying_question_about_a_detail_gives_each_choice_its_answer_and_c
         "2. Thủ tục đăng ký kết hôn (mã 1.000894)",
     ]
     assert [(c.code, c.url) for c in citations] == [("1.000593", "https://example.org/a")]  # only what the answer says
+
+
+def test_a_clarifying_question_about_the_time_gives_each_choice_its_time_limit_and_cites_it():
+    from rag.composer import compose_clarification
+
+    mobile, plain = Channel(channel="Trực tiếp", time_limit="5 ngày làm việc"), Channel(channel="Trực tiếp", time_limit="Ngay trong ngày")
+    options = [
+        Procedure(code="1.000593", name="Thủ tục đăng ký kết hôn lưu động", channels=[mobile]),
+        Procedure(code="1.000894", name="Thủ tục đăng ký kết hôn", channels=[plain]),
+    ]
+    text, citations = compose_clarification(options, None, ["time"])
+    lines = text.splitlines()
+    assert lines[1].startswith("1. ") and "5 ngày làm việc" in lines[2] and lines[2].startswith("   ")
+    assert lines[3].startswith("2. ") and "Ngay trong ngày" in lines[4]
+    assert [(c.code, c.section) for c in citations] == [(p.code, SECTION_TITLES["time_fees"]) for p in options]
+    assert len(compose_clarification(options, None, ["documents"])[0].splitlines()) == 3  # other sections: the choices
 
 
 def test_names_that_differ_only_in_spacing_are_asked_apart_by_their_field():

@@ -69,6 +69,14 @@ def test_a_clarifying_question_about_a_detail_answers_each_choice_and_cites_it(a
     assert answer.answer.count(OPTION_NOTE_LEAD) == len(cited)  # a choice is cited when its answer is shown
 
 
+def test_a_clarifying_question_about_the_time_gives_each_choice_its_time_limit(assistant):
+    answer = assistant.answer("chứng thực chữ ký người dịch thì mất bao lâu")
+    assert answer.clarification and {o.code for o in answer.options} == {"2.000992", "2.001008"}
+    # each choice says its time limit, or that the portal gives none, before its note
+    assert [line.casefold().count("thời hạn giải quyết") for line in answer.answer.splitlines()] == [0, 0, 1, 0, 0, 1, 0]
+    assert {c.code for c in answer.citations} == {"2.000992", "2.001008"}
+
+
 @pytest.mark.parametrize(
     ("question", "code"),
     [
