@@ -264,12 +264,13 @@ def test_a_detail_question_leads_with_the_sentence_that_answers_it(analyzer):
     named = next(i for i, line in enumerate(lines) if line.startswith("Thủ tục: "))  # after the sentences that fit
     assert lines[named].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông (mã 9.000002). Nơi nộp:")
     assert lines[named + 1].startswith("Xem đầy đủ:")  # how long and how much were not asked: the card has them
-    # a question about the procedure as a whole that the picker answers: the sentence, then name, where, time and fee
+    # a question about the procedure as a whole that the picker answers: the sentence, then name and where, as for a
+    # detail (the room goes to the sentences ranked next)
     how = LearnedNotes(_model({"overlap": 1.0}), analyzer.analyze("con tôi 10 tuổi mất hộ chiếu thì ký đơn thế nào"), _words_idf)
     led = compose_procedure_answer(LOST_PASSPORT, ["overview"], how.query.content_words, None, how)[0].splitlines()
     assert led[0] == "Người chưa đủ 14 tuổi thì người đại diện hợp pháp khai và ký thay."
     named = next(i for i, line in enumerate(led) if line.startswith("Thủ tục: "))
-    assert led[named].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông") and led[named + 1].startswith("Thời hạn:")
+    assert led[named].startswith("Thủ tục: Trình báo mất hộ chiếu phổ thông") and led[named + 1].startswith("Xem đầy đủ:")
     # a question about the procedure itself ("thủ tục gì") gets its overview first, the sentence as a note
     which = LearnedNotes(_model({"overlap": 1.0}), analyzer.analyze("mất hộ chiếu, đơn trình báo làm thủ tục gì"), _words_idf)
     overview = compose_procedure_answer(LOST_PASSPORT, ["overview"], which.query.content_words, None, which)[0]
