@@ -510,7 +510,7 @@ class Assistant:
             return self._procedure_answer(question, stated.code, query, retrieved, confidence)
         if close:
             choices = [self.index.procedures[h.code] for h in [top, *close]]
-            text, citations = compose_clarification(choices, self._note_picker(query), query.intents)
+            text, citations = compose_clarification(choices, self._note_picker(query), _intents_asked_of(query, choices[0]))
             return Answer(
                 answer=text,
                 citations=citations,
@@ -578,9 +578,7 @@ class Assistant:
         """The composed answer, after who handles it when not the ward and before the portal's other codes of its name."""
         proc = self.index.procedures[code]
         notes = self._note_picker(query)
-        intents = query.intents
-        if intents == detect_intents(query.folded):  # read from this question (not a follow-up's or an English one's)
-            intents = intents_beside_name(query.folded, proc.name)
+        intents = _intents_asked_of(query, proc)
         other_level = None if proc.is_ward_level else other_level_note(proc)
         same_name = _same_name_note([code, *same_named]) if same_named else None
         taken = sum(len(line) + 1 for line in (other_level, same_name) if line)  # the composer leaves these to them
@@ -596,6 +594,14 @@ class Assistant:
             text = f"{other_level}\n{text}"
         scope: Literal["ward", "other_level"] = "ward" if proc.is_ward_level else "other_level"
         return Answer(answer=text, citations=[citation], retrieved=retrieved, focus_code=code, confidence=confidence, scope=scope)
+
+
+def _intents_asked_of(query: Query, proc: Procedure) -> list[str]:
+    """What the question asks of ``proc``: read from this question (not a follow-up's or an English one's), words that
+    only repeat its name ask for no section."""
+    if query.intents == detect_intents(query.folded):
+        return intents_beside_name(query.folded, proc.name)
+    return list(query.intents)
 
 
 def _same_name_note(codes: list[str]) -> str:
