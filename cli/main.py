@@ -337,7 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
     ranker = sub.add_parser("train-ranker", help="train the learned ranking step on training/questions (never on eval/)")
     ranker.add_argument("--data-dir", help="the index whose retrieval features it learns from (e.g. the portal index)")
     ranker.add_argument("--questions", default="training/questions", help="folder of training .jsonl files")
-    ranker.add_argument("--note-questions", default="training/notes", help="folder of detail questions for the note picker only")
+    ranker.add_argument(
+        "--note-questions",
+        default="training/notes",
+        help="folder of detail questions: the note picker and the candidate ranking learn from them, the refusal does not",
+    )
     ranker.add_argument("--event-questions", default="training/events", help="folder of life-event questions for the event decision")
     ranker.add_argument("--out", help="model file to write (default: TTHC_RANKER_PATH, training/ranker.json)")
     ranker.set_defaults(func=cmd_train_ranker)

@@ -9,7 +9,8 @@ left, so the threshold no longer keeps answers short; it only says where a note 
 lose 0.5% of those answers, the rule set 0.05 with the sixth batch of examples, and `training/validation` was right
 1,076 times of 1,402 against 1,085 at 0.0 (earlier, 2% and 1% put it at 0.15 and 0.10, and validation preferred 0.05
 each time). A detail question may lead with two sentences; the second one's threshold is where, out of fold, a third
-of them hold the facts.
+of them hold the facts, looked for up to 0.9: on a grid that stopped at 0.4, a precision just short of a third
+there gave no second sentence at all (1.0), and training/validation lost 4 answers.
 Each threshold is the median of the ones these rules choose on bootstrap resamples of the questions: the curves are
 flat near their targets, so the rules alone flipped on a few dozen questions (second threshold 0.25 -> 0.40, lead
 threshold 0.70 -> 0.80 when the overview began to name short dossiers).
@@ -64,6 +65,7 @@ THRESHOLD_RESAMPLES = 201  # odd: the median of the thresholds chosen on them is
 SECOND_NOTE_PRECISION = 1 / 3  # a second sentence leads only where it holds the facts this often out of fold
 LEAD_THRESHOLDS = (*THRESHOLDS, 0.5, 0.6, 0.7, 0.8, 0.9)
 LEAD_PRECISION = 1 / 2  # ... and a sentence leads the answer to a question that asks nothing in particular
+SECOND_THRESHOLDS = LEAD_THRESHOLDS  # a second sentence's threshold may lie above 0.4 too
 ASSOCIATION_SMOOTHING = 5.0  # sentences at the base rate added to each pair: a pair seen a few times lifts little
 MIN_ANSWERING = 2  # a pair is kept when seen in at least this many sentences that show the facts
 
@@ -279,7 +281,7 @@ def train_notes(all_groups: list[NoteGroup], folds: int = 5) -> tuple[NoteModel 
                     runner_up.append((float(probabilities[order[1]]), bool(group.labels[order[1]])))
     answers = [(p, shows, g.lead_has_facts) for g, (p, shows) in zip(groups, best, strict=True)]
     threshold = median_over_resamples(highest_keeping_facts, answers)
-    second_threshold = median_over_resamples(lowest_with_precision(THRESHOLDS, SECOND_NOTE_PRECISION), runner_up)
+    second_threshold = median_over_resamples(lowest_with_precision(SECOND_THRESHOLDS, SECOND_NOTE_PRECISION), runner_up)
     # a question that asks nothing in particular: its best sentence holds facts the overview lacks, or it does not
     leading = [(p, right and not g.lead_has_facts) for g, (p, right) in zip(groups, best, strict=True) if g.nothing_in_particular]
     any_model = next(iter(fold_models.values()))

@@ -12,6 +12,8 @@ import pytest
 from rag.composer import FILL_BUDGET, compose_procedure_answer
 from rag.logistic import Logistic
 from rag.note_training import (
+    SECOND_NOTE_PRECISION,
+    SECOND_THRESHOLDS,
     THRESHOLDS,
     FactQuestion,
     NoteGroup,
@@ -510,6 +512,13 @@ def test_a_threshold_is_the_median_of_the_rule_over_resamples_of_the_questions()
     # one question in three hundred found only at 0.05: the threshold comes down to keep it
     assert highest_keeping_facts([*answers, (0.05, True, False)]) == 0.05
     assert median_over_resamples(rule, []) == 1.0
+
+
+def test_a_second_sentence_threshold_is_looked_for_above_0_4():
+    """Runner-up sentences that hold the facts a third of the time only from 0.5 up get a threshold there, not none."""
+    picks = [(p, i % 10 == 0) for p in (0.3, 0.45) for i in range(100)] + [(0.55, i % 2 == 0) for i in range(100)]
+    assert lowest_with_precision(THRESHOLDS, SECOND_NOTE_PRECISION)(picks) == 1.0  # a grid that stops at 0.4 gives none
+    assert lowest_with_precision(SECOND_THRESHOLDS, SECOND_NOTE_PRECISION)(picks) == 0.5
 
 
 def test_questions_about_a_procedure_as_a_whole_raise_only_the_lead_threshold():

@@ -282,3 +282,25 @@ def test_train_ranker_command(corpus_settings, assistant, tmp_path, capsys, monk
 
     assert main(["train-ranker", "--data-dir", str(corpus_settings.data_dir), "--questions", str(tmp_path / "none")]) == 1
     assert "không có tệp câu hỏi huấn luyện" in capsys.readouterr().out
+
+
+def test_detail_questions_train_the_candidate_model_but_not_the_answerability_part(assistant, tmp_path):
+    folder, details = tmp_path / "questions", tmp_path / "details"
+    _write_questions(folder, assistant)
+    details.mkdir()
+    procedures = sorted(assistant.index.procedures.values(), key=lambda p: p.code)[:6]
+    lines = [
+        {"id": f"d{i}", "question": f"{p.name.casefold()} thì nộp ở đâu", "kind": "fact", "gold_codes": [p.code], "gold_facts": ["x"]}
+        for i, p in enumerate(procedures)
+    ]
+    lines.append({"id": "dx", "question": "thủ tục không có ở đây", "kind": "fact", "gold_codes": ["9.999999"], "gold_facts": ["x"]})
+    (details / "part.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+
+    alone, alone_figures = train(assistant.ranker, folder, assistant.version, max_false_refusals=0.01)
+    model, figures = train(assistant.ranker, folder, assistant.version, max_false_refusals=0.01, note_folder=details)
+
+    assert figures["ranked_detail_questions"] == 6 and alone_figures["ranked_detail_questions"] == 0  # not the unknown code
+    assert not np.allclose(model.ranker.weights, alone.ranker.weights)
+    # the answerability part still learns from the training questions alone
+    assert figures["answerable"] == alone_figures["answerable"] == 12 and figures["out_of_scope"] == 2
+    assert 0.0 <= figures["cross_validated_hit_at_1_training_questions"] <= 1.0
