@@ -23,7 +23,8 @@ class Logistic:
         return ((features - self.mean) / self.scale) @ self.weights + self.bias
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.scores(features)))
+        # scores beyond ±500 give 0 or 1 either way; clipped, exp does not overflow on a model fitted to a few rows
+        return 1.0 / (1.0 + np.exp(-np.clip(self.scores(features), -500.0, 500.0)))
 
     def to_dict(self) -> dict:
         return {

@@ -1,10 +1,11 @@
-"""Training the learned ranking step from ``training/questions/`` (never from ``eval/``).
+"""Training the learned ranking step from ``training/questions/`` and the detail questions of ``training/notes/``
+(never from ``eval/``).
 
 One command reproduces the model: ``tthc train-ranker --data-dir <index>``. It collects the
 candidate features the retriever computes for every training question, picks the regularisation
 by 5-fold cross-validation grouped by procedure (so a procedure's questions are never on both
 sides), and fits on everything. The answerability part learns from the out-of-fold candidate
-probabilities, and its threshold is set from its own out-of-fold scores so that at most
+probabilities of the training questions alone, and its threshold is set from its own out-of-fold scores so that at most
 ``max_false_refusals`` (a setting) of the answerable training questions would be refused.
 
 Questions about the reform plan teach the ranker when the plan beats every procedure. They stay out
@@ -154,11 +155,13 @@ def out_of_fold_probabilities(table: CandidateTable, c: float, folds: int = 5) -
     return out_of_fold
 
 
-def _training_questions_only(table: CandidateTable, own: np.ndarray, probabilities: np.ndarray) -> tuple[CandidateTable, np.ndarray]:
-    """The rows and probabilities of the questions ``own`` marks, which come first: the answerability part learns
-    from them and not from the detail questions after them."""
-    rows = own[table.question_of_row]
-    kept = int(own.sum())
+def _training_questions_only(
+    table: CandidateTable, is_training_question: np.ndarray, probabilities: np.ndarray
+) -> tuple[CandidateTable, np.ndarray]:
+    """The rows and probabilities of the training questions, which come first: the answerability part learns from
+    them and not from the detail questions after them."""
+    rows = is_training_question[table.question_of_row]
+    kept = int(is_training_question.sum())
     return (
         CandidateTable(
             features=table.features[rows],
@@ -238,7 +241,7 @@ def train(
     detail = read_training_questions(note_folder) if note_folder else []
     ranked_detail = [q for q in detail if q.group in ranker.index.procedures]
     table = collect(ranker, questions + ranked_detail)
-    own = np.arange(len(table.groups)) < len(questions)  # the training questions; the detail questions follow
+    is_training_question = np.arange(len(table.groups)) < len(questions)  # the detail questions follow them
     asks_procedure = table.answerable & ~table.about_plan
     by_c, standard_error = {}, {}
     for c in REGULARISATION:
@@ -249,7 +252,7 @@ def train(
     best_c = strongest_within_one_standard_error(by_c, standard_error)
     best_probabilities = out_of_fold_probabilities(table, best_c)
     candidate_model = _fit_candidates(table, np.arange(len(table.groups)), best_c)
-    table, best_probabilities = _training_questions_only(table, own, best_probabilities)
+    table, best_probabilities = _training_questions_only(table, is_training_question, best_probabilities)
     procedures = ~table.about_plan  # the answerability part: procedure and out-of-scope questions
     answerable = table.answerable[procedures]
     asks_procedure = table.answerable & procedures
