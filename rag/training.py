@@ -155,13 +155,10 @@ def out_of_fold_probabilities(table: CandidateTable, c: float, folds: int = 5) -
     return out_of_fold
 
 
-def _training_questions_only(
-    table: CandidateTable, is_training_question: np.ndarray, probabilities: np.ndarray
-) -> tuple[CandidateTable, np.ndarray]:
-    """The rows and probabilities of the training questions, which come first: the answerability part learns from
-    them and not from the detail questions after them."""
-    rows = is_training_question[table.question_of_row]
-    kept = int(is_training_question.sum())
+def _first_questions(table: CandidateTable, kept: int, probabilities: np.ndarray) -> tuple[CandidateTable, np.ndarray]:
+    """The rows and probabilities of the first ``kept`` questions: the training questions, from which the
+    answerability part learns, and not the detail questions after them."""
+    rows = table.question_of_row < kept
     return (
         CandidateTable(
             features=table.features[rows],
@@ -240,23 +237,23 @@ def train(
     questions = read_training_questions(folder)
     detail = read_training_questions(note_folder) if note_folder else []
     ranked_detail = [q for q in detail if q.group in ranker.index.procedures]
-    table = collect(ranker, questions + ranked_detail)
-    is_training_question = np.arange(len(table.groups)) < len(questions)  # the detail questions follow them
-    asks_procedure = table.answerable & ~table.about_plan
+    table = collect(ranker, questions + ranked_detail)  # the detail questions follow the training questions
+    ranked_asks_procedure = table.answerable & ~table.about_plan
     by_c, standard_error = {}, {}
     for c in REGULARISATION:
-        correct = _top_correct(table, out_of_fold_probabilities(table, c))[asks_procedure]
+        correct = _top_correct(table, out_of_fold_probabilities(table, c))[ranked_asks_procedure]
         by_c[c] = float(correct.mean())
         standard_error[c] = float(correct.std() / np.sqrt(max(len(correct), 1)))
         log.info("ranker C=%s: cross-validated hit@1 %.4f (standard error %.4f)", c, by_c[c], standard_error[c])
     best_c = strongest_within_one_standard_error(by_c, standard_error)
     best_probabilities = out_of_fold_probabilities(table, best_c)
     candidate_model = _fit_candidates(table, np.arange(len(table.groups)), best_c)
-    table, best_probabilities = _training_questions_only(table, is_training_question, best_probabilities)
+    table, best_probabilities = _first_questions(table, len(questions), best_probabilities)
     procedures = ~table.about_plan  # the answerability part: procedure and out-of-scope questions
     answerable = table.answerable[procedures]
     asks_procedure = table.answerable & procedures
-    plan_correct = _top_correct(table, best_probabilities)[table.about_plan]
+    top_correct = _top_correct(table, best_probabilities)
+    plan_correct = top_correct[table.about_plan]
     all_question_rows = question_table(table, best_probabilities)
     question_rows = all_question_rows[procedures]
     scores = out_of_fold_answerability(question_rows, answerable)
@@ -278,7 +275,7 @@ def train(
         "rrf_hit_at_1": round(float(table.rrf_correct[asks_procedure].mean()), 4),
         "ranked_detail_questions": len(ranked_detail),
         "cross_validated_hit_at_1": round(by_c[best_c], 4),
-        "cross_validated_hit_at_1_training_questions": round(float(_top_correct(table, best_probabilities)[asks_procedure].mean()), 4),
+        "cross_validated_hit_at_1_training_questions": round(float(top_correct[asks_procedure].mean()), 4),
         "cross_validated_plan_hit_at_1": round(float(plan_correct.mean()), 4) if len(plan_correct) else None,
         "hit_at_1_by_regularisation": {str(c): round(v, 4) for c, v in by_c.items()},
         "regularisation": best_c,
