@@ -93,6 +93,21 @@ _NEGATION_WORDS = frozenset({"khong", "phai", "chua", "la"})
 _NEGATIONS = frozenset({"khong", "chua"})  # the words of that set that negate alone
 
 
+# markers of one choice that everyday words can name together: "bị mất", "làm lại" name cấp lại and đăng ký lại;
+# "làm lại thẻ hết hạn" names cấp lại and cấp đổi
+_ALTERNATIVE_MARKERS = (frozenset({"cap lai", "dang ky lai", "cap doi"}),)
+
+
+def _missing_markers(asked: set[str], folded_name: str, folded_question: str) -> set[str]:
+    """The markers asked that a name lacks. A name with one of the alternatives asked lacks none of the others the
+    question names only in everyday words; a marker the question spells out ("đăng ký lại …") is lacking on its own."""
+    missing = {m for m in asked if m not in folded_name}
+    for group in _ALTERNATIVE_MARKERS:
+        if any(m in folded_name and m in asked for m in group):
+            missing -= {m for m in group if m not in folded_question}
+    return missing
+
+
 def _name_words(name: str) -> set[str]:
     """A procedure name's folded syllables, without the generic "thủ tục" some names start with."""
     return set(word_set(name) - GENERIC_NAME_WORDS)
@@ -188,11 +203,17 @@ class Assistant:
         return state
 
     def _names_a_procedure(self, hits: list[ProcedureHit]) -> bool:
-        """The question on its own names a procedure: most of its name's words, at least three of them."""
+        """The question on its own names one procedure: most of its name's words, at least three of them, and more of
+        them than of any other name among the best few (the same name at another level aside). "đăng ký lại" holds as
+        much of "đăng ký lại khai sinh" as of "đăng ký lại kết hôn": it names a marker, and the earlier turns say of what."""
         if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
             return False
         top = hits[0]
-        return top.name_overlap >= self.policy.new_topic_name_overlap and top.name_matches >= self.policy.new_topic_name_words
+        named = top.name_overlap >= self.policy.new_topic_name_overlap and top.name_matches >= self.policy.new_topic_name_words
+        words = _name_words(top.name) - _LEVEL_WORDS
+        return named and not any(
+            h.name_overlap >= top.name_overlap and _name_words(h.name) - _LEVEL_WORDS != words for h in hits[1:3] if h.code != PLAN_ID
+        )
 
     def _with_earlier_turns(self, query: Query, earlier: list[str]) -> Query:
         """The question read together with the citizen's earlier turns; it still asks what it asks."""
@@ -330,7 +351,7 @@ class Assistant:
             return hits
         top = hits[0]
         top_name = fold_diacritics(top.name.casefold())
-        missing = {m for m in (asked_markers(query.folded) if asked is None else asked) if m not in top_name}
+        missing = _missing_markers(asked_markers(query.folded) if asked is None else asked, top_name, query.folded)
         if not missing:
             return hits
         top_words = _name_words(top.name)
@@ -341,7 +362,7 @@ class Assistant:
             words = _name_words(hit.name)
             unasked = [m for m in SIBLING_MARKERS if m in name and m not in top_name and m not in missing]
             siblings = top_words <= words or len(top_words & words) / len(top_words | words) >= 0.5  # the same name, a marker added
-            if all(m in name for m in missing) and not unasked and siblings:
+            if not _missing_markers(missing, name, query.folded) and not unasked and siblings:
                 return [hit, *[h for h in hits if h is not hit]]
         return hits
 

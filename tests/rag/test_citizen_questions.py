@@ -3,6 +3,8 @@ and an honest answer for procedures that are not the ward's. Default corpus, wit
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import yaml
 
@@ -274,6 +276,44 @@ def test_a_close_sibling_with_the_marker_the_question_describes_goes_first(assis
     assert assistant._asked_marker_first([plain, behind], query)[0].code == "2.000806"
     far = ProcedureHit(code="2.000806", score=0.2, name=foreign.name)
     assert assistant._asked_marker_first([plain, far], query)[0].code == "1.000894"  # too far behind: the model's order stands
+
+
+def test_a_lost_paper_asks_for_either_re_issue_marker(assistant):
+    """'bị mất' names 'cấp lại' and 'đăng ký lại' alike: a sibling with either has what was asked, but a marker the
+    question spells out is asked for itself."""
+    plain = ProcedureHit(code="1.000894", score=0.77, name="Thủ tục đăng ký kết hôn")
+    again = ProcedureHit(code="1.004746", score=0.6, name="Thủ tục đăng ký lại kết hôn")
+    query = assistant.ranker.analyzer.analyze("giấy đăng ký kết hôn bị mất thì làm sao")
+    assert {"cap lai", "dang ky lai"} <= asked_markers(query.folded)
+    assert assistant._asked_marker_first([plain, again], query)[0].code == "1.004746"
+    reissue = ProcedureHit(code="2.001212", score=0.8, name="Cấp lại Giấy chứng nhận đăng ký phương tiện vui chơi dưới nước")
+    register = ProcedureHit(code="2.001214", score=0.7, name="Đăng ký lại phương tiện vui chơi dưới nước")
+    lost = assistant.ranker.analyzer.analyze("làm mất giấy chứng nhận phương tiện vui chơi dưới nước")
+    assert assistant._asked_marker_first([reissue, register], lost)[0].code == "2.001212"
+    spelled = assistant.ranker.analyzer.analyze("đăng ký lại phương tiện vui chơi dưới nước thì bao lâu được cấp lại giấy")
+    assert assistant._asked_marker_first([reissue, register], spelled)[0].code == "2.001214"
+    # "làm lại" a card that "hết hạn" names cấp lại and cấp đổi: the model's choice of either stands
+    exchange = ProcedureHit(code="1.014063", score=0.8, name="Cấp đổi thẻ căn cước")
+    card_again = ProcedureHit(code="1.014064", score=0.7, name="Cấp lại thẻ căn cước")
+    expired = assistant.ranker.analyzer.analyze("căn cước hết hạn rồi đi làm lại ở đâu")
+    assert assistant._asked_marker_first([exchange, card_again], expired)[0].code == "1.014063"
+    only_expired = assistant.ranker.analyzer.analyze("căn cước hết hạn rồi thì đi đâu")
+    assert assistant._asked_marker_first([card_again, exchange], only_expired)[0].code == "1.014063"
+
+
+def test_words_shared_by_several_names_do_not_name_one_procedure(assistant):
+    """'đăng ký lại' holds as much of each 'đăng ký lại …' name: a follow-up with only those words is read with the
+    citizen's earlier turn. The same name twice (at another level, or with 'Thủ tục') is still one procedure."""
+
+    def hit(code: str, name: str, overlap: float, matches: int) -> ProcedureHit:
+        return ProcedureHit(code=code, score=0.5, name=name, name_overlap=overlap, name_matches=matches, coverage=1.0, answerable=1.0)
+
+    birth = hit("1.004884", "Thủ tục đăng ký lại khai sinh", 0.6, 3)
+    marriage = hit("1.004746", "Thủ tục đăng ký lại kết hôn", 0.6, 3)
+    assert not assistant._names_a_procedure([birth, marriage])
+    assert assistant._names_a_procedure([birth, replace(marriage, name_overlap=0.4, name_matches=2)])
+    same_name = [hit("1.008588", "Nộp dần tiền thuế nợ", 1.0, 5), hit("1.011636", "Thủ tục nộp dần tiền thuế nợ", 1.0, 5)]
+    assert assistant._names_a_procedure(same_name)
 
 
 def _event(title: str, triggers: list[str]) -> LifeEvent:
