@@ -339,6 +339,18 @@ class Assistant:
         # "… không phải là cộng tác viên" beside "… là cộng tác viên" is the other case, not a special one
         return bool(a - b) or bool((b - a) & _NEGATIONS)
 
+    @staticmethod
+    def _turn_markers(this_turn: Query, joined: Query) -> set[str] | None:
+        """The markers a turn read with the citizen's earlier ones asks for: its own, and the earlier turns' that it
+        does not replace. "đăng ký lại" after "chồng người Nhật" asks for both; "thế cấp lại" after "cấp đổi" asks for
+        cấp lại alone."""
+        own = asked_markers(this_turn.folded)
+        if not own:
+            return None
+        earlier = asked_markers(joined.folded) - own
+        replaced = {m for group in _ALTERNATIVE_MARKERS if own & group for m in group}
+        return own | (earlier - replaced)
+
     def _asked_marker_first(self, hits: list[ProcedureHit], query: Query, asked: set[str] | None = None) -> list[ProcedureHit]:
         """A sibling whose name has the marker the question asks for goes before the best one, which lacks it.
 
@@ -480,7 +492,7 @@ class Assistant:
         if turned is not None:  # "còn khai tử thì sao": the procedure this turn names goes first
             hits = [turned, *[h for h in hits if h is not turned]]
         ranked = hits  # as the ranker gave them: the event model learned from them
-        turn_markers = asked_markers(this_turn.folded) or None  # "thế cấp lại thì sao": this turn's, not the earlier one's
+        turn_markers = self._turn_markers(this_turn, query) if read_with_earlier_turns else asked_markers(this_turn.folded) or None
         hits = self._ward_level_sibling_first(self._asked_marker_first(hits, query, turn_markers))
         retrieved = [h.code for h in hits]
         chosen = self._chosen_option(talk.options, hits, query) if talk.options else None

@@ -301,6 +301,17 @@ def test_a_lost_paper_asks_for_either_re_issue_marker(assistant):
     assert assistant._asked_marker_first([card_again, exchange], only_expired)[0].code == "1.014063"
 
 
+def test_a_turn_read_with_earlier_ones_keeps_the_markers_it_does_not_replace(assistant):
+    analyze = assistant.ranker.analyzer.analyze
+    again = analyze("giấy bị mất rồi, muốn đăng ký lại thì cần nộp gì")
+    joined = analyze("Tôi và chồng người Nhật đã đăng ký kết hôn từ lâu. giấy bị mất rồi, muốn đăng ký lại thì cần nộp gì")
+    assert {"nuoc ngoai", "dang ky lai"} <= (assistant._turn_markers(again, joined) or set())
+    reissue = analyze("thế cấp lại thì bao nhiêu")
+    after_exchange = analyze("lệ phí cấp đổi căn cước. thế cấp lại thì bao nhiêu")
+    assert "cap doi" not in (assistant._turn_markers(reissue, after_exchange) or set())
+    assert assistant._turn_markers(analyze("thế lệ phí bao nhiêu"), after_exchange) is None  # the earlier turns' own
+
+
 def test_words_shared_by_several_names_do_not_name_one_procedure(assistant):
     """'đăng ký lại' holds as much of each 'đăng ký lại …' name: a follow-up with only those words is read with the
     citizen's earlier turn. The same name twice (at another level, or with 'Thủ tục') is still one procedure."""
