@@ -202,18 +202,33 @@ class Assistant:
             state.earlier = users[-EARLIER_TURNS:]
         return state
 
+    @staticmethod
+    def _name_stands_out(hits: list[ProcedureHit]) -> bool:
+        """No other name among the best few holds as large a share of its words asked (the same name at another level
+        aside). "đăng ký lại" holds as much of "đăng ký lại khai sinh" as of "đăng ký lại kết hôn": it names a marker,
+        and the citizen's earlier turns say of what."""
+        top = hits[0]
+        words = _name_words(top.name) - _LEVEL_WORDS
+        return not any(
+            h.name_overlap >= top.name_overlap and _name_words(h.name) - _LEVEL_WORDS != words for h in hits[1:3] if h.code != PLAN_ID
+        )
+
     def _names_a_procedure(self, hits: list[ProcedureHit]) -> bool:
-        """The question on its own names one procedure: most of its name's words, at least three of them, and more of
-        them than of any other name among the best few (the same name at another level aside). "đăng ký lại" holds as
-        much of "đăng ký lại khai sinh" as of "đăng ký lại kết hôn": it names a marker, and the earlier turns say of what."""
+        """The question on its own names one procedure: most of its name's words, at least three of them, and a name
+        that stands out among the best few."""
         if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
             return False
         top = hits[0]
         named = top.name_overlap >= self.policy.new_topic_name_overlap and top.name_matches >= self.policy.new_topic_name_words
-        words = _name_words(top.name) - _LEVEL_WORDS
-        return named and not any(
-            h.name_overlap >= top.name_overlap and _name_words(h.name) - _LEVEL_WORDS != words for h in hits[1:3] if h.code != PLAN_ID
-        )
+        return named and self._name_stands_out(hits)
+
+    def _surer_alone(self, hits: list[ProcedureHit], joined_hits: list[ProcedureHit]) -> bool:
+        """The turn on its own is about a procedure whose name stands out, more surely than read with the earlier
+        turns: a question with a topic of its own ("… xin trích xuất thông tin trong cơ sở dữ liệu dân cư" after a
+        new card)."""
+        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]) or not self._name_stands_out(hits):
+            return False
+        return not joined_hits or hits[0].score > joined_hits[0].score
 
     def _with_earlier_turns(self, query: Query, earlier: list[str]) -> Query:
         """The question read together with the citizen's earlier turns; it still asks what it asks."""
@@ -484,9 +499,12 @@ class Assistant:
             joined = self._with_earlier_turns(query, talk.earlier)
             joined_hits = self.ranker.rank(joined, filters, limit=20)
             turned = self._turned_to(hits, joined_hits[0].code, query) if cue and joined_hits else None
-            if turned is None:
-                query, hits = joined, joined_hits
-            read_with_earlier_turns = turned is None
+            if turned is None and self._surer_alone(hits, joined_hits):
+                read_with_earlier_turns = False
+            else:
+                if turned is None:
+                    query, hits = joined, joined_hits
+                read_with_earlier_turns = turned is None
         elif talk.focus and not self._names_nothing(query):
             turned = self._turned_to(hits, talk.focus, query)
         if turned is not None:  # "còn khai tử thì sao": the procedure this turn names goes first

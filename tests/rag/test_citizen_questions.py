@@ -301,6 +301,23 @@ def test_a_lost_paper_asks_for_either_re_issue_marker(assistant):
     assert assistant._asked_marker_first([card_again, exchange], only_expired)[0].code == "1.014063"
 
 
+def test_a_turn_with_a_topic_of_its_own_is_not_read_with_the_earlier_ones(assistant):
+    """Read alone, the turn is about a procedure whose name stands out, and more surely than with the earlier turns:
+    it changed the subject. A turn whose words fit several names alike takes its subject from the earlier turns."""
+
+    def hit(code: str, name: str, score: float, overlap: float) -> ProcedureHit:
+        return ProcedureHit(code=code, score=score, name=name, name_overlap=overlap, name_matches=5, coverage=1.0, answerable=1.0)
+
+    extract = hit("1.010101", "Khai thác thông tin công dân trong Cơ sở dữ liệu quốc gia về dân cư", 0.72, 0.45)
+    gathered = hit("1.014065", "Thu thập, cập nhật thông tin của người gốc Việt Nam", 0.24, 0.34)
+    card = hit("1.014064", "Cấp lại thẻ căn cước", 0.39, 0.8)
+    assert assistant._surer_alone([extract, gathered], [card])
+    assert not assistant._surer_alone([extract, gathered], [replace(card, score=0.8)])
+    birth = hit("1.004884", "Thủ tục đăng ký lại khai sinh", 0.68, 0.6)
+    marriage = hit("1.004746", "Thủ tục đăng ký lại kết hôn", 0.53, 0.6)
+    assert not assistant._surer_alone([birth, marriage], [replace(card, score=0.1)])
+
+
 def test_a_turn_read_with_earlier_ones_keeps_the_markers_it_does_not_replace(assistant):
     analyze = assistant.ranker.analyzer.analyze
     again = analyze("giấy bị mất rồi, muốn đăng ký lại thì cần nộp gì")
