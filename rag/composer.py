@@ -81,6 +81,8 @@ _NOTE_LABEL = re.compile(r"^lưu ý\s*:\s*", re.IGNORECASE)  # the record's own 
 _NO_ORIGINALS = re.compile(r"\b0+ bản chính\s*[,;]\s*|^0+ bản chính$")
 _FREE = re.compile(r"^miễn", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:đồng|vn[đd]\b|đ\b|triệu|nghìn|ngàn)", re.IGNORECASE)
+# the same on folded text: a sentence cut to fit (rag.notes.around) looks for what it must keep there
+_FOLDED_AMOUNT = re.compile(fold_diacritics(_AMOUNT.pattern), re.IGNORECASE)
 _SUM = re.compile(r"(\d+(?:[.,]\d{3})*)\s*(triệu|nghìn|ngàn)?", re.IGNORECASE)
 _SCALE = {"triệu": 1_000_000, "nghìn": 1_000, "ngàn": 1_000}
 # A fee description that leaves the sum to another rule ("Mức lệ phí cụ thể do HĐND tỉnh quyết định", "Theo quy định
@@ -294,14 +296,14 @@ def _fee_value(proc: Procedure) -> str | None:
         return value
     if not _AMOUNT.search(conflict[0]):  # "do HĐND tỉnh quyết định": the fee question's answer quotes it
         return "Cổng không ghi mức cụ thể"
-    return f"{value} theo bảng phí; mô tả trên Cổng ghi: {around(conflict[0], set(), [_AMOUNT], MAX_VALUE)}"
+    return f"{value} theo bảng phí; mô tả trên Cổng ghi: {around(conflict[0], set(), [_FOLDED_AMOUNT], MAX_VALUE)}"
 
 
 def _fee_line(proc: Procedure) -> str:
     value, conflict = _compact(proc, "fee"), _fee_conflict(proc)
     if conflict:
         described = "; ".join(
-            around(d, set(), [_AMOUNT], MAX_FEE_NOTE) if _AMOUNT.search(d) else _whole_sentences(d, MAX_FEE_DETAIL) for d in conflict
+            around(d, set(), [_FOLDED_AMOUNT], MAX_FEE_NOTE) if _AMOUNT.search(d) else _whole_sentences(d, MAX_FEE_DETAIL) for d in conflict
         )
         line = _end(f"Lệ phí: bảng phí trên Cổng ghi “{value}”, nhưng phần mô tả ghi: {described}")
         # what the other channels' descriptions say beside it ("5.000đ/giấy thông hành" where "4.000 đ" disagrees)

@@ -256,6 +256,13 @@ def test_a_fee_table_sum_its_description_does_not_name_is_shown_with_the_descrip
     assert "nhưng phần mô tả ghi: áp dụng mức phí 2.000.000" in _answer(
         _procedure(channels=[Channel(channel="Trực tiếp", fee="4.000.000 đồng", note=halved)]), ["fees"]
     )
+    # a long description is cut around its sum, not before it
+    long_described = (
+        "(Phí thẩm định cấp giấy chứng nhận an toàn thực phẩm đối với cơ sở sản xuất kinh doanh thực phẩm nông, lâm, "
+        "thủy sản do cơ quan kiểm tra địa phương thực hiện: 700.000 đồng/cơ sở.)"
+    )
+    cut = _answer(_procedure(channels=[Channel(channel="Trực tiếp", fee="700 VNĐ", note=long_described)]), ["fees"])
+    assert "700.000 đồng/cơ sở" in cut.split("\n")[0]
     # the same sum in other words, or a channel the description does not speak of, is no disagreement
     in_words = _procedure(channels=[Channel(channel="Trực tiếp", fee="2.000.000 đồng", note="(02 triệu đồng/lần cấp)")])
     one_described = _procedure(
