@@ -685,12 +685,18 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
     return np.hstack([table, relative, cases, case_of_best, np.asarray(asked_rows, dtype=float), np.asarray(channel_rows, dtype=float)])
 
 
-def read_on(sentences: list[Sentence], i: int) -> str:
+def read_on(sentences: list[Sentence], i: int, typed: list[re.Pattern[str]] | None = None) -> str:
     """The sentence, and the one after it when it ends on a colon: "… thuộc một trong các trường hợp sau:" says
-    nothing without the list that follows it in the record."""
+    nothing without the list that follows it in the record. So is a clause ending on a semicolon without the duration
+    or amount asked for (``typed``) when the next clause of the provision states it: "… niêm yết công khai danh sách
+    …; thông báo qua đài truyền thanh … trong thời gian 03 ngày;"."""
     text = sentences[i].text
-    if text.rstrip().endswith(":") and i + 1 < len(sentences) and sentences[i + 1].source == sentences[i].source:
-        return f"{text.rstrip()} {sentences[i + 1].text}"
+    if i + 1 >= len(sentences) or sentences[i + 1].source != sentences[i].source:
+        return text
+    following = sentences[i + 1].text
+    ends = text.rstrip()[-1:]
+    if ends == ":" or (ends == ";" and typed and not _typed_count(text, typed) and _typed_count(following, typed)):
+        return f"{text.rstrip()} {following}"
     return text
 
 
@@ -835,14 +841,15 @@ class LearnedNotes:
         alone_and_sure = len(chosen) == 1 and most > 1 and probabilities[chosen[0]] >= SURE_FIRST
         rooms = [MAX_SURE_ALONE if alone_and_sure else MAX_RELATED, MAX_SECOND_NOTE]
         wanted = set(question.wanted)
-        picked = [around(read_on(sentences, i), wanted, question.typed, rooms[min(rank, 1)]) for rank, i in enumerate(chosen)]
+        typed = question.typed
+        picked = [around(read_on(sentences, i, typed), wanted, typed, rooms[min(rank, 1)]) for rank, i in enumerate(chosen)]
         spare = room - sum(len(note) + NOTE_LINE_COST for note in picked)
         for i in scored.ranking[len(chosen) :]:
             fits = min(MAX_RELATED, spare - NOTE_LINE_COST)
             if fits < MIN_FILL:
                 break
             if probabilities[i] >= self.model.threshold:
-                picked.append(around(read_on(sentences, int(i)), wanted, question.typed, fits))
+                picked.append(around(read_on(sentences, int(i), typed), wanted, typed, fits))
                 spare -= len(picked[-1]) + NOTE_LINE_COST
         return picked
 

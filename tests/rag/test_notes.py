@@ -39,6 +39,7 @@ from rag.notes import (
     STATES,
     LearnedNotes,
     NoteModel,
+    Sentence,
     WordAssociations,
     around,
     note_features,
@@ -413,6 +414,21 @@ def test_a_sentence_that_opens_a_list_reads_on_into_the_list():
     last_step = next(i for i, s in enumerate(sentences) if s.source == "step" and sentences[i + 1].source != "step")
     closing = [*sentences[:last_step], replace(sentences[last_step], text="Người bị mất nộp:")]
     assert read_on([*closing, *sentences[last_step + 1 :]], last_step) == "Người bị mất nộp:"  # not into the documents
+
+
+def test_a_clause_reads_on_into_the_next_one_for_the_duration_asked():
+    """A provision the portal writes as clauses ending on semicolons: a clause without the duration asked for is shown
+    with the next clause that states it, and only then."""
+    sentences = [
+        Sentence("Ủy ban nhân dân cấp xã niêm yết công khai danh sách các hộ được đề xuất hỗ trợ tại nhà văn hóa thôn;", "step"),
+        Sentence("thông báo qua đài truyền thanh cấp xã (nếu có) trong thời gian 03 ngày;", "step"),
+        Sentence("Hết thời hạn niêm yết, Ủy ban nhân dân cấp xã tổng hợp danh sách.", "step"),
+    ]
+    both = read_on(sentences, 0, [FOLDED_TIME_EXPR])
+    assert both.endswith("trong thời gian 03 ngày;") and both.startswith("Ủy ban nhân dân cấp xã niêm yết")
+    assert read_on(sentences, 0) == sentences[0].text  # no duration asked
+    assert read_on(sentences, 1, [FOLDED_TIME_EXPR]) == sentences[1].text  # it states one itself
+    assert read_on([sentences[0], replace(sentences[1], source="condition")], 0, [FOLDED_TIME_EXPR]) == sentences[0].text
 
 
 def test_the_room_is_what_the_answer_leaves_of_its_budget():
