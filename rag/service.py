@@ -499,12 +499,9 @@ class Assistant:
             joined = self._with_earlier_turns(query, talk.earlier)
             joined_hits = self.ranker.rank(joined, filters, limit=20)
             turned = self._turned_to(hits, joined_hits[0].code, query) if cue and joined_hits else None
-            if turned is None and self._surer_alone(hits, joined_hits):
-                read_with_earlier_turns = False
-            else:
-                if turned is None:
-                    query, hits = joined, joined_hits
-                read_with_earlier_turns = turned is None
+            if turned is None and not self._surer_alone(hits, joined_hits):
+                query, hits = joined, joined_hits
+            read_with_earlier_turns = query is joined
         elif talk.focus and not self._names_nothing(query):
             turned = self._turned_to(hits, talk.focus, query)
         if turned is not None:  # "còn khai tử thì sao": the procedure this turn names goes first

@@ -278,27 +278,30 @@ def test_a_close_sibling_with_the_marker_the_question_describes_goes_first(assis
     assert assistant._asked_marker_first([plain, far], query)[0].code == "1.000894"  # too far behind: the model's order stands
 
 
-def test_a_lost_paper_asks_for_either_re_issue_marker(assistant):
-    """'bị mất' names 'cấp lại' and 'đăng ký lại' alike: a sibling with either has what was asked, but a marker the
-    question spells out is asked for itself."""
-    plain = ProcedureHit(code="1.000894", score=0.77, name="Thủ tục đăng ký kết hôn")
-    again = ProcedureHit(code="1.004746", score=0.6, name="Thủ tục đăng ký lại kết hôn")
-    query = assistant.ranker.analyzer.analyze("giấy đăng ký kết hôn bị mất thì làm sao")
-    assert {"cap lai", "dang ky lai"} <= asked_markers(query.folded)
-    assert assistant._asked_marker_first([plain, again], query)[0].code == "1.004746"
-    reissue = ProcedureHit(code="2.001212", score=0.8, name="Cấp lại Giấy chứng nhận đăng ký phương tiện vui chơi dưới nước")
-    register = ProcedureHit(code="2.001214", score=0.7, name="Đăng ký lại phương tiện vui chơi dưới nước")
-    lost = assistant.ranker.analyzer.analyze("làm mất giấy chứng nhận phương tiện vui chơi dưới nước")
-    assert assistant._asked_marker_first([reissue, register], lost)[0].code == "2.001212"
-    spelled = assistant.ranker.analyzer.analyze("đăng ký lại phương tiện vui chơi dưới nước thì bao lâu được cấp lại giấy")
-    assert assistant._asked_marker_first([reissue, register], spelled)[0].code == "2.001214"
-    # "làm lại" a card that "hết hạn" names cấp lại and cấp đổi: the model's choice of either stands
-    exchange = ProcedureHit(code="1.014063", score=0.8, name="Cấp đổi thẻ căn cước")
-    card_again = ProcedureHit(code="1.014064", score=0.7, name="Cấp lại thẻ căn cước")
-    expired = assistant.ranker.analyzer.analyze("căn cước hết hạn rồi đi làm lại ở đâu")
-    assert assistant._asked_marker_first([exchange, card_again], expired)[0].code == "1.014063"
-    only_expired = assistant.ranker.analyzer.analyze("căn cước hết hạn rồi thì đi đâu")
-    assert assistant._asked_marker_first([card_again, exchange], only_expired)[0].code == "1.014063"
+_MARRIAGE = [("1.000894", "Thủ tục đăng ký kết hôn"), ("1.004746", "Thủ tục đăng ký lại kết hôn")]
+_WATER_CRAFT = [
+    ("2.001212", "Cấp lại Giấy chứng nhận đăng ký phương tiện vui chơi dưới nước"),
+    ("2.001214", "Đăng ký lại phương tiện vui chơi dưới nước"),
+]
+_CARD = [("1.014063", "Cấp đổi thẻ căn cước"), ("1.014064", "Cấp lại thẻ căn cước")]
+
+
+@pytest.mark.parametrize(
+    ("ranked", "question", "first"),
+    [
+        # 'bị mất', 'làm mất' name cấp lại and đăng ký lại alike: a name with either has what was asked
+        (_MARRIAGE, "giấy đăng ký kết hôn bị mất thì làm sao", "1.004746"),
+        (_WATER_CRAFT, "làm mất giấy chứng nhận phương tiện vui chơi dưới nước", "2.001212"),
+        # a marker the question spells out is asked for itself
+        (_WATER_CRAFT, "đăng ký lại phương tiện vui chơi dưới nước thì bao lâu được cấp lại giấy", "2.001214"),
+        # "làm lại" a card that "hết hạn" names cấp lại and cấp đổi: the model's choice of either stands
+        (_CARD, "căn cước hết hạn rồi đi làm lại ở đâu", "1.014063"),
+        (_CARD[::-1], "căn cước hết hạn rồi thì đi đâu", "1.014063"),
+    ],
+)
+def test_everyday_words_ask_for_either_re_issue_marker(assistant, ranked, question, first):
+    hits = [ProcedureHit(code=code, score=0.8 - 0.1 * rank, name=name) for rank, (code, name) in enumerate(ranked)]
+    assert assistant._asked_marker_first(hits, assistant.ranker.analyzer.analyze(question))[0].code == first
 
 
 def test_a_turn_with_a_topic_of_its_own_is_not_read_with_the_earlier_ones(assistant):
