@@ -202,11 +202,12 @@ class Assistant:
             state.earlier = users[-EARLIER_TURNS:]
         return state
 
-    @staticmethod
-    def _name_stands_out(hits: list[ProcedureHit]) -> bool:
-        """No other name among the best few holds as large a share of its words asked (the same name at another level
-        aside). "đăng ký lại" holds as much of "đăng ký lại khai sinh" as of "đăng ký lại kết hôn": it names a marker,
-        and the citizen's earlier turns say of what."""
+    def _stands_out_alone(self, hits: list[ProcedureHit]) -> bool:
+        """The question on its own is about a procedure whose name stands out: no other name among the best few holds
+        as large a share of its words asked (the same name at another level aside). "đăng ký lại" holds as much of
+        "đăng ký lại khai sinh" as of "đăng ký lại kết hôn": it names a marker, and the earlier turns say of what."""
+        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
+            return False
         top = hits[0]
         words = _name_words(top.name) - _LEVEL_WORDS
         return not any(
@@ -216,19 +217,16 @@ class Assistant:
     def _names_a_procedure(self, hits: list[ProcedureHit]) -> bool:
         """The question on its own names one procedure: most of its name's words, at least three of them, and a name
         that stands out among the best few."""
-        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
+        if not self._stands_out_alone(hits):
             return False
         top = hits[0]
-        named = top.name_overlap >= self.policy.new_topic_name_overlap and top.name_matches >= self.policy.new_topic_name_words
-        return named and self._name_stands_out(hits)
+        return top.name_overlap >= self.policy.new_topic_name_overlap and top.name_matches >= self.policy.new_topic_name_words
 
     def _surer_alone(self, hits: list[ProcedureHit], joined_hits: list[ProcedureHit]) -> bool:
         """The turn on its own is about a procedure whose name stands out, more surely than read with the earlier
         turns: a question with a topic of its own ("… xin trích xuất thông tin trong cơ sở dữ liệu dân cư" after a
         new card)."""
-        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]) or not self._name_stands_out(hits):
-            return False
-        return not joined_hits or hits[0].score > joined_hits[0].score
+        return self._stands_out_alone(hits) and (not joined_hits or hits[0].score > joined_hits[0].score)
 
     def _with_earlier_turns(self, query: Query, earlier: list[str]) -> Query:
         """The question read together with the citizen's earlier turns; it still asks what it asks."""
@@ -507,7 +505,7 @@ class Assistant:
         if turned is not None:  # "còn khai tử thì sao": the procedure this turn names goes first
             hits = [turned, *[h for h in hits if h is not turned]]
         ranked = hits  # as the ranker gave them: the event model learned from them
-        turn_markers = self._turn_markers(this_turn, query) if read_with_earlier_turns else asked_markers(this_turn.folded) or None
+        turn_markers = self._turn_markers(this_turn, query) if read_with_earlier_turns else None  # None: this turn's own
         hits = self._ward_level_sibling_first(self._asked_marker_first(hits, query, turn_markers))
         retrieved = [h.code for h in hits]
         chosen = self._chosen_option(talk.options, hits, query) if talk.options else None
