@@ -187,6 +187,9 @@ def expand_shorthand(text: str, accented: bool) -> str:
 
 _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 
+# A pause for a stated while ("nghỉ bán 2 tháng", "đóng cửa vài tuần"): the business is suspended, not closed.
+_FOR_A_WHILE = r"( \w+){0,2} (\d+|vai|mot|may|hai|ba|bon|sau|mot vai) (ngay|hom|tuan|thang)"
+
 # Everyday ways of saying a sibling marker (folded text): "làm lại giấy khai sinh" asks for the
 # "đăng ký lại" procedure, "mất CCCD" for "cấp lại", "chồng người Hàn" for "có yếu tố nước ngoài".
 MARKER_PARAPHRASES: dict[str, re.Pattern[str]] = {
@@ -203,8 +206,13 @@ MARKER_PARAPHRASES: dict[str, re.Pattern[str]] = {
         "luu dong": r"\b(tan nha|den nha|xuong nha|tai nha|om nang|liet giuong|khong di lai duoc|khong di duoc"
         r"|xuong (tan )?(ban|thon|lang|xom|ap|buon|phum|soc|to dan pho|khu dan cu)|(den|ve|toi) tan (ban|thon|lang|xom|ap|buon))\b",
         "duoi 14 tuoi": r"\b(duoi 14|([1-9]|1[0-3]) tuoi|tre em|tre nho|con nho|chau be)\b",
-        "cham dut": r"\b(cham dut|dong cua|giai the|nghi ban|dep (quan|tiem|cua hang)|thoi kinh doanh|nghi han)\b",
-        "tam ngung": r"\b(tam ngung|tam nghi|tam dong|nghi tam)\b",
+        "cham dut": r"\b(cham dut|dong cua|giai the|nghi ban|dep (quan|tiem|cua hang)|thoi kinh doanh|nghi han)\b(?!" + _FOR_A_WHILE + ")",
+        "tam ngung": r"\b(tam ngung|tam nghi|tam dong|nghi tam|(nghi|dong cua|ngung|dung)" + _FOR_A_WHILE + r")\b",
+        # "Trình báo mất hộ chiếu / giấy thông hành / thẻ ABTC" beside the procedures that issue or restore them: a loss
+        # and a report to the police ("làm mất giấy thông hành … phải đi báo trong bao lâu"); folded "mat" alone is
+        # also "mất bao lâu", so the loss is named by its verb
+        "trinh bao mat": r"(?<!thong )\b(bao mat|trinh bao)\b|\b(lam mat|bi mat|danh mat|danh roi|that lac|bi trom|moc tui)\b.*\b"
+        r"(phai|di|den|ra|len|toi|can)( \w+){0,2} bao\b(?! (lau|nhieu|gio))",
         "gia han": r"\b(gia han|keo dai)\b",
         "lan dau": r"\b(lan dau|chua tung)\b",
     }.items()

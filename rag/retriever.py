@@ -63,6 +63,7 @@ SIBLING_MARKERS = (
     "tam ngung",
     "co thu tien",
     "lan dau",
+    "trinh bao mat",
 )
 
 

@@ -30,10 +30,27 @@ from tthc.text import fold_diacritics
         ("bà tôi ốm nặng, cán bộ xuống tận nhà được không", "luu dong"),
         ("cán bộ tư pháp xuống bản làm khai tử cho dân", "luu dong"),
         ("xa ve tan thon dang ky ket hon cho dong bao", "luu dong"),
+        ("tổ hợp tác muốn nghỉ bán 2 tháng mùa mưa", "tam ngung"),
+        ("quán phải đóng cửa vài tuần để sửa", "tam ngung"),
+        ("tiệm tạp hóa nghỉ bán hẳn rồi", "cham dut"),
+        ("báo mất hộ chiếu ở công an xã", "trinh bao mat"),
+        ("lỡ làm mất giấy thông hành thì phải đi báo trong bao lâu", "trinh bao mat"),
     ],
 )
 def test_everyday_words_name_the_sibling_marker(question, marker):
     assert marker in asked_markers(fold_diacritics(question.casefold()))
+
+
+@pytest.mark.parametrize(
+    ("question", "marker"),
+    [
+        ("tổ hợp tác muốn nghỉ bán 2 tháng mùa mưa", "cham dut"),  # a pause for a while is not a closure
+        ("bị mất thẻ, đi làm lại mất bao lâu", "trinh bao mat"),  # "mất bao lâu" asks a duration, not a report
+        ("doanh nghiệp thông báo mất tem điện tử", "trinh bao mat"),
+    ],
+)
+def test_everyday_words_do_not_name_a_marker_they_only_resemble(question, marker):
+    assert marker not in asked_markers(fold_diacritics(question.casefold()))
 
 
 def test_a_land_certificate_colour_is_not_a_damaged_card():
