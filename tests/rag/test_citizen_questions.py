@@ -336,6 +336,10 @@ def test_a_turn_with_a_topic_of_its_own_is_not_read_with_the_earlier_ones(assist
     birth = hit("1.004884", "Thủ tục đăng ký lại khai sinh", 0.68, 0.6)
     marriage = hit("1.004746", "Thủ tục đăng ký lại kết hôn", 0.53, 0.6)
     assert not assistant._surer_alone([birth, marriage], [replace(card, score=0.1)])
+    # a name that does not stand out, but a model at least twice as sure of it as of the next
+    corrected = hit("1.012564", "Điều chỉnh thông tin trong Cơ sở dữ liệu quốc gia về dân cư", 0.84, 0.38)
+    assert assistant._surer_alone([corrected, replace(extract, score=0.07)], [replace(card, score=0.36)])
+    assert not assistant._surer_alone([corrected, replace(extract, score=0.6)], [replace(card, score=0.36)])
 
 
 def test_a_turn_read_with_earlier_ones_keeps_the_markers_it_does_not_replace(assistant):
