@@ -10,6 +10,7 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, cast
 
 import numpy as np
@@ -65,12 +66,31 @@ SIBLING_MARKERS = (
     "lan dau",
     "trinh bao mat",
 )
+_LITERAL_MARKERS = {marker: re.compile(re.escape(marker)) for marker in SIBLING_MARKERS}
+
+
+# What negates the words that follow (folded): "chứ không phải cấp lại", "không phải đăng ký lại", "ko mất giấy",
+# "không xin cấp lại". Not "hàng không nước ngoài" (an airline), nor "chưa" ("chưa đủ 6 tuổi" is under 14).
+_NEGATED = re.compile(r"(\bchu (khong|ko|k) phai( la)?( \w+){0,2}|(?<!hang )\b(khong|ko|k)( phai( la)?)?( (bi|xin|lam|can|con))?) $")
+
+
+def _stated(pattern: re.Pattern[str], folded_question: str) -> bool:
+    """Whether the question says what ``pattern`` matches at least once without negating it."""
+    return any(not _NEGATED.search(folded_question[: match.start()]) for match in pattern.finditer(folded_question))
+
+
+@lru_cache(maxsize=8192)
+def stated_markers(folded_text: str) -> frozenset[str]:
+    """Sibling markers the text spells out and does not negate: a name "… nhưng không thay đổi cơ quan đăng ký" is not
+    the "thay đổi" case. Cached: the same names are read for every question."""
+    return frozenset(marker for marker in SIBLING_MARKERS if _stated(_LITERAL_MARKERS[marker], folded_text))
 
 
 def asked_markers(folded_question: str) -> set[str]:
-    """Sibling markers the question names, literally or in everyday words."""
-    asked = {marker for marker in SIBLING_MARKERS if marker in folded_question}
-    asked |= {marker for marker, pattern in MARKER_PARAPHRASES.items() if pattern.search(folded_question)}
+    """Sibling markers the question names, literally or in everyday words, and does not negate: "đăng ký kết hôn lần
+    đầu chứ không phải đăng ký lại" asks for neither "đăng ký lại" nor what "làm lại" would name."""
+    asked = set(stated_markers(folded_question))
+    asked |= {marker for marker, pattern in MARKER_PARAPHRASES.items() if _stated(pattern, folded_question)}
     return asked
 
 
@@ -259,6 +279,7 @@ class HybridRanker:
         self._ward_level = frozenset(c for c, p in index.procedures.items() if p.is_ward_level)
         self._name_tokens = {c: {fold_diacritics(w) for w in syllables(p.name)} for c, p in index.procedures.items()}
         self._name_pairs = {c: _pairs(name) for c, name in self._folded_names.items()}
+        self._name_markers = {c: stated_markers(name) for c, name in self._folded_names.items()}
         self._vocabulary_words = {
             c: {fold_diacritics(w) for w in syllables(self._name_text(p).casefold())} for c, p in index.procedures.items()
         }
@@ -316,7 +337,7 @@ class HybridRanker:
         marker_words = set(marker.replace(",", " ").split())
         words = self._name_tokens[code] - marker_words
         for other in candidates:
-            if other == code or other not in self._name_tokens or marker in self._folded_names[other]:
+            if other == code or other not in self._name_tokens or marker in self._name_markers[other]:
                 continue
             other_words = self._name_tokens[other]
             if words and len(words & other_words) / len(words | other_words) >= 0.5:
@@ -345,10 +366,9 @@ class HybridRanker:
             return 1.0
         ward_tie = code in self._ward_level and not other_level and self._same_procedure_elsewhere(code, candidates)
         factor = self.ward_level_prior if ward_tie else 1.0
-        name = self._folded_names[code]
         asked = asked_markers(query.folded)
         for marker in SIBLING_MARKERS:
-            if marker not in name:
+            if marker not in self._name_markers[code]:
                 continue
             if marker in asked:
                 factor /= self.sibling_penalty
@@ -389,8 +409,7 @@ class HybridRanker:
             name_pairs = self._name_pairs.get(code, set())
             phrases = self._phrases.get(code, [])
             vocabulary_words = self._vocabulary_words.get(code, name_words)
-            folded_name = self._folded_names.get(code, "")
-            name_markers = [m for m in SIBLING_MARKERS if m in folded_name]
+            name_markers = [m for m in SIBLING_MARKERS if m in self._name_markers.get(code, ())]
             unasked = [m for m in name_markers if m not in asked]
             ward = code in self._ward_level
             dense_sim = evidence.dense.get(code, 0.0)

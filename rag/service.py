@@ -27,7 +27,15 @@ from rag.llm import LLMPhraser
 from rag.notes import LearnedNotes, NoteModel, asks_a_detail, asks_which_form, word_set
 from rag.query import Query, bare_words, detect_intents, intents_beside_name
 from rag.ranking import RankingModel
-from rag.retriever import GENERIC_NAME_WORDS, SIBLING_MARKERS, HybridRanker, ProcedureHit, RetrievalFilters, asked_markers
+from rag.retriever import (
+    GENERIC_NAME_WORDS,
+    SIBLING_MARKERS,
+    HybridRanker,
+    ProcedureHit,
+    RetrievalFilters,
+    asked_markers,
+    stated_markers,
+)
 from tthc.schema import Answer, AnswerOption, LifeEvent, Procedure
 from tthc.settings import Settings
 from tthc.text import bm25_tokens, fold_diacritics, has_diacritics, syllables
@@ -101,12 +109,13 @@ _NEGATIONS = frozenset({"khong", "chua"})  # the words of that set that negate a
 _ALTERNATIVE_MARKERS = (frozenset({"cap lai", "dang ky lai", "cap doi"}),)
 
 
-def _missing_markers(asked: set[str], folded_name: str, folded_question: str) -> set[str]:
-    """The markers asked that a name lacks. A name with one of the alternatives asked lacks none of the others the
-    question names only in everyday words; a marker the question spells out ("đăng ký lại …") is lacking on its own."""
-    missing = {m for m in asked if m not in folded_name}
+def _missing_markers(asked: set[str], name_markers: frozenset[str], folded_question: str) -> set[str]:
+    """The markers asked that a name (with ``name_markers``) lacks. A name with one of the alternatives asked lacks
+    none of the others the question names only in everyday words; a marker the question spells out ("đăng ký lại …")
+    is lacking on its own."""
+    missing = asked - name_markers
     for group in _ALTERNATIVE_MARKERS:
-        if any(m in folded_name and m in asked for m in group):
+        if any(m in name_markers and m in asked for m in group):
             missing -= {m for m in group if m not in folded_question}
     return missing
 
@@ -282,15 +291,17 @@ class Assistant:
         markers; the closest one, at the ward's level first, is meant."""
         earlier = self.index.procedures[earlier_code]
         earlier_name = fold_diacritics(earlier.name.casefold())
+        earlier_markers = stated_markers(earlier_name)
         asked = asked_markers(query.folded)
-        missing = [m for m in asked if m not in earlier_name]
+        missing = asked - earlier_markers
         if not missing:
             return None
         best: tuple[float, bool, str] | None = None
         for code, name, words in self.sibling_names:
-            if code == earlier_code or not any(m in name for m in missing):
+            markers = stated_markers(name)
+            if code == earlier_code or not missing & markers:
                 continue
-            if any(m in name and m not in earlier_name and m not in asked for m in SIBLING_MARKERS):
+            if markers - earlier_markers - asked:
                 continue  # "… cho người đã có hồ sơ, giấy tờ cá nhân": a case nobody asked about
             marked = {w for m in SIBLING_MARKERS if m in name or m in earlier_name for w in m.replace(",", "").split()}
             own, theirs = words - marked, _name_words(earlier.name) - marked
@@ -355,7 +366,7 @@ class Assistant:
         if _the_wards_level_of(self.index.procedures[other.code], self.index.procedures[top.code]):
             return False  # the ward's own level is meant (see _ward_level_sibling_first)
         top_name, other_name = fold_diacritics(top.name.casefold()), fold_diacritics(other.name.casefold())
-        if any((m in top_name) != (m in other_name) for m in asked_markers(query.folded)):
+        if asked_markers(query.folded) & (stated_markers(top_name) ^ stated_markers(other_name)):
             return False  # the question names (in everyday words) the marker that tells them apart
         # "… không phải là cộng tác viên" beside "… là cộng tác viên" is the other case, not a special one
         return bool(a - b) or bool((b - a) & _NEGATIONS)
@@ -383,19 +394,19 @@ class Assistant:
         if len(hits) < 2 or hits[0].code == PLAN_ID:
             return hits
         top = hits[0]
-        top_name = fold_diacritics(top.name.casefold())
-        missing = _missing_markers(asked_markers(query.folded) if asked is None else asked, top_name, query.folded)
+        top_markers = stated_markers(fold_diacritics(top.name.casefold()))
+        missing = _missing_markers(asked_markers(query.folded) if asked is None else asked, top_markers, query.folded)
         if not missing:
             return hits
         top_words = _name_words(top.name)
         for hit in hits[1:4]:
             if hit.code == PLAN_ID or hit.score < self.policy.marker_sibling_ratio * top.score:
                 continue
-            name = fold_diacritics(hit.name.casefold())
+            markers = stated_markers(fold_diacritics(hit.name.casefold()))
             words = _name_words(hit.name)
-            unasked = [m for m in SIBLING_MARKERS if m in name and m not in top_name and m not in missing]
+            unasked = markers - top_markers - missing
             siblings = top_words <= words or len(top_words & words) / len(top_words | words) >= 0.5  # the same name, a marker added
-            if not _missing_markers(missing, name, query.folded) and not unasked and siblings:
+            if not _missing_markers(missing, markers, query.folded) and not unasked and siblings:
                 return [hit, *[h for h in hits if h is not hit]]
         return hits
 

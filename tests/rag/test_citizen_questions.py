@@ -10,7 +10,7 @@ import yaml
 
 from ingest import run_ingest
 from rag.life_events import LifeEventMatcher, content_words
-from rag.retriever import ProcedureHit, asked_markers
+from rag.retriever import ProcedureHit, asked_markers, stated_markers
 from rag.service import load_assistant
 from tthc.schema import LifeEvent, LifeEventStep
 from tthc.text import fold_diacritics
@@ -47,10 +47,20 @@ def test_everyday_words_name_the_sibling_marker(question, marker):
         ("tổ hợp tác muốn nghỉ bán 2 tháng mùa mưa", "cham dut"),  # a pause for a while is not a closure
         ("bị mất thẻ, đi làm lại mất bao lâu", "trinh bao mat"),  # "mất bao lâu" asks a duration, not a report
         ("doanh nghiệp thông báo mất tem điện tử", "trinh bao mat"),
+        # negated: the citizen says which case it is not
+        ("bạn trai Việt kiều, lần đầu đăng ký kết hôn chứ không phải đăng ký lại", "dang ky lai"),
+        ("giấy phép vẫn còn, ko mất, chỉ sắp quá hạn, xin kéo dài chứ ko phải cấp lại", "cap lai"),
+        ("xe hết niên hạn, không xin cấp lại mà nộp trả giấy phép", "cap lai"),
     ],
 )
 def test_everyday_words_do_not_name_a_marker_they_only_resemble(question, marker):
     assert marker not in asked_markers(fold_diacritics(question.casefold()))
+
+
+def test_a_negated_marker_is_not_stated_but_an_airline_is_foreign():
+    assert stated_markers("dang ky lai phuong tien nhung khong thay doi co quan dang ky") == {"dang ky lai"}
+    assert "nuoc ngoai" in asked_markers("khai thue cho hang hang khong nuoc ngoai")
+    assert "duoi 14 tuoi" in asked_markers("be nha em chua du 6 tuoi lam can cuoc")  # "chưa" does not negate an age
 
 
 def test_a_land_certificate_colour_is_not_a_damaged_card():
