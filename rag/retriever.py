@@ -79,17 +79,22 @@ def _stated(pattern: re.Pattern[str], folded_question: str) -> bool:
     return any(not _NEGATED.search(folded_question[: match.start()]) for match in pattern.finditer(folded_question))
 
 
+def _spelled_out(folded_text: str) -> set[str]:
+    """Sibling markers the text spells out and does not negate."""
+    return {marker for marker in SIBLING_MARKERS if _stated(_LITERAL_MARKERS[marker], folded_text)}
+
+
 @lru_cache(maxsize=8192)
-def stated_markers(folded_text: str) -> frozenset[str]:
-    """Sibling markers the text spells out and does not negate: a name "… nhưng không thay đổi cơ quan đăng ký" is not
-    the "thay đổi" case. Cached: the same names are read for every question."""
-    return frozenset(marker for marker in SIBLING_MARKERS if _stated(_LITERAL_MARKERS[marker], folded_text))
+def markers_of_name(folded_name: str) -> frozenset[str]:
+    """The sibling markers of a procedure's name: a name "… nhưng không thay đổi cơ quan đăng ký" is not the "thay
+    đổi" case. Cached, for names only: the same names are read for every question, and questions are not kept."""
+    return frozenset(_spelled_out(folded_name))
 
 
 def asked_markers(folded_question: str) -> set[str]:
     """Sibling markers the question names, literally or in everyday words, and does not negate: "đăng ký kết hôn lần
     đầu chứ không phải đăng ký lại" asks for neither "đăng ký lại" nor what "làm lại" would name."""
-    asked = set(stated_markers(folded_question))
+    asked = _spelled_out(folded_question)
     asked |= {marker for marker, pattern in MARKER_PARAPHRASES.items() if _stated(pattern, folded_question)}
     return asked
 
@@ -279,7 +284,7 @@ class HybridRanker:
         self._ward_level = frozenset(c for c, p in index.procedures.items() if p.is_ward_level)
         self._name_tokens = {c: {fold_diacritics(w) for w in syllables(p.name)} for c, p in index.procedures.items()}
         self._name_pairs = {c: _pairs(name) for c, name in self._folded_names.items()}
-        self._name_markers = {c: stated_markers(name) for c, name in self._folded_names.items()}
+        self._name_markers = {c: markers_of_name(name) for c, name in self._folded_names.items()}
         self._vocabulary_words = {
             c: {fold_diacritics(w) for w in syllables(self._name_text(p).casefold())} for c, p in index.procedures.items()
         }

@@ -34,7 +34,7 @@ from rag.retriever import (
     ProcedureHit,
     RetrievalFilters,
     asked_markers,
-    stated_markers,
+    markers_of_name,
 )
 from tthc.schema import Answer, AnswerOption, LifeEvent, Procedure
 from tthc.settings import Settings
@@ -291,14 +291,14 @@ class Assistant:
         markers; the closest one, at the ward's level first, is meant."""
         earlier = self.index.procedures[earlier_code]
         earlier_name = fold_diacritics(earlier.name.casefold())
-        earlier_markers = stated_markers(earlier_name)
+        earlier_markers = markers_of_name(earlier_name)
         asked = asked_markers(query.folded)
         missing = asked - earlier_markers
         if not missing:
             return None
         best: tuple[float, bool, str] | None = None
         for code, name, words in self.sibling_names:
-            markers = stated_markers(name)
+            markers = markers_of_name(name)
             if code == earlier_code or not missing & markers:
                 continue
             if markers - earlier_markers - asked:
@@ -366,7 +366,7 @@ class Assistant:
         if _the_wards_level_of(self.index.procedures[other.code], self.index.procedures[top.code]):
             return False  # the ward's own level is meant (see _ward_level_sibling_first)
         top_name, other_name = fold_diacritics(top.name.casefold()), fold_diacritics(other.name.casefold())
-        if asked_markers(query.folded) & (stated_markers(top_name) ^ stated_markers(other_name)):
+        if asked_markers(query.folded) & (markers_of_name(top_name) ^ markers_of_name(other_name)):
             return False  # the question names (in everyday words) the marker that tells them apart
         # "… không phải là cộng tác viên" beside "… là cộng tác viên" is the other case, not a special one
         return bool(a - b) or bool((b - a) & _NEGATIONS)
@@ -394,7 +394,7 @@ class Assistant:
         if len(hits) < 2 or hits[0].code == PLAN_ID:
             return hits
         top = hits[0]
-        top_markers = stated_markers(fold_diacritics(top.name.casefold()))
+        top_markers = markers_of_name(fold_diacritics(top.name.casefold()))
         missing = _missing_markers(asked_markers(query.folded) if asked is None else asked, top_markers, query.folded)
         if not missing:
             return hits
@@ -402,7 +402,7 @@ class Assistant:
         for hit in hits[1:4]:
             if hit.code == PLAN_ID or hit.score < self.policy.marker_sibling_ratio * top.score:
                 continue
-            markers = stated_markers(fold_diacritics(hit.name.casefold()))
+            markers = markers_of_name(fold_diacritics(hit.name.casefold()))
             words = _name_words(hit.name)
             unasked = markers - top_markers - missing
             siblings = top_words <= words or len(top_words & words) / len(top_words | words) >= 0.5  # the same name, a marker added

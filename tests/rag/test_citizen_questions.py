@@ -10,7 +10,7 @@ import yaml
 
 from ingest import run_ingest
 from rag.life_events import LifeEventMatcher, content_words
-from rag.retriever import ProcedureHit, asked_markers, stated_markers
+from rag.retriever import ProcedureHit, asked_markers, markers_of_name
 from rag.service import load_assistant
 from tthc.schema import LifeEvent, LifeEventStep
 from tthc.text import fold_diacritics
@@ -58,7 +58,7 @@ def test_everyday_words_do_not_name_a_marker_they_only_resemble(question, marker
 
 
 def test_a_negated_marker_is_not_stated_but_an_airline_is_foreign():
-    assert stated_markers("dang ky lai phuong tien nhung khong thay doi co quan dang ky") == {"dang ky lai"}
+    assert markers_of_name("dang ky lai phuong tien nhung khong thay doi co quan dang ky") == {"dang ky lai"}
     assert "nuoc ngoai" in asked_markers("khai thue cho hang hang khong nuoc ngoai")
     assert "duoi 14 tuoi" in asked_markers("be nha em chua du 6 tuoi lam can cuoc")  # "chưa" does not negate an age
 
