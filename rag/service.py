@@ -214,13 +214,17 @@ class Assistant:
             state.earlier = users[-EARLIER_TURNS:]
         return state
 
-    def _stands_out_alone(self, hits: list[ProcedureHit]) -> bool:
+    def _stands_out_alone(self, hits: list[ProcedureHit], or_by_score: bool = False) -> bool:
         """The question on its own is about a procedure whose name stands out: no other name among the best few holds
         as large a share of its words asked (the same name at another level aside). "đăng ký lại" holds as much of
-        "đăng ký lại khai sinh" as of "đăng ký lại kết hôn": it names a marker, and the earlier turns say of what."""
+        "đăng ký lại khai sinh" as of "đăng ký lại kết hôn": it names a marker, and the earlier turns say of what.
+        ``or_by_score``: or the model scores it at least ``clear_lead_ratio`` times the next ("còn sửa thông tin bị sai
+        trong cơ sở dữ liệu dân cư", where "Khai thác thông tin … dân cư" holds as many of its words)."""
         if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
             return False
         top = hits[0]
+        if or_by_score and (len(hits) < 2 or hits[1].score * self.policy.clear_lead_ratio <= top.score):
+            return True
         words = _name_words(top.name) - _LEVEL_WORDS
         return not any(
             h.name_overlap >= top.name_overlap and _name_words(h.name) - _LEVEL_WORDS != words for h in hits[1:3] if h.code != PLAN_ID
@@ -235,15 +239,10 @@ class Assistant:
         return top.name_overlap >= self.policy.new_topic_name_overlap and top.name_matches >= self.policy.new_topic_name_words
 
     def _surer_alone(self, hits: list[ProcedureHit], joined_hits: list[ProcedureHit]) -> bool:
-        """The turn on its own is about one procedure, more surely than read with the earlier turns: a question with a
-        topic of its own ("… xin trích xuất thông tin trong cơ sở dữ liệu dân cư" after a new card). One procedure:
-        its name stands out, or the model scores it at least twice the next ("còn sửa thông tin bị sai trong cơ sở dữ
-        liệu dân cư" after a worn card, where "Khai thác thông tin … dân cư" holds as many of its words)."""
-        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
-            return False
-        top = hits[0]
-        clear_lead = len(hits) < 2 or hits[1].score * self.policy.clear_lead_ratio <= top.score
-        return (clear_lead or self._stands_out_alone(hits)) and (not joined_hits or top.score > joined_hits[0].score)
+        """The turn on its own is about one procedure, by its name or by the model's lead, more surely than read with
+        the earlier turns: a question with a topic of its own ("… xin trích xuất thông tin trong cơ sở dữ liệu dân
+        cư" after a new card)."""
+        return self._stands_out_alone(hits, or_by_score=True) and (not joined_hits or hits[0].score > joined_hits[0].score)
 
     def _with_earlier_turns(self, query: Query, earlier: list[str]) -> Query:
         """The question read together with the citizen's earlier turns; it still asks what it asks."""
