@@ -260,6 +260,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         print(json.dumps(must_answer_figures(_settings(args)), ensure_ascii=False, indent=1))
         return 0
+    if args.target == "restated":
+        from eval.dataset import load_dataset
+        from eval.restated import measured_situations, procedure_names, write_vocabulary_without_restated
+
+        settings = _settings(args)
+        names = procedure_names(settings.corpus_dir)
+        measured = measured_situations(load_dataset(Path(args.dataset)) + load_dataset(Path(args.fresh)), names)
+        out = Path(args.out) / "situations"
+        dropped = write_vocabulary_without_restated(settings.vocabulary_dir, out, measured, names)
+        print(json.dumps({"dropped": sum(dropped.values()), "by_file": dropped, "written_to": str(out)}, ensure_ascii=False, indent=1))
+        print(f"Chạy TTHC_VOCABULARY_DIR={out} tthc ingest … --data-dir <thư mục khác> rồi tthc eval để đo khi không có các cụm từ này.")
+        return 0
     if args.target == "load":
         from eval.soak import bench_load
 
@@ -347,13 +359,14 @@ def build_parser() -> argparse.ArgumentParser:
     ranker.set_defaults(func=cmd_train_ranker)
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
-    bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "privacy", "must-answer", "all"])
+    bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "privacy", "must-answer", "restated", "all"])
     bench.add_argument("--step-seconds", type=float, default=60.0, help="load benchmark: seconds at each user count")
     bench.add_argument("--soak-seconds", type=float, default=600.0, help="load benchmark: soak duration")
     bench.add_argument("--seconds", type=float, default=20.0, help="serve benchmark: seconds per configuration")
     bench.add_argument("--users", type=int, default=8, help="serve benchmark: concurrent clients")
     bench.add_argument("--data-dir", help="index for the answer benchmark")
     bench.add_argument("--dataset", default="eval/datasets")
+    bench.add_argument("--fresh", default="eval/fresh", help="restated: the fresh split, measured too")
     bench.add_argument("--source", default=str(PORTAL_DEFAULT), help="portal JSONL for the ingest benchmark")
     bench.add_argument("--out", default="eval/results")
     bench.set_defaults(func=cmd_bench)

@@ -65,3 +65,12 @@ def test_must_answer_bench_counts_refusals_on_the_flagged_index(flagged, capsys)
     assert figures["refused_not_in_data"] == len(figures["refused_questions"])
     assert figures["false_refusals"] == len(figures["falsely_refused_questions"]) <= figures["refused_not_in_data"]
     assert 0 < figures["answered_by_a_loaded_procedure"] < figures["questions"]
+
+
+def test_restated_bench_writes_the_vocabulary_without_the_restated_phrases(tmp_path, capsys):
+    capsys.readouterr()
+    assert main(["bench", "restated", "--out", str(tmp_path)]) == 0
+    report = json.loads(capsys.readouterr().out.split("\n}\n")[0] + "\n}")
+    written = tmp_path / "situations"
+    assert report["written_to"] == str(written) and report["dropped"] == sum(report["by_file"].values()) > 0
+    assert sorted(p.name for p in written.glob("*.yaml")) == sorted(report["by_file"])

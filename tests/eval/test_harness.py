@@ -10,6 +10,7 @@ import yaml
 
 from eval.dataset import EvalItem, load_dataset
 from eval.metrics import compute_metrics, failure_reason, score_question
+from eval.restated import measured_situations, procedure_names, restates, situation, write_vocabulary_without_restated
 from eval.runner import load_targets
 from rag.notes import word_set
 from tests.conftest import CORPUS
@@ -74,38 +75,43 @@ def test_no_training_question_asks_a_detail_a_measured_question_of_its_procedure
                     assert not any(shared), (name, item.id)
 
 
-# Words any question of any procedure uses ("… thì làm thủ tục gì ở phường", "hồ sơ nộp bản chính hay bản sao"): they
-# say nothing of a citizen's situation.
-_ANY_QUESTION = word_set(
-    "ở đâu làm thì gì cần thế nào muốn em tôi mình à ạ không có được bao nhiêu lâu vậy sao cho hỏi xin thủ tục những các "
-    "và là để mà rồi giờ nhà ơi với ntn j dc phải này đó của tại về khi nếu ai một hai người con phường ubnd xã giấy tờ "
-    "hồ sơ nộp bản chính mang lệ phí hạn mất tiền đăng ký lại trên trước sau năm tháng ngày e ko k ak"
-)
-
-
 def test_no_training_question_restates_the_situation_of_a_measured_question_of_its_procedure():
     """A training or validation question whose words beyond its procedure's name and the words any question uses are
     a measured question's (3 or more, 60% of the fewer) tells the same story in other words ("bố e vừa mất hôm qua,
     gia đình cần làm giấy tờ gì với phường" is the evaluation's "Bố tôi vừa mất hôm qua ở nhà, …"): the ranker would
     learn the evaluation's situations, and a change decided on one is decided on the evaluation."""
-    names: dict[str, str] = {}
-    for file in [*(CORPUS / "procedures").glob("*.yaml"), *(CORPUS / "situations").glob("*.yaml")]:
-        loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
-        names |= {p["code"]: p["name"] for p in (loaded if isinstance(loaded, list) else [loaded]) if "code" in p and "name" in p}
-
-    def situation(question: str, codes: list[str]) -> frozenset[str]:
-        return word_set(question) - _ANY_QUESTION - frozenset().union(*(word_set(names.get(code, "")) for code in codes))
-
-    measured: dict[str, list[frozenset[str]]] = {}
-    for item in _measured_items():
-        for code in item.gold_codes:
-            measured.setdefault(code, []).append(situation(item.question, item.gold_codes))
+    names = procedure_names(CORPUS)
+    measured = measured_situations(_measured_items(), names)
     for name in DECISION_SETS:
         for item in load_dataset(TRAINING / name):
-            told = situation(item.question, item.gold_codes)
+            told = situation(item.question, item.gold_codes, names)
             for held in (held for code in item.gold_codes for held in measured.get(code, [])):
-                shared = len(told & held)
-                assert shared < 3 or shared < 0.6 * min(len(told), len(held)), (name, item.id)
+                assert not restates(told, held), (name, item.id)
+
+
+def test_vocabulary_copies_leave_out_the_phrases_that_restate_a_measured_question(tmp_path):
+    vocabulary = tmp_path / "situations"
+    vocabulary.mkdir()
+    entry = {
+        "code": "1.000656",
+        "name": "Thủ tục đăng ký khai tử",
+        "everyday": ["làm giấy báo tử"],
+        "situations": ["bố vừa mất hôm qua ở nhà", "mẹ qua đời ở bệnh viện tỉnh"],
+    }
+    (vocabulary / "cong-dan.yaml").write_text(yaml.safe_dump([entry], allow_unicode=True), encoding="utf-8")
+    names = {"1.000656": "Thủ tục đăng ký khai tử"}
+    asked = EvalItem(
+        id="x",
+        question="Bố tôi vừa mất hôm qua ở nhà, làm gì?",
+        kind="procedure",
+        gold_codes=["1.000656"],
+        gold_facts=[],
+        expect_refusal=False,
+    )
+    dropped = write_vocabulary_without_restated(vocabulary, tmp_path / "out", measured_situations([asked], names), names)
+    assert dropped == {"cong-dan.yaml": 1}
+    kept = yaml.safe_load((tmp_path / "out" / "cong-dan.yaml").read_text(encoding="utf-8"))[0]
+    assert kept["situations"] == ["mẹ qua đời ở bệnh viện tỉnh"] and kept["everyday"] == ["làm giấy báo tử"]
 
 
 def test_every_gold_fact_occurs_in_its_gold_record_or_the_plan():
