@@ -120,6 +120,11 @@ def _missing_markers(asked: set[str], name_markers: frozenset[str], folded_quest
     return missing
 
 
+def _markers_of(name: str) -> frozenset[str]:
+    """The sibling markers a procedure's name states."""
+    return markers_of_name(fold_diacritics(name.casefold()))
+
+
 def _name_words(name: str) -> set[str]:
     """A procedure name's folded syllables, without the generic "thủ tục" some names start with."""
     return set(word_set(name) - GENERIC_NAME_WORDS)
@@ -290,7 +295,7 @@ class Assistant:
         markers; the closest one, at the ward's level first, is meant."""
         earlier = self.index.procedures[earlier_code]
         earlier_name = fold_diacritics(earlier.name.casefold())
-        earlier_markers = markers_of_name(earlier_name)
+        earlier_markers = _markers_of(earlier.name)
         asked = asked_markers(query.folded)
         missing = asked - earlier_markers
         if not missing:
@@ -364,8 +369,7 @@ class Assistant:
             return False  # typed with its accents, "đóng bến" is not "hoạt động bến"
         if _the_wards_level_of(self.index.procedures[other.code], self.index.procedures[top.code]):
             return False  # the ward's own level is meant (see _ward_level_sibling_first)
-        top_name, other_name = fold_diacritics(top.name.casefold()), fold_diacritics(other.name.casefold())
-        if asked_markers(query.folded) & (markers_of_name(top_name) ^ markers_of_name(other_name)):
+        if asked_markers(query.folded) & (_markers_of(top.name) ^ _markers_of(other.name)):
             return False  # the question names (in everyday words) the marker that tells them apart
         # "… không phải là cộng tác viên" beside "… là cộng tác viên" is the other case, not a special one
         return bool(a - b) or bool((b - a) & _NEGATIONS)
@@ -393,7 +397,7 @@ class Assistant:
         if len(hits) < 2 or hits[0].code == PLAN_ID:
             return hits
         top = hits[0]
-        top_markers = markers_of_name(fold_diacritics(top.name.casefold()))
+        top_markers = _markers_of(top.name)
         missing = _missing_markers(asked_markers(query.folded) if asked is None else asked, top_markers, query.folded)
         if not missing:
             return hits
@@ -401,7 +405,7 @@ class Assistant:
         for hit in hits[1:4]:
             if hit.code == PLAN_ID or hit.score < self.policy.marker_sibling_ratio * top.score:
                 continue
-            markers = markers_of_name(fold_diacritics(hit.name.casefold()))
+            markers = _markers_of(hit.name)
             words = _name_words(hit.name)
             unasked = markers - top_markers - missing
             siblings = top_words <= words or len(top_words & words) / len(top_words | words) >= 0.5  # the same name, a marker added
