@@ -685,6 +685,28 @@ def test_a_day_or_a_form_asked_for_is_kept_when_a_sentence_is_cut(analyzer):
     assert STATES["form"] in form.typed and STATES["date"] not in form.typed
 
 
+def test_a_cut_keeps_the_place_or_the_means_asked_for(analyzer):
+    """ "nộp ở đâu" keeps where the dossier goes and "báo qua đâu" the means, late in a long sentence; neither is a
+    feature's typed answer, and a question that asks neither cuts plainly."""
+    where = note_question(LOST_PASSPORT, analyzer.analyze("người đang chờ hưởng trợ cấp thì nộp hồ sơ ở đâu"), _words_idf)
+    assert STATES["handed_in"] in where.kept and STATES["handed_in"] not in where.typed
+    handed_in = (
+        "Người lao động có quyết định hoặc giấy chứng nhận chờ đủ điều kiện về tuổi đời để hưởng trợ cấp hằng tháng: "
+        "lập hồ sơ theo quy định tại mục thành phần hồ sơ và nộp cho cơ quan bảo hiểm xã hội nơi cư trú."
+    )
+    assert "nộp cho cơ quan bảo hiểm xã hội" in around(handed_in, set(), where.kept, 150)
+    assert "nộp cho cơ quan" not in around(handed_in, set(), [], 150)
+    how = note_question(LOST_PASSPORT, analyzer.analyze("không đủ điều kiện thì họ báo kết quả qua đâu"), _words_idf)
+    assert STATES["means"] in how.kept
+    means = (
+        "Trường hợp hồ sơ không đủ điều kiện giải quyết, cơ quan tiếp nhận có trách nhiệm kiểm tra lại toàn bộ thông tin và "
+        "thông báo cho người đề nghị bằng văn bản hoặc qua tài khoản định danh điện tử của người đó."
+    )
+    assert "qua tài khoản định danh" in around(means, set(), how.kept, 150)
+    plain = note_question(LOST_PASSPORT, analyzer.analyze("hồ sơ gồm những giấy tờ gì"), _words_idf)
+    assert plain.kept == plain.typed
+
+
 def test_a_long_rule_keeps_what_follows_its_case_whole() -> None:
     """'<case> thì <what follows>': the question names the case, the answer is after 'thì'."""
     rule = (
