@@ -33,6 +33,11 @@ RRF_K = 60
 _COVERAGE_COLUMN = FEATURE_NAMES.index("coverage")  # the same figure as HybridRanker.coverage, already computed
 # words some portal names start with ("Thủ tục đăng ký khai tử") that say nothing about which procedure
 GENERIC_NAME_WORDS = frozenset({"thu", "tuc"})
+# "đăng" of "đăng ký", "đăng kiểm" and "đang" (being: "đang ở", "đang khai thác") fold alike; the next word tells
+# them apart, without accents too. A name's "dang" is matched only by a question's of the same kind: "nơi thường trú
+# … làm chỗ đang ở" does not name "Đăng ký thường trú".
+_DANG = re.compile(r"\bdang\b( \w+)?")
+_REGISTERING = frozenset({"ky", "ki", "kiem"})
 MAX_SENTENCE_PAIRS = 6  # word pairs asked that one sentence holds: more says no more
 SIBLING_WINDOW = 30  # a special case is held back only if its general sibling is among these candidates
 # Modifiers that turn a procedure into a special case of a sibling (matched on folded text).
@@ -119,6 +124,11 @@ def _ranks(scores: dict[str, float]) -> dict[str, int]:
 
 def _reciprocal(rank: int | None) -> float:
     return 0.0 if rank is None else 1.0 / (1 + rank)
+
+
+def _dang_kinds(folded: str) -> frozenset[str]:
+    """The kinds of "dang" a folded text holds: "register" before "ký" / "kiểm", "being" elsewhere."""
+    return frozenset("register" if (m.group(1) or "").strip() in _REGISTERING else "being" for m in _DANG.finditer(folded))
 
 
 def _pairs(folded_text: str) -> set[str]:
@@ -284,6 +294,7 @@ class HybridRanker:
         self._ward_level = frozenset(c for c, p in index.procedures.items() if p.is_ward_level)
         self._name_tokens = {c: {fold_diacritics(w) for w in syllables(p.name)} for c, p in index.procedures.items()}
         self._name_pairs = {c: _pairs(name) for c, name in self._folded_names.items()}
+        self._name_dang = {c: _dang_kinds(name) for c, name in self._folded_names.items() if "dang" in self._name_tokens[c]}
         self._name_markers = {c: markers_of_name(name) for c, name in self._folded_names.items()}
         self._vocabulary_words = {
             c: {fold_diacritics(w) for w in syllables(self._name_text(p).casefold())} for c, p in index.procedures.items()
@@ -483,11 +494,15 @@ class HybridRanker:
             scored = [(c, evidence.fused[c] * self._prior(c, query, window)) for c in codes]
         scored.sort(key=lambda cs: -cs[1])
         query_syllables = {fold_diacritics(w) for w in syllables(query.search_text)}
+        query_dang = _dang_kinds(fold_diacritics(query.search_text.casefold()))
         hits: list[ProcedureHit] = []
         for code, score in scored[:limit]:
             proc = self.index.procedures.get(code)
             name = proc.name if proc else self.index.chunks[self._chunks_by_doc[code][0]].title
             name_tokens = (self._name_tokens.get(code) or {fold_diacritics(w) for w in syllables(name)}) - GENERIC_NAME_WORDS
+            matched = name_tokens & query_syllables
+            if "dang" in matched and not query_dang & self._name_dang.get(code, query_dang):
+                matched.discard("dang")  # the question's "đang" is not the name's "đăng", or the reverse
             hits.append(
                 ProcedureHit(
                     code=code,
@@ -495,8 +510,8 @@ class HybridRanker:
                     name=name,
                     chunks=[(self.index.chunks[i], s) for i, s in evidence.chunk_hits.get(code, [])],
                     dense_similarity=evidence.dense.get(code, 0.0),
-                    name_overlap=len(name_tokens & query_syllables) / max(1, len(name_tokens)),
-                    name_matches=len(name_tokens & query_syllables),
+                    name_overlap=len(matched) / max(1, len(name_tokens)),
+                    name_matches=len(matched),
                     answerable=answerable,
                 )
             )

@@ -98,6 +98,19 @@ def test_a_question_that_names_a_procedure_is_not_turned_into_a_life_event(assis
     assert answer.focus_code == "1.000656" and not answer.options and answer.life_event is None
 
 
+def test_being_somewhere_does_not_name_a_registration(assistant):
+    """The "đang" of "đang ở" folds like the "đăng" of "đăng ký"; the next word tells them apart, accented or not."""
+
+    def names_matched(question: str) -> int:
+        hits = assistant.ranker.rank(assistant.ranker.analyzer.analyze(question), None, limit=20)
+        return next(h.name_matches for h in hits if h.code == "1.004222")  # Đăng ký thường trú
+
+    assert names_matched("con đang ở với ông bà, còn thường trú thì ở quê") == 2
+    assert names_matched("con dang o voi ong ba, con thuong tru thi o que") == 2
+    assert names_matched("đăng ký thường trú cho con") == 4
+    assert names_matched("dang ky thuong tru cho con") == 4
+
+
 def test_follow_up_with_only_the_users_earlier_turn(assistant):
     history = [{"role": "user", "content": "Tôi muốn đăng ký giám hộ cho cháu tôi"}]
     first = assistant.answer("Tôi muốn đăng ký giám hộ cho cháu tôi")
