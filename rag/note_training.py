@@ -125,7 +125,7 @@ def collect_groups(
         missing = [f for f in item.facts if not fact_found(f, lead.shown)]
         sentences = unshown(proc, lead.shown)
         question = note_question(proc, query, word_idf)
-        shown_parts = [around(read_on(sentences, i, question.typed), set(question.wanted), question.kept) for i in range(len(sentences))]
+        shown_parts = [around(read_on(sentences, i, question.typed), set(question.wanted), question.typed) for i in range(len(sentences))]
         shows = [bool(missing) and all(fact_found(f, part) for f in missing) for part in shown_parts]
         rule = WordOverlapNotes(query.content_words, query.intents).notes(proc, lead.shown)
         groups.append(
