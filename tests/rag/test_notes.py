@@ -671,38 +671,48 @@ def test_a_duration_late_in_one_long_clause_is_kept_after_its_start() -> None:
     assert "03 (ba) ngày" not in around(sentence, {"chap", "nhan"}, [], 150)  # nothing asked of a duration: a plain cut
 
 
-def test_a_day_or_a_form_asked_for_is_kept_when_a_sentence_is_cut(analyzer):
-    """A question of when ("hạn chót là ngày nào") keeps the day of the calendar a plain cut loses; of which form, the form."""
-    when = note_question(LOST_PASSPORT, analyzer.analyze("hạn chót nộp tờ khai là ngày nào"), _words_idf)
-    assert STATES["date"] in when.typed
-    sentence = (
-        "Người nộp thuế khai thuế theo tháng, nộp hồ sơ khai thuế cho cơ quan thuế quản lý trực tiếp bằng phương thức "
-        "điện tử qua Cổng thông tin điện tử chậm nhất là ngày thứ 20 của tháng tiếp theo tháng phát sinh nghĩa vụ thuế"
-    )
-    assert "ngày thứ 20 của tháng tiếp theo" in around(sentence, set(), when.typed, 150)
-    assert "ngày thứ 20" not in around(sentence, set(), [], 150)
+@pytest.mark.parametrize(
+    ("question", "state", "sentence", "kept"),
+    [
+        (
+            "hạn chót nộp tờ khai là ngày nào",
+            "date",
+            "Người nộp thuế khai thuế theo tháng, nộp hồ sơ khai thuế cho cơ quan thuế quản lý trực tiếp bằng phương thức "
+            "điện tử qua Cổng thông tin điện tử chậm nhất là ngày thứ 20 của tháng tiếp theo tháng phát sinh nghĩa vụ thuế",
+            "ngày thứ 20 của tháng tiếp theo",
+        ),
+        (
+            "người đang chờ hưởng trợ cấp thì nộp hồ sơ ở đâu",
+            "handed_in",
+            "Người lao động có quyết định hoặc giấy chứng nhận chờ đủ điều kiện về tuổi đời để hưởng trợ cấp hằng tháng: "
+            "lập hồ sơ theo quy định tại mục thành phần hồ sơ và nộp cho cơ quan bảo hiểm xã hội nơi cư trú.",
+            "nộp cho cơ quan bảo hiểm xã hội",
+        ),
+        (
+            "không đủ điều kiện thì họ báo kết quả qua đâu",
+            "means",
+            "Trường hợp hồ sơ không đủ điều kiện giải quyết, cơ quan tiếp nhận có trách nhiệm kiểm tra lại toàn bộ thông tin "
+            "và thông báo cho người đề nghị bằng văn bản hoặc qua tài khoản định danh điện tử của người đó.",
+            "qua tài khoản định danh",
+        ),
+    ],
+    ids=["day", "where-handed-in", "means"],
+)
+def test_a_cut_keeps_what_the_question_asks_for(analyzer, question, state, sentence, kept):
+    """The day of "hạn chót là ngày nào", where the dossier goes for "nộp ở đâu", the means of "báo qua đâu": late in a
+    long sentence, a plain cut loses them."""
+    asked = note_question(LOST_PASSPORT, analyzer.analyze(question), _words_idf)
+    assert STATES[state] in asked.kept
+    assert kept in around(sentence, set(), asked.kept, 150)
+    assert kept not in around(sentence, set(), [], 150)
+
+
+def test_a_duration_amount_day_or_form_is_typed_a_place_or_means_only_kept(analyzer):
+    """The features read what is typed; the place and the means are kept in the answer's cut only."""
     form = note_question(LOST_PASSPORT, analyzer.analyze("đơn trình báo làm theo mẫu nào"), _words_idf)
     assert STATES["form"] in form.typed and STATES["date"] not in form.typed
-
-
-def test_a_cut_keeps_the_place_or_the_means_asked_for(analyzer):
-    """ "nộp ở đâu" keeps where the dossier goes and "báo qua đâu" the means, late in a long sentence; neither is a
-    feature's typed answer, and a question that asks neither cuts plainly."""
-    where = note_question(LOST_PASSPORT, analyzer.analyze("người đang chờ hưởng trợ cấp thì nộp hồ sơ ở đâu"), _words_idf)
+    where = note_question(LOST_PASSPORT, analyzer.analyze("nộp hồ sơ ở đâu"), _words_idf)
     assert STATES["handed_in"] in where.kept and STATES["handed_in"] not in where.typed
-    handed_in = (
-        "Người lao động có quyết định hoặc giấy chứng nhận chờ đủ điều kiện về tuổi đời để hưởng trợ cấp hằng tháng: "
-        "lập hồ sơ theo quy định tại mục thành phần hồ sơ và nộp cho cơ quan bảo hiểm xã hội nơi cư trú."
-    )
-    assert "nộp cho cơ quan bảo hiểm xã hội" in around(handed_in, set(), where.kept, 150)
-    assert "nộp cho cơ quan" not in around(handed_in, set(), [], 150)
-    how = note_question(LOST_PASSPORT, analyzer.analyze("không đủ điều kiện thì họ báo kết quả qua đâu"), _words_idf)
-    assert STATES["means"] in how.kept
-    means = (
-        "Trường hợp hồ sơ không đủ điều kiện giải quyết, cơ quan tiếp nhận có trách nhiệm kiểm tra lại toàn bộ thông tin và "
-        "thông báo cho người đề nghị bằng văn bản hoặc qua tài khoản định danh điện tử của người đó."
-    )
-    assert "qua tài khoản định danh" in around(means, set(), how.kept, 150)
     plain = note_question(LOST_PASSPORT, analyzer.analyze("hồ sơ gồm những giấy tờ gì"), _words_idf)
     assert plain.kept == plain.typed
 
