@@ -294,7 +294,6 @@ class HybridRanker:
         self._ward_level = frozenset(c for c, p in index.procedures.items() if p.is_ward_level)
         self._name_tokens = {c: {fold_diacritics(w) for w in syllables(p.name)} for c, p in index.procedures.items()}
         self._name_pairs = {c: _pairs(name) for c, name in self._folded_names.items()}
-        self._name_dang = {c: _dang_kinds(name) for c, name in self._folded_names.items() if "dang" in self._name_tokens[c]}
         self._name_markers = {c: markers_of_name(name) for c, name in self._folded_names.items()}
         self._vocabulary_words = {
             c: {fold_diacritics(w) for w in syllables(self._name_text(p).casefold())} for c, p in index.procedures.items()
@@ -501,7 +500,7 @@ class HybridRanker:
             name = proc.name if proc else self.index.chunks[self._chunks_by_doc[code][0]].title
             name_tokens = (self._name_tokens.get(code) or {fold_diacritics(w) for w in syllables(name)}) - GENERIC_NAME_WORDS
             matched = name_tokens & query_syllables
-            if "dang" in matched and not query_dang & self._name_dang.get(code, query_dang):
+            if "dang" in matched and not query_dang & _dang_kinds(self._folded_names.get(code) or fold_diacritics(name.casefold())):
                 matched.discard("dang")  # the question's "đang" is not the name's "đăng", or the reverse
             hits.append(
                 ProcedureHit(
