@@ -18,7 +18,6 @@ from index_store.ids import PLAN_ID
 from rag.life_events import EventModel
 from rag.logistic import Logistic, is_probability
 from rag.notes import NoteModel
-from rag.trees import TreeClassifier
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
 FEATURE_SCHEMA = 6
@@ -82,14 +81,9 @@ def plan_leads(answer_row: np.ndarray) -> bool:
     return bool(answer_row[_PLAN_LEADS] > 0.5)
 
 
-def _answerability_from_dict(data: object) -> TreeClassifier | Logistic | None:
-    width = len(ANSWER_FEATURE_NAMES)
-    return TreeClassifier.from_dict(data, width) or Logistic.from_dict(data, width)
-
-
 @dataclass(frozen=True)
 class RankingModel:
-    """Small models: which candidate is the procedure asked about (logistic), and whether any is (boosted trees).
+    """Small logistic models: which candidate is the procedure asked about, and whether any is.
 
     ``ranker`` scores each candidate; ``answerability`` scores the question from the best ones
     and refuses below ``answer_threshold`` (set on the training questions so that at most the share
@@ -104,12 +98,12 @@ class RankingModel:
     """
 
     ranker: Logistic
-    answerability: TreeClassifier | Logistic  # a Logistic in the models of index versions before the trees
+    answerability: Logistic
     answer_threshold: float
     embedding: dict  # backend and model whose similarities it learned: another model's scores mean other things
     provenance: dict = field(default_factory=dict)
     notes: NoteModel | None = None  # which sentence of the record to add as a note: trained with it, stored with it
-    plan_answerability: TreeClassifier | Logistic | None = None
+    plan_answerability: Logistic | None = None
     plan_answer_threshold: float = 0.0
     events: EventModel | None = None  # whether a question is about a life event as a whole: trained with it, stored with it
 
@@ -157,13 +151,13 @@ class RankingModel:
         if data.get("schema") != FEATURE_SCHEMA or tuple(data.get("features", ())) != FEATURE_NAMES:
             return None
         ranker = Logistic.from_dict(data.get("ranker"), len(FEATURE_NAMES))
-        answerability = _answerability_from_dict(data.get("answerability"))
+        answerability = Logistic.from_dict(data.get("answerability"), len(ANSWER_FEATURE_NAMES))
         threshold, embedding = data.get("answer_threshold"), data.get("embedding")
         if ranker is None or answerability is None or not isinstance(embedding, dict):
             return None
         if not is_probability(threshold):
             return None
-        plan_answerability = _answerability_from_dict(data.get("plan_answerability"))
+        plan_answerability = Logistic.from_dict(data.get("plan_answerability"), len(ANSWER_FEATURE_NAMES))
         plan_threshold = data.get("plan_answer_threshold", 0.0)
         if plan_answerability is None or not is_probability(plan_threshold):
             plan_answerability, plan_threshold = None, 0.0

@@ -4,7 +4,7 @@
 One command reproduces the model: ``tthc train-ranker --data-dir <index>``. It collects the
 candidate features the retriever computes for every training question, picks the regularisation
 by 5-fold cross-validation grouped by procedure (so a procedure's questions are never on both
-sides), and fits on everything. The answerability part, boosted trees, learns from the out-of-fold candidate
+sides), and fits on everything. The answerability part learns from the out-of-fold candidate
 probabilities of the training questions alone, and its threshold is set from its own out-of-fold scores so that at most
 ``max_false_refusals`` (a setting) of the answerable training questions would be refused.
 
@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import lightgbm
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
@@ -36,32 +35,11 @@ from rag.note_training import FactQuestion, collect_groups, train_notes
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel, answer_features, plan_leads
 from rag.retriever import HybridRanker
 from rag.training_data import single_turn_items
-from rag.trees import TreeClassifier, from_lightgbm
 
 log = logging.getLogger(__name__)
 
 REGULARISATION = (0.03, 0.1, 0.3, 1.0, 3.0)
-# The answerability part: boosted trees, each class weighing as much as the other. Out of fold on the 3,314 training
-# questions, at the refusal threshold that refuses 0.75% of the answerable ones, the logistic model (C 0.3, balanced)
-# refused 0.772 of the 412 out-of-scope ones; trees of 4 leaves, 100 rounds at rate 0.05 and at least 20 rows a leaf
-# 0.833 (0.80 to 0.85 over 4, 7 and 15 leaves, 100 to 400 rounds, 10 or 20 rows). A logistic model reads each feature
-# one way; whether a low best probability means "in no record" depends on how many words the question has and how
-# many of them the candidates hold. Retrained (out of fold 0.760 -> 0.820): training/refusals refused 149 -> 173 of
-# 194, training/validation 1,122 -> 1,119 of 1,402 (one more refused, two moved by the refitted ranker), training/
-# followups 148 -> 149 of 178. The plan's part, the same trees: 47 of the 53 out-of-scope questions the plan leads
-# refused as before, and 1 of 80 plan questions (none before).
-ANSWERABILITY_TREES = {
-    "objective": "binary",
-    "learning_rate": 0.05,
-    "num_leaves": 4,
-    "min_data_in_leaf": 20,
-    "num_threads": 2,
-    "seed": 0,
-    "deterministic": True,
-    "force_row_wise": True,
-    "verbosity": -1,
-}
-ANSWERABILITY_ROUNDS = 100
+ANSWERABILITY_C = 0.3
 
 
 @dataclass
@@ -128,13 +106,13 @@ def collect(ranker: HybridRanker, questions: list[TrainingQuestion]) -> Candidat
     )
 
 
-def _fit_answerability(questions: np.ndarray, answerable: np.ndarray) -> TreeClassifier:
-    """Trees that say whether a question is about a candidate, each class weighted to the same total: out-of-scope
-    questions are one in eight of the training questions, and refusing them is what this part is for."""
-    weights = np.where(answerable, (~answerable).sum() / max(int(answerable.sum()), 1), 1.0)
-    data = lightgbm.Dataset(questions, answerable.astype(float), weight=weights)
-    booster = lightgbm.train(ANSWERABILITY_TREES, data, num_boost_round=ANSWERABILITY_ROUNDS)
-    return TreeClassifier(from_lightgbm(booster.dump_model(), questions.shape[1]))
+def _fit(features: np.ndarray, labels: np.ndarray, c: float, balanced: bool = False) -> Logistic:
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
+    model.fit((features - mean) / scale, labels)
+    return Logistic(mean, scale, model.coef_[0], float(model.intercept_[0]))
 
 
 def _rows_of(table: CandidateTable) -> list[np.ndarray]:
@@ -209,7 +187,8 @@ def out_of_fold_answerability(questions: np.ndarray, answerable: np.ndarray, fol
     scores = np.zeros(len(questions))
     splitter = StratifiedKFold(n_splits=min(folds, int(answerable.sum()), int((~answerable).sum())), shuffle=True, random_state=0)
     for train_rows, test_rows in splitter.split(questions, answerable):
-        scores[test_rows] = _fit_answerability(questions[train_rows], answerable[train_rows]).probabilities(questions[test_rows])
+        model = _fit(questions[train_rows], answerable[train_rows].astype(int), ANSWERABILITY_C, balanced=True)
+        scores[test_rows] = model.probabilities(questions[test_rows])
     return scores
 
 
@@ -310,8 +289,8 @@ def train(
         "cross_validated_out_of_scope_led_by_the_plan_refused": int((refused_all & plan_leads_at & ~table.answerable).sum()),
     }
     # the answerability part learns from out-of-fold probabilities: in-sample ones would be overconfident
-    answer_model = _fit_answerability(question_rows, answerable)
-    plan_answer_model = _fit_answerability(all_question_rows, table.answerable)
+    answer_model = _fit(question_rows, answerable.astype(int), ANSWERABILITY_C, balanced=True)
+    plan_answer_model = _fit(all_question_rows, table.answerable.astype(int), ANSWERABILITY_C, balanced=True)
     provenance = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_questions": str(folder),

@@ -1,5 +1,4 @@
-"""A boosted tree ensemble stored as plain JSON, scored with numpy: the note picker's order model, and the
-answerability part's classifier (:class:`TreeClassifier`).
+"""A boosted tree ensemble stored as plain JSON, scored with numpy: the note picker's order model.
 
 Which of a record's sentences answers depends on how the features combine (a duration asked and a sentence from the
 steps that states one, near the word asked), which one weight per feature cannot say. LightGBM fits the trees at
@@ -15,7 +14,6 @@ from typing import Any
 import numpy as np
 
 TREES_KIND = "trees"
-CLASSIFIER_OUTPUT = "log_odds"  # a classifier's trees are stored with this; ranking trees' scores have no scale
 
 
 @dataclass(frozen=True)
@@ -86,29 +84,6 @@ class TreeEnsemble:
         if not is_leaf[reached].all():
             return None
         return cls(width, feature, threshold, left, right, value, roots, depth)
-
-
-@dataclass(frozen=True)
-class TreeClassifier:
-    """Trees fitted on a binary objective: their summed leaves are the log-odds, so they give probabilities as a
-    :class:`rag.logistic.Logistic` does, and stand in for one."""
-
-    trees: TreeEnsemble
-
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-np.clip(self.trees.scores(features), -500.0, 500.0)))
-
-    def to_dict(self) -> dict:
-        return {**self.trees.to_dict(), "output": CLASSIFIER_OUTPUT}
-
-    @classmethod
-    def from_dict(cls, data: object, width: int) -> TreeClassifier | None:
-        """The stored classifier, or None unless it is a well-formed ensemble stored as one (not ranking trees, whose
-        scores are no log-odds)."""
-        if not isinstance(data, dict) or data.get("output") != CLASSIFIER_OUTPUT:
-            return None
-        trees = TreeEnsemble.from_dict(data, width)
-        return cls(trees) if trees is not None else None
 
 
 def from_lightgbm(dump: dict[str, Any], width: int) -> TreeEnsemble:

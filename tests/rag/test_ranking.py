@@ -25,7 +25,6 @@ from rag.training import (
     strongest_within_one_standard_error,
     train,
 )
-from rag.trees import TreeClassifier, from_lightgbm
 
 HASHING = {"backend": "hashing", "model": "words"}
 
@@ -37,10 +36,6 @@ def _logistic(names: tuple[str, ...], weights: dict[str, float], bias: float = -
     return Logistic(np.zeros(len(names)), np.ones(len(names)), vector, bias)
 
 
-def _answerability(weights: dict[str, float] | None = None, bias: float = 2.0) -> Logistic:
-    return _logistic(ANSWER_FEATURE_NAMES, weights or {}, bias=bias)
-
-
 def _model(
     weights: dict[str, float] | None = None,
     embedding: dict | None = None,
@@ -49,7 +44,7 @@ def _model(
 ) -> RankingModel:
     return RankingModel(
         _logistic(FEATURE_NAMES, weights or {}),
-        _answerability(answer_weights),
+        _logistic(ANSWER_FEATURE_NAMES, answer_weights or {}, bias=2.0),
         threshold,
         embedding or HASHING,
         {"note": "test"},
@@ -61,28 +56,15 @@ def test_model_file_round_trips():
     again = RankingModel.from_dict(json.loads(model.to_json()))
     assert again is not None
     assert again.ranker.weights.tolist() == model.ranker.weights.tolist() and again.ranker.bias == model.ranker.bias
-    assert isinstance(again.answerability, Logistic)  # a model file from before the trees
-    assert again.answerability.weights.tolist() == _answerability({"top_probability": 3.0}).weights.tolist()
+    assert again.answerability.weights.tolist() == model.answerability.weights.tolist()
     assert again.answer_threshold == model.answer_threshold and again.embedding == HASHING
     assert again.plan_answerability is None and again.answer_threshold_for(PLAN_ID) == 0.0  # an older file: the plan is never refused
 
     plan_part = _logistic(ANSWER_FEATURE_NAMES, {"is_plan": 1.0})
     again = RankingModel.from_dict(json.loads(replace(model, plan_answerability=plan_part, plan_answer_threshold=0.2).to_json()))
-    assert again is not None and isinstance(again.plan_answerability, Logistic)
+    assert again is not None and again.plan_answerability is not None
     assert again.plan_answerability.weights.tolist() == plan_part.weights.tolist()
     assert again.answer_threshold_for(PLAN_ID) == 0.2 and again.answer_threshold_for("1.001193") == model.answer_threshold
-
-
-def test_an_answerability_of_trees_round_trips_and_gives_probabilities():
-    width = len(ANSWER_FEATURE_NAMES)
-    one_leaf = from_lightgbm({"tree_info": [{"tree_structure": {"leaf_value": 1.5}}]}, width)
-    model = replace(
-        _model(), answerability=TreeClassifier(one_leaf), plan_answerability=TreeClassifier(one_leaf), plan_answer_threshold=0.2
-    )
-    again = RankingModel.from_dict(json.loads(model.to_json()))
-    assert again is not None and isinstance(again.answerability, TreeClassifier) and isinstance(again.plan_answerability, TreeClassifier)
-    row = np.zeros((3, len(FEATURE_NAMES)))
-    assert again.answerable(row, np.array([0.9, 0.5, 0.1])) == pytest.approx(1 / (1 + np.exp(-1.5)))
 
 
 @pytest.mark.parametrize(
@@ -121,7 +103,8 @@ def test_the_answerability_part_decides_refusals(assistant, corpus_settings):
     from rag.service import Assistant
 
     def always(bias: float) -> Logistic:
-        return _answerability(bias=bias)
+        part = _model().answerability
+        return Logistic(part.mean, part.scale, part.weights, bias)
 
     procedure, plan = "đăng ký khai sinh cần giấy tờ gì", "mục tiêu cải cách hành chính của phường"
     helper = Assistant(assistant.index, assistant.ranker.embeddings, corpus_settings)
@@ -281,7 +264,6 @@ def test_training_learns_from_the_training_questions(assistant, tmp_path):
     assert 0.0 <= figures["cross_validated_plan_hit_at_1"] <= 1.0
     assert 0.0 <= figures["cross_validated_hit_at_1"] <= 1.0 and 0.0 <= model.answer_threshold <= 1.0
     assert model.plan_answerability is not None and 0.0 <= model.plan_answer_threshold <= 1.0
-    assert isinstance(model.answerability, TreeClassifier) and isinstance(model.plan_answerability, TreeClassifier)
     assert figures["plan_answer_threshold"] == round(model.plan_answer_threshold, 4)
     assert model.embedding == {"backend": "hashing", "model": assistant.index.manifest.embedding["model"]}
     again = RankingModel.from_dict(json.loads(model.to_json()))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rag.listwise import TREE_PARAMETERS, fit_ranking_trees
-from rag.trees import TreeClassifier, TreeEnsemble, from_lightgbm
+from rag.trees import TreeEnsemble, from_lightgbm
 
 
 def _lists(seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -83,19 +83,3 @@ def test_a_split_lightgbm_can_make_but_our_features_never_need_is_refused():
     }
     with pytest.raises(ValueError, match="unsupported split"):
         from_lightgbm({"tree_info": [{"tree_structure": split}]}, 2)
-
-
-def test_a_classifier_gives_lightgbm_s_probabilities_and_is_told_apart_from_ranking_trees():
-    rng = np.random.default_rng(0)
-    features = rng.normal(size=(200, 3))
-    labels = (features[:, 0] + 0.3 * rng.normal(size=200) > 0).astype(float)
-    parameters = {"objective": "binary", "num_leaves": 4, "min_data_in_leaf": 10, "verbosity": -1, "seed": 0, "deterministic": True}
-    booster = lightgbm.train(parameters, lightgbm.Dataset(features, labels), num_boost_round=20)
-    classifier = TreeClassifier(from_lightgbm(booster.dump_model(), 3))
-    assert np.allclose(classifier.probabilities(features), booster.predict(features))
-    stored = json.loads(json.dumps(classifier.to_dict()))
-    again = TreeClassifier.from_dict(stored, 3)
-    assert again is not None and np.allclose(again.probabilities(features), classifier.probabilities(features), atol=1e-4)
-    # ranking trees' scores are no log-odds: stored without the classifier's output, they are not read as one
-    assert TreeClassifier.from_dict(classifier.trees.to_dict(), 3) is None
-    assert TreeClassifier.from_dict(stored | {"width": 4}, 3) is None
