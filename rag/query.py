@@ -231,10 +231,22 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "fees",
         re.compile(
             r"\b(le phi|" + _A_FEE + r"|bao nhieu tien|mat tien|ton tien|het bao nhieu|gia bao nhieu|mien phi|tra tien"
-            r"|(mat|ton) bao nhieu(?! (ngay|lau|thoi gian|gio|thang|tuan|nam|lan|buoc|anh|ban|nguoi))|(mat|ton) (khoang|tam) bao nhieu)\b"
+            r"|(mat|ton) bao nhieu(?! (ngay|lau|thoi gian|gio|thang|tuan|nam|lan|buoc|anh|ban|nguoi))|(mat|ton) (khoang|tam) bao nhieu"
+            r"|(het|mat|ton|tra|dong) (nhieu|it|kha nhieu) tien|ton kem)\b"  # "hết nhiều tiền vậy", "có tốn kém không"
         ),
     ),
-    ("time", re.compile(r"\b(bao lau|may ngay|thoi han|thoi gian|bao nhieu ngay|khi nao co|lau khong|trong vong)\b")),
+    (
+        "time",
+        re.compile(
+            r"\b(bao lau|may ngay|thoi han|thoi gian|bao nhieu ngay|khi nao co|lau khong|trong vong"
+            # the same day, asked in everyday words: "trong ngày có xong không", "lấy liền được không", "bao giờ xong";
+            # not "chưa bao giờ có", "ở mấy hôm"
+            r"|trong ngay (co |duoc |dc |la |thi )?(xong|lay|nhan|co ket qua)"
+            r"|(lam|xong|lay|giai quyet|tra) (\w+ )?(ngay )?trong ngay (khong|ko|k|duoc|dc|luon)"
+            r"|(lam|xong|lay|giai quyet|tra) (ngay|lien) (duoc|dc) (khong|ko|k)"
+            r"|(bao gio|khi nao) (thi )?xong)\b"
+        ),
+    ),
     (
         "result",
         re.compile(

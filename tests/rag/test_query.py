@@ -210,6 +210,13 @@ def test_another_wards_names_come_from_settings(assistant):
         ("đất chưa bao giờ có giấy tờ thì làm sổ cần hồ sơ gì", "documents"),
         ("đăng ký khai sinh trong bao lâu thì được cấp", "time"),
         ("đăng ký thường trú 20 nghìn đúng không", "fees"),
+        # everyday words for the fee and for the same day
+        ("het nhieu tien vay", "fees"),
+        ("làm lại có tốn kém không", "fees"),
+        ("lam trong ngay co xong dc ko", "time"),
+        ("giấy khai sinh có lấy liền được không", "time"),
+        ("bao giờ thì xong", "time"),
+        ("khách ở mấy hôm thì có phải báo không", "overview"),
     ],
 )
 def test_section_intent(question, intent):
@@ -224,7 +231,7 @@ def test_section_intent(question, intent):
         ("khai thuế thì nộp ở chi cục thuế nào", ["agency"]),
         ("hồ sơ xin trợ cấp nộp ở xã xong thì chuyển đi đâu", ["agency", "documents"]),
         ("công an xã thứ 7 có nhận hồ sơ không", ["overview"]),
-        ("nộp hồ sơ lúc 4 giờ chiều thì trong ngày có xong không", ["overview"]),
+        ("nộp hồ sơ lúc 4 giờ chiều thì trong ngày có xong không", ["time"]),
         ("nộp hồ sơ tạm trú thì mất bao lâu", ["time"]),
         ("han chot nop ho so khai thue la ngay nao", ["deadline"]),
         # what the dossier holds is still asked
