@@ -295,7 +295,7 @@ class Assistant:
         markers; the closest one, at the ward's level first, is meant."""
         earlier = self.index.procedures[earlier_code]
         earlier_name = fold_diacritics(earlier.name.casefold())
-        earlier_markers = _markers_of(earlier.name)
+        earlier_markers = markers_of_name(earlier_name)
         asked = asked_markers(query.folded)
         missing = asked - earlier_markers
         if not missing:
