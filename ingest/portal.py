@@ -15,7 +15,7 @@ from tthc.schema import CHANNEL_NAMES, Channel, Document, LegalRef, Procedure
 from tthc.text import empty_if_placeholder, normalize_inline, normalize_text
 
 # Bump when the parsing below changes: records are then parsed again instead of reused.
-PARSER_VERSION = "2026-12-05.2"
+PARSER_VERSION = "2026-12-07.1"
 PLACEHOLDER = "Không có thông tin"
 _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _TIME_UNITS = ("Ngày làm việc", "Ngày", "Giờ", "Tháng", "Năm", "Phút")
@@ -97,7 +97,7 @@ class PortalRecord:
 
     procedure: Procedure
     document_rows_cleaned: int
-    split_repaired: bool  # steps and documents re-cut from raw_text
+    split_repaired: bool  # steps (and documents) re-cut from raw_text
     lines_rejoined: int = 0  # lines of steps and conditions that continued the sentence of the line before
 
 
@@ -379,6 +379,27 @@ def resplit_steps_documents(steps: str, documents: str, raw_text: str) -> tuple[
     return new_steps, normalize_text(documents_part[0])
 
 
+def recut_steps_cut_at_agency(steps: str, agency: str, raw_text: str) -> str | None:
+    """Steps cut again from raw_text when the scraper ended them at the words "Cơ quan thực hiện" inside a step.
+
+    "+ Cơ quan thực hiện chứng thực tiến hành chụp …" left the steps ending on a bare "+" and put the rest of the
+    steps in the agency field, which then starts mid-sentence ("chứng thực tiến hành chụp …"). The repair is taken
+    only when raw_text's steps extend the truncated ones and hold that text. None: nothing to repair.
+    """
+    steps, agency = normalize_text(steps), normalize_text(agency)
+    if not _STARTS_LOWER.match(agency):
+        return None
+    steps_part = _section(normalize_text(raw_text), _STEPS_HEADER, _CHANNELS_HEADER)
+    if steps_part is None:
+        return None
+    new_steps = normalize_text(steps_part[0])
+    kept = steps.rstrip(" +")
+    held = " ".join(agency.split())[:80] in " ".join(new_steps.split())
+    if len(new_steps) <= len(steps) or not new_steps.startswith(kept) or not held:
+        return None
+    return new_steps
+
+
 def record_to_procedure(record: dict) -> Procedure:
     """Map one portal record to a :class:`Procedure`. Raises ValueError on unusable records."""
     return parse_record(record).procedure
@@ -401,11 +422,15 @@ def parse_record(record: dict) -> PortalRecord:
     resplit = resplit_steps_documents(steps_text, documents_text, str(record.get("raw_text") or ""))
     if resplit:
         steps_text, documents_text = resplit
+    agency = empty_if_placeholder(record.get("co_quan_thuc_hien"))
+    recut = recut_steps_cut_at_agency(steps_text, agency, str(record.get("raw_text") or ""))
+    if recut:
+        steps_text, agency = recut, ""  # the field held the steps' end: the record names no agency there
     channels = [
         Channel(channel=row.channel, time_limit=row.time_text, fee=row.fee, note=row.description or None)
         for row in parse_channel_rows(record.get("cach_thuc_thuc_hien") or "", steps_text)
     ]
-    agency = empty_if_placeholder(record.get("co_quan_thuc_hien")) or empty_if_placeholder(record.get("co_quan_co_tham_quyen"))
+    agency = agency or empty_if_placeholder(record.get("co_quan_co_tham_quyen"))
     levels = [lvl.strip() for lvl in normalize_inline(record.get("cap_thuc_hien")).split(",") if lvl.strip()]
     table = parse_documents(documents_text)
     steps, steps_rejoined = rejoin_wrapped_lines(split_steps(steps_text))
@@ -427,4 +452,5 @@ def parse_record(record: dict) -> PortalRecord:
         url=normalize_inline(record.get("detail_url")) or None,
         source="portal",
     )
-    return PortalRecord(procedure, len(table.cleaned), resplit is not None, steps_rejoined + conditions_rejoined)
+    repaired = resplit is not None or recut is not None
+    return PortalRecord(procedure, len(table.cleaned), repaired, steps_rejoined + conditions_rejoined)

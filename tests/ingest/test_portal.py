@@ -327,3 +327,26 @@ def test_record_with_broken_fields_is_rejected_with_a_reason():
         record_to_procedure({"ma_thu_tuc": "1.1", "ten_thu_tuc": "Tên", "cach_thuc_thuc_hien": 42})
     with pytest.raises(ValueError, match="đối tượng JSON"):
         record_to_procedure(["not", "a", "record"])  # type: ignore[arg-type]  # a wrong shape on purpose
+
+
+def test_steps_cut_at_the_words_co_quan_thuc_hien_are_recut_and_leave_the_agency_empty():
+    """The scraper ended the steps at "Cơ quan thực hiện" inside a step; the agency field got the rest of the steps."""
+    last_step = "+ Cơ quan thực hiện chứng thực tiến hành chụp bản chính.\nĐối với bản sao từ 02 trang thì ghi lời chứng vào trang cuối."
+    raw_text = f"Đăng ký thửTrình Tự Thực Hiện+ Người yêu cầu xuất trình giấy tờ.\n{last_step}\nCách Thức Thực Hiện{CHANNELS}"
+    spilled = last_step.removeprefix("+ Cơ quan thực hiện ")
+    record = {
+        "ma_thu_tuc": "9.000002",
+        "ten_thu_tuc": "Chứng thực thử",
+        "trinh_tu_thuc_hien": "+ Người yêu cầu xuất trình giấy tờ.\n+",
+        "co_quan_thuc_hien": spilled,
+        "co_quan_co_tham_quyen": "",
+        "cach_thuc_thuc_hien": CHANNELS,
+        "raw_text": raw_text,
+    }
+    parsed = parse_record({key: unicodedata.normalize("NFD", value) for key, value in record.items()})
+    assert parsed.split_repaired
+    assert parsed.procedure.agency is None
+    assert parsed.procedure.steps[-1] == "Đối với bản sao từ 02 trang thì ghi lời chứng vào trang cuối."
+    named = record | {"co_quan_thuc_hien": "Ủy ban nhân dân cấp xã"}  # an agency that is one: left alone
+    assert parse_record(named).procedure.agency == "Ủy ban nhân dân cấp xã"
+    assert not parse_record(named).split_repaired
