@@ -53,6 +53,7 @@ MIN_CUT_ITEM = 30  # a cut list item whose start a note repeats, at least this l
 MAX_STEP_ASKED = 360  # the step the question is about is given (nearly) whole
 MAX_NOTE = 160
 MAX_HAND_IN = 200  # a channel's sentence on where the dossier goes in
+MAX_PLACE = 100  # a place read from a step ("Ủy ban nhân dân cấp xã"); longer, it is no name of a place
 MAX_VALUE = 120
 MAX_NAME = 150
 MAX_SOURCE_NAME = 60
@@ -167,16 +168,28 @@ _SUBMIT_SENTENCE = re.compile(
     re.IGNORECASE,
 )
 _ITS_DUTY = re.compile(r"\s+có trách nhiệm\b.*$")  # "… tại Trung tâm X có trách nhiệm kiểm tra …": the place only
+# Where the place after "nộp hồ sơ tại" ends: "… tại Trung tâm X, nộp lệ phí …", "… cho UBND xã thì phải ký …",
+# "… đến UBND cấp xã bằng hình thức trực tiếp …"
+_PLACE_END = re.compile(
+    r"[,;.:(]|\s(?:có trách nhiệm|nộp lệ phí|thì|để|bằng|cùng|kèm theo|trong thời hạn|theo quy định|thông qua|khi)\b",
+    re.IGNORECASE,
+)
 
 
 def _where(proc: Procedure) -> str:
-    """The agency, or, when the record names none, the step that says where the file is submitted."""
+    """The agency, or, when the record names none, the place a step says the file is handed in at: "Trung tâm Phục vụ
+    hành chính công cấp xã (theo trình tự trên Cổng)" rather than the whole step, which would crowd out what was asked;
+    the step itself when no short place can be read from it."""
     if proc.agency:
         return shorten(proc.agency, MAX_NOTE)
     for step in proc.steps:
         for sentence in SENTENCE_BREAK.split(step):
             match = _SUBMIT_SENTENCE.search(sentence)
             if match:
+                after = sentence[match.end() :]
+                place = after[: end.start() if (end := _PLACE_END.search(after)) else len(after)].strip()
+                if 0 < len(place) <= MAX_PLACE:
+                    return f"{place[0].upper()}{place[1:]} (theo trình tự trên Cổng)"
                 return "theo trình tự trên Cổng, " + shorten(_ITS_DUTY.sub("", sentence[match.start() :]), MAX_NOTE)
     return "Cổng Dịch vụ công không ghi"
 
