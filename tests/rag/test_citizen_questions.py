@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import yaml
 
 from ingest import run_ingest
 from rag.life_events import LifeEventMatcher, content_words
+from rag.logistic import Logistic
+from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel
 from rag.retriever import ProcedureHit, asked_markers, markers_of_name
 from rag.service import load_assistant
 from tthc.schema import LifeEvent, LifeEventStep
@@ -393,3 +396,23 @@ def test_words_shared_by_several_names_do_not_name_one_procedure(assistant):
 
 def _event(title: str, triggers: list[str]) -> LifeEvent:
     return LifeEvent(id="e", title=title, triggers=triggers, procedures=[LifeEventStep(code="1.000656", name="Khai tử", what_for="x")])
+
+
+def test_a_best_candidate_the_model_all_but_rules_out_is_not_answered(assistant, monkeypatch):
+    """Below the floor of the model's probability the answer is "not in our data", however well the words match:
+    a wrong procedure stated with 0.3% confidence misleads more than an honest referral to the centre."""
+    zeros = {name: np.zeros(len(names)) for name, names in (("rank", FEATURE_NAMES), ("answer", ANSWER_FEATURE_NAMES))}
+    model = RankingModel(
+        Logistic(zeros["rank"], np.ones(len(FEATURE_NAMES)), zeros["rank"], 0.0),
+        Logistic(zeros["answer"], np.ones(len(ANSWER_FEATURE_NAMES)), zeros["answer"], 0.0),
+        0.1,
+        {"backend": "hashing", "model": "words"},
+        {"note": "test"},
+    )
+    monkeypatch.setattr(assistant.ranker, "model", model)
+    floor = assistant.policy.min_top_probability
+    matched = ProcedureHit(code="1.001193", score=0.6, name="Thủ tục đăng ký khai sinh", coverage=1.0, dense_similarity=0.9, answerable=1.0)
+    assert not assistant._weak(matched)
+    assert assistant._weak(replace(matched, score=floor / 3))
+    monkeypatch.setattr(assistant.ranker, "model", None)  # without a model the score is no probability: no floor
+    assert not assistant._weak(replace(matched, score=floor / 3))
