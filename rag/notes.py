@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from rag.logistic import Logistic, is_probability
-from rag.query import MARKER_PARAPHRASES, Query, without_yes_no_particle
+from rag.query import CHOICE, MARKER_PARAPHRASES, Query, without_yes_no_particle
 from rag.trees import TreeEnsemble
 from tthc.schema import Procedure
 from tthc.text import SENTENCE_BREAK, fold_diacritics, shorten, syllables, without_attachments, without_bullet
@@ -195,10 +195,10 @@ def asks_a_detail(folded_question: str) -> bool:
 
 
 def asks_nothing_in_particular(query: Query) -> bool:
-    """No section, detail, "how" or yes/no is asked: "đăng ký tạm trú cho người thuê trọ" names a procedure and a
+    """No section, detail, "how", choice or yes/no is asked: "đăng ký tạm trú cho người thuê trọ" names a procedure and a
     case. A sentence then leads the answer only when the model is sure enough of it (the note model's lead
     threshold); otherwise the overview does, and the sentence follows it."""
-    asked = query.ask is not None or asks_a_detail(query.folded) or bool(_ASKS_HOW.search(query.folded))
+    asked = query.ask is not None or asks_a_detail(query.folded) or bool(_ASKS_HOW.search(query.folded) or CHOICE.search(query.folded))
     return list(query.intents) == ["overview"] and not asked
 
 

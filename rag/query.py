@@ -312,6 +312,10 @@ _WAITING = re.compile(
 
 # Yes/no questions end in 'không' (or 'chưa'), maybe followed by a particle: "… có mất phí không ạ?"
 _YES_NO = re.compile(r"\b(khong|ko|k|chua)( (a|vay|nhi|nhe|ha|the))*$")
+# A choice whose first half is a yes/no question: "có phải nộp bản chính không hay chỉ bản photo", "có mang sẵn tờ
+# khai ko hay nhà mình phải tự in" (folded, and on the restored text)
+CHOICE = re.compile(r"\b(khong|ko|k|chua) hay\b")
+_CHOICE_RESTORED = re.compile(r"\b(không|ko|k|chưa) hay\b", re.IGNORECASE)
 _ASKS_ONLINE = re.compile(r"\b(online|truc tuyen|qua mang|tren mang|dich vu cong|vneid)\b")
 _ASKS_FREE = re.compile(r"\bmien (le )?phi\b")
 _ASKS_COST = re.compile(r"\b(" + _A_FEE + r"|le phi|mat tien|ton tien|tra tien|dong tien|nop tien)\b")
@@ -506,16 +510,23 @@ def without_yes_no_particle(folded: str) -> str:
 
 
 def detect_ask(folded: str, restored: str) -> Ask | None:
-    """The yes/no question asked, when it is one the record can answer (channels, fees, documents)."""
+    """The yes/no question asked, when it is one the record can answer (channels, fees, documents); of a choice
+    ("… không hay …"), its first half."""
     folded = " ".join(bare_words(folded))
+    choice, restored_choice = CHOICE.search(folded), _CHOICE_RESTORED.search(restored)
+    if choice and restored_choice:
+        folded, restored = folded[: choice.end(1)], restored[: restored_choice.end(1)]
     if not _YES_NO.search(folded) or claimed_section(folded):  # a claimed sum or time is answered by its section
         return None
     asked = folded.rsplit(" thi ", 1)[-1]  # "đăng ký online thì chủ xe có phải ký không": 'online' is the case, not the ask
     if _ASKS_ONLINE.search(asked):
         return Ask("online")
-    if _ASKS_FREE.search(asked):
+    # the fee asked about follows the question's 'có' ("làm lại có mất phí không"); one before it names the subject
+    # ("hồ sơ quyết toán phí BVMT có gửi bằng bưu điện được không", "lệ phí đã nộp có được trả lại không")
+    predicate = asked.rsplit(" co ", 1)[-1]
+    if _ASKS_FREE.search(predicate):
         return Ask("free")
-    if _ASKS_COST.search(asked):
+    if _ASKS_COST.search(predicate):
         return Ask("paid")
     match = _ASKS_ITEM.search(" ".join(bare_words(restored)))
     if not match:

@@ -176,6 +176,13 @@ def test_time_question_leads_with_the_time_limit(assistant):
         ("khai báo tạm vắng cần giấy tờ gì không ạ", None),  # asks what to bring, not whether
         ("làm ở đâu thì phải nộp ở đâu không", None),
         ("lệ phí đăng ký kết hôn bao nhiêu", None),
+        # a choice asks its first half: "… không hay …"
+        ("co lam online dc ko hay bat buoc phai len phuong", "online"),
+        ("xin điều chỉnh giấy phép thì có phải nộp lại giấy phép cũ không hay chỉ bản photo", "document"),
+        # a fee before the question's 'có' names the subject, not what is asked
+        ("hồ sơ quyết toán phí bảo vệ môi trường có gửi bằng bưu điện được không hay phải lên thuế", None),
+        ("hồ sơ bị từ chối thì lệ phí đã nộp có được trả lại không", None),
+        ("làm lại có mất phí không hay miễn", "paid"),
     ],
 )
 def test_yes_no_questions_are_detected(question, kind):

@@ -42,6 +42,7 @@ from rag.notes import (
     Sentence,
     WordAssociations,
     around,
+    asks_nothing_in_particular,
     note_features,
     note_question,
     question_case,
@@ -307,6 +308,9 @@ def test_a_question_that_asks_nothing_in_particular_is_led_by_a_sentence_only_fr
     # a detail asked ("ai") leads with its sentence whatever the lead threshold
     who = LearnedNotes(_model(weights, lead_threshold=0.9), analyzer.analyze("con 10 tuổi mất hộ chiếu thì ai ký đơn"), _words_idf)
     assert not compose_procedure_answer(LOST_PASSPORT, ["overview"], who.query.content_words, None, who)[0].startswith("Trình báo")
+    # so does a choice: "… ký đơn không hay người lớn ký thay" asks which, not what the procedure is
+    which = analyzer.analyze("mất hộ chiếu của con 10 tuổi thì con tự ký đơn ko hay bố mẹ ký thay")
+    assert which.intents == ["overview"] and not asks_nothing_in_particular(which)
 
 
 def test_everyday_words_for_the_names_marker_are_not_details_to_look_for(analyzer):
