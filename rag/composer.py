@@ -176,10 +176,12 @@ _PLACE_END = re.compile(
 )
 
 
-def _where(proc: Procedure) -> str:
-    """The agency, or, when the record names none, the place a step says the file is handed in at: "Trung tâm Phục vụ
-    hành chính công cấp xã (theo trình tự trên Cổng)" rather than the whole step, which would crowd out what was asked;
-    the step itself when no short place can be read from it."""
+def _where(proc: Procedure, place_only: bool = False) -> str:
+    """The agency, or, when the record names none, the step that says where the file is handed in. ``place_only``
+    (an overview's "Nơi nộp", where the step would crowd out what was asked) gives the place the step names instead:
+    "Trung tâm Phục vụ hành chính công cấp xã (theo trình tự trên Cổng)"; the step itself when no short place can be
+    read from it. Asked where, the answer keeps the whole step: "… cho Ủy ban nhân dân xã, phường, đặc khu nơi có
+    đất chịu thuế" says more than its first place."""
     if proc.agency:
         return shorten(proc.agency, MAX_NOTE)
     for step in proc.steps:
@@ -188,7 +190,7 @@ def _where(proc: Procedure) -> str:
             if match:
                 after = sentence[match.end() :]
                 place = after[: end.start() if (end := _PLACE_END.search(after)) else len(after)].strip()
-                if 0 < len(place) <= MAX_PLACE:
+                if place_only and 0 < len(place) <= MAX_PLACE:
                     return f"{place[0].upper()}{place[1:]} (theo trình tự trên Cổng)"
                 return "theo trình tự trên Cổng, " + shorten(_ITS_DUTY.sub("", sentence[match.start() :]), MAX_NOTE)
     return "Cổng Dịch vụ công không ghi"
@@ -612,7 +614,7 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
 
 def _name_line(proc: Procedure) -> str:
     """What a detail's answer says of its procedure: the name and where (how long and how much are on the card)."""
-    return f"Thủ tục: {shorten(proc.name, MAX_NAME)} (mã {proc.code}). " + _end(f"Nơi nộp: {_where(proc)}")
+    return f"Thủ tục: {shorten(proc.name, MAX_NAME)} (mã {proc.code}). " + _end(f"Nơi nộp: {_where(proc, place_only=True)}")
 
 
 def _time_and_fee(proc: Procedure) -> str:
@@ -623,7 +625,7 @@ def _time_and_fee(proc: Procedure) -> str:
 def _overview(proc: Procedure) -> list[str]:
     """At most four lines before the card link: what it is, where, how long and how much, how many documents."""
     lines = [_first_sentence(proc.summary) if proc.summary else f"{shorten(proc.name, MAX_NAME)} (mã {proc.code})."]
-    where = _end(f"Nơi nộp: {_where(proc)}")
+    where = _end(f"Nơi nộp: {_where(proc, place_only=True)}")
     lines.append(where + (f" Hình thức: {_channels(proc)}." if proc.channels else ""))
     lines.append(_time_and_fee(proc))
     documents = distinct_documents(proc)

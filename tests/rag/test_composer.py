@@ -436,31 +436,35 @@ def test_a_document_sentence_and_its_note_read_as_one_sentence():
 def test_where_to_submit_comes_from_the_steps_when_the_record_names_no_agency():
     proc = _procedure(steps=["Bước 1: Chuẩn bị hồ sơ.", "Bước 2: Cá nhân nộp hồ sơ đến Ủy ban nhân dân cấp xã nơi cư trú."])
     answer = _answer(proc, ["agency"])
-    assert answer.startswith("Cơ quan thực hiện: Ủy ban nhân dân cấp xã nơi cư trú (theo trình tự trên Cổng).")
+    assert answer.startswith("Cơ quan thực hiện: theo trình tự trên Cổng, nộp hồ sơ đến Ủy ban nhân dân cấp xã nơi cư trú.")
     assert "Nơi nộp: Cổng Dịch vụ công không ghi." in _answer(_procedure(steps=["Bước 1: Chuẩn bị hồ sơ."]), ["overview"])
 
 
 def test_a_step_that_says_more_than_the_place_gives_the_place_alone():
-    """The overview names the place, not the whole step, so the rest of the answer has room for what was asked."""
+    """The overview names the place, not the whole step, so the rest of the answer has room for what was asked;
+    asked where, the answer keeps the whole step."""
     step = "Bước 1: Người yêu cầu nộp hồ sơ tại Trung tâm Phục vụ hành chính công có thẩm quyền, nộp lệ phí nếu có."
     answer = _answer(_procedure(steps=[step]), ["overview"])
     assert "Nơi nộp: Trung tâm Phục vụ hành chính công có thẩm quyền (theo trình tự trên Cổng)." in answer
     signed = "Bước 1: Nộp hồ sơ cho Ủy ban nhân dân cấp xã thì các bên phải ký trước mặt người tiếp nhận."
     assert "Nơi nộp: Ủy ban nhân dân cấp xã (theo trình tự trên Cổng)." in _answer(_procedure(steps=[signed]), ["overview"])
+    assert _answer(_procedure(steps=[step]), ["agency"]).startswith(
+        "Cơ quan thực hiện: theo trình tự trên Cổng, nộp hồ sơ tại Trung tâm Phục vụ hành chính công có thẩm quyền, nộp lệ phí"
+    )
     unnamed = "Bước 1: Cá nhân nộp thuế tại " + "nước ký kết hiệp định thuế với Việt Nam và số thuế đã nộp đúng quy định " * 2
     assert "Nơi nộp: theo trình tự trên Cổng, nộp thuế tại nước ký kết" in _answer(_procedure(steps=[unnamed]), ["overview"])
 
 
 def test_a_file_sent_to_the_agency_says_where_to_submit_and_a_reply_sent_back_does_not():
     sent = _procedure(steps=["Bước 1: Chủ hộ gửi hồ sơ đăng ký đến Cơ quan đăng ký kinh doanh cấp xã."])
-    assert _answer(sent, ["agency"]).startswith("Cơ quan thực hiện: Cơ quan đăng ký kinh doanh cấp xã (theo trình tự trên Cổng).")
+    assert _answer(sent, ["agency"]).startswith("Cơ quan thực hiện: theo trình tự trên Cổng, gửi hồ sơ đăng ký đến Cơ quan đăng ký")
     reply = _procedure(steps=["Bước 2: Cơ quan gửi cho doanh nghiệp văn bản trả lời."])
     assert _answer(reply, ["agency"]).startswith("Cơ quan thực hiện: Cổng Dịch vụ công không ghi.")
     # the portal's khai sinh record lost "sinh tại Trung" from its first step; a later step says who receives the file
     status = "Cơ quan gửi thông báo về tình trạng hồ sơ tới Trung tâm Phục vụ hành chính công để thông báo cho người nộp."
     received = "Cán bộ tiếp nhận hồ sơ tại Trung tâm Phục vụ hành chính công có trách nhiệm kiểm tra tính hợp lệ của hồ sơ."
     answer = _answer(_procedure(steps=[status, received]), ["agency"])
-    assert answer.startswith("Cơ quan thực hiện: Trung tâm Phục vụ hành chính công (theo trình tự trên Cổng).\n")
+    assert answer.startswith("Cơ quan thực hiện: theo trình tự trên Cổng, tiếp nhận hồ sơ tại Trung tâm Phục vụ hành chính công.\n")
 
 
 def test_which_law_lists_the_laws_first():
