@@ -176,6 +176,12 @@ _PLACE_END = re.compile(
 )
 
 
+def _place_named(after: str) -> str | None:
+    """The place that opens ``after`` (what follows "nộp hồ sơ tại"), capitalised; None when none is short enough."""
+    place = after[: end.start() if (end := _PLACE_END.search(after)) else len(after)].strip()
+    return f"{place[0].upper()}{place[1:]}" if 0 < len(place) <= MAX_PLACE else None
+
+
 def _where(proc: Procedure, place_only: bool = False) -> str:
     """The agency, or, when the record names none, the step that says where the file is handed in. ``place_only``
     (an overview's "Nơi nộp", where the step would crowd out what was asked) gives the place the step names instead:
@@ -188,10 +194,9 @@ def _where(proc: Procedure, place_only: bool = False) -> str:
         for sentence in SENTENCE_BREAK.split(step):
             match = _SUBMIT_SENTENCE.search(sentence)
             if match:
-                after = sentence[match.end() :]
-                place = after[: end.start() if (end := _PLACE_END.search(after)) else len(after)].strip()
-                if place_only and 0 < len(place) <= MAX_PLACE:
-                    return f"{place[0].upper()}{place[1:]} (theo trình tự trên Cổng)"
+                place = _place_named(sentence[match.end() :]) if place_only else None
+                if place:
+                    return f"{place} (theo trình tự trên Cổng)"
                 return "theo trình tự trên Cổng, " + shorten(_ITS_DUTY.sub("", sentence[match.start() :]), MAX_NOTE)
     return "Cổng Dịch vụ công không ghi"
 
