@@ -697,12 +697,21 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
     return np.hstack([table, relative, cases, case_of_best, np.asarray(asked_rows, dtype=float), np.asarray(channel_rows, dtype=float)])
 
 
+_QUALIFIES = re.compile(r"(nếu|trường hợp|trừ)\b")  # lowercase: it goes on a sentence
+
+
 def read_on(sentences: list[Sentence], i: int, typed: list[re.Pattern[str]] | None = None) -> str:
-    """The sentence, and the one after it when it ends on a colon: "… thuộc một trong các trường hợp sau:" says
-    nothing without the list that follows it in the record. So is a clause ending on a semicolon without the duration
-    or amount asked for (``typed``) when the next clause of the provision states it: "… niêm yết công khai danh sách
-    …; thông báo qua đài truyền thanh … trong thời gian 03 ngày;"."""
+    """The sentence, after the rule it qualifies when it goes on from a semicolon and both fit a note ("…; nếu thời
+    điểm nhận hồ sơ sau 15 giờ …", "…; trừ trường hợp …": alone it states the exception as the rule), and the one
+    after it when it ends on a colon: "… thuộc một trong các trường hợp sau:" says nothing without the list that
+    follows it. So is a clause ending on a semicolon without the duration or amount asked for (``typed``) when the
+    next clause of the provision states it: "… niêm yết công khai danh sách …; thông báo qua đài truyền thanh … trong
+    thời gian 03 ngày;"."""
     text = sentences[i].text
+    if i and sentences[i - 1].source == sentences[i].source and sentences[i - 1].text.rstrip().endswith(";") and _QUALIFIES.match(text):
+        rule_and_case = f"{sentences[i - 1].text.rstrip()} {text}"
+        if len(rule_and_case) <= MAX_RELATED:  # else the case alone: cut, the pair could lose what was asked
+            text = rule_and_case
     if i + 1 >= len(sentences) or sentences[i + 1].source != sentences[i].source:
         return text
     following = sentences[i + 1].text

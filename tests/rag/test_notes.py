@@ -435,6 +435,24 @@ def test_a_clause_reads_on_into_the_next_one_for_the_duration_asked():
     assert read_on([sentences[0], replace(sentences[1], source="condition")], 0, [FOLDED_TIME_EXPR]) == sentences[0].text
 
 
+def test_a_case_after_a_semicolon_is_read_after_the_rule_it_qualifies():
+    """A clause "…; nếu … sau 15 giờ …" alone states the exception as the rule: it is shown after the clause it goes on from,
+    when both fit a note; a clause that goes on with another rule ("chậm nhất là …") or starts a sentence stays alone."""
+    sentences = [
+        Sentence("Cơ quan đăng ký có trách nhiệm giải quyết hồ sơ đăng ký trong ngày làm việc nhận được hồ sơ hợp lệ;", "step"),
+        Sentence("nếu thời điểm nhận hồ sơ sau 15 giờ cùng ngày thì có thể hoàn thành việc đăng ký trong ngày làm việc tiếp theo.", "step"),
+        Sentence("chậm nhất là ngày cuối cùng của tháng đầu của quý tiếp theo;", "step"),
+        Sentence("Trường hợp hồ sơ chưa đầy đủ thì hướng dẫn bổ sung.", "step"),
+    ]
+    assert read_on(sentences, 1) == f"{sentences[0].text} {sentences[1].text}"
+    assert read_on(sentences, 2) == sentences[2].text
+    assert read_on([sentences[0], replace(sentences[3], text="t" + sentences[3].text[1:])], 1).startswith("Cơ quan đăng ký")
+    assert read_on([sentences[0], sentences[3]], 1) == sentences[3].text  # a new sentence, not a clause
+    assert read_on([replace(sentences[0], source="condition"), sentences[1]], 1) == sentences[1].text
+    too_long = replace(sentences[0], text="Cơ quan đăng ký " + "giải quyết hồ sơ " * 20 + ";")
+    assert read_on([too_long, sentences[1]], 1) == sentences[1].text
+
+
 def test_the_room_is_what_the_answer_leaves_of_its_budget():
     """The composer offers the picker FILL_BUDGET less the answer's lines and what the service adds around them."""
 
