@@ -821,3 +821,18 @@ def test_a_question_asking_which_form_gets_the_dossiers_form_first():
     assert "Mẫu:" not in compose_procedure_answer(proc, ["overview"], ["mau", "nao"], asks_form=True)[0]
     listed = compose_procedure_answer(proc, ["documents"], ["don", "trinh", "bao", "mau"], asks_form=True)[0]
     assert "Mẫu:" not in listed and "mẫu TK07" in listed
+
+
+def test_a_form_is_read_by_the_paper_it_is_for_not_the_paragraph_around_it():
+    """A form named deep in a long document ("Một số giấy tờ khác: … giấy xác nhận hồ sơ xe (theo mẫu ĐKX14/79)")
+    is matched by the words of its own paper, not by the paragraph's, and shown from just before its reference."""
+    other = "Một số giấy tờ khác: a) Xe cải tạo thì phải có thêm chứng nhận nguồn gốc. " + "b) Xe đổi màu sơn. " * 8
+    documents = [
+        Document(name="Giấy khai đăng ký xe (theo mẫu ĐKX10/79 ban hành kèm theo Thông tư số 13/2025/TT-BCA).", copies="1 bản chính"),
+        Document(name=other + "c) Khi đổi nơi cư trú phải có thêm giấy xác nhận hồ sơ xe (theo mẫu ĐKX14/79).", copies="1 bản chính"),
+    ]
+    proc = _procedure(documents=documents)
+    khai = compose_procedure_answer(proc, ["overview"], ["doi", "xe", "son", "dang", "ky", "khai", "mau"], asks_form=True)[0]
+    assert not khai.startswith("Mẫu:") and "mẫu ĐKX10/79" in khai  # the overview lists it: not said twice
+    file_form = compose_procedure_answer(proc, ["overview"], ["giay", "xac", "nhan", "ho", "so", "xe", "mau"], asks_form=True)[0]
+    assert file_form.splitlines()[0].startswith("Mẫu: … ") and "mẫu ĐKX14/79" in file_form.splitlines()[0]
