@@ -716,37 +716,37 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
 # A form a document names: "mẫu TK07", "Mẫu số 01/TK-SDDPNN", "mẫu CT01"; and the words that only ask for one.
 _FORM_REFERENCE = re.compile(r"\bmẫu\b(?:\s+số)?\s*[^\s,;()]*\d[^\s,;()]*", re.IGNORECASE)
 _FORM_ASKING_WORDS = frozenset({"mau", "so", "may", "nao", "gi", "theo", "dung", "lam"})
-FORM_PAPER_WORDS = 16  # "Tờ trình đề nghị phê duyệt phương án bảo vệ công trình thủy lợi theo" "Mẫu số 01"
-FORM_LEAD = 60  # a form named past a line's length is shown from this many characters before it
+FORM_PAPER_WORDS = 16  # "Tờ trình đề nghị phê duyệt phương án bảo vệ công trình thủy lợi theo Mẫu số 01"
 
 
 def _asked_form(proc: Procedure, content_words: list[str]) -> str | None:
-    """The line naming the form of the dossier a "mẫu nào" question asks for: the form whose paper, the clause up to
-    its reference ("Giấy khai đăng ký xe (theo mẫu ĐKX10/79"), holds most of the question's words (the only
-    one, when one). Read on the whole document, a form named deep in a long one ("Một số giấy tờ khác: a) … giấy xác
-    nhận hồ sơ xe (theo mẫu ĐKX14/79 …)") won on the paragraph's other words, and its line, cut, lost the form."""
+    """The line naming the form of the dossier a "mẫu nào" question asks for: the form whose paper holds most of the
+    question's words (the only one, when one). Read on the whole document, a form named deep in a long one ("Một số
+    giấy tờ khác: a) … đ) … phải có thêm giấy xác nhận hồ sơ xe (theo mẫu ĐKX14/79 …)") won on the paragraph's other
+    words over "Giấy khai đăng ký xe (theo mẫu ĐKX10/79 …)", and its line, cut, lost the form."""
     forms = [
-        (doc, name, reference)
+        (name, reference, _paper(name, reference))
         for doc in for_everyone_first(distinct_documents(proc))
         for name in [_document_name(doc)]
         for reference in _FORM_REFERENCE.finditer(name)
     ]
     wanted = set(content_words) - _FORM_ASKING_WORDS
-    overlaps = [len(wanted & _paper_words(name[: reference.start()])) for _, name, reference in forms]
-    if not forms or (len({doc.name for doc, _, _ in forms}) > 1 and max(overlaps) == 0):
+    overlaps = [len(wanted & {fold_diacritics(word) for word in syllables(paper)[:FORM_PAPER_WORDS]}) for _, _, paper in forms]
+    if not forms or (len({name for name, _, _ in forms}) > 1 and max(overlaps) == 0):
         return None
-    _, name, reference = forms[overlaps.index(max(overlaps))]
-    if reference.end() <= MAX_STEP - 1:
+    name, reference, paper = forms[overlaps.index(max(overlaps))]
+    if reference.end() < MAX_STEP:
         return f"Mẫu: {shorten(name, MAX_STEP)}"
-    paper_starts = name.rfind(" ", 0, max(0, reference.start() - FORM_LEAD)) + 1  # its paper before the reference
-    return f"Mẫu: … {shorten(name[paper_starts:], MAX_STEP)}"
+    if len(paper) + 1 + len(reference.group(0)) <= MAX_STEP:
+        return f"Mẫu: {paper} {reference.group(0)}"
+    return f"Mẫu: {shorten(paper, MAX_STEP - len(reference.group(0)) - len(' … ')).removesuffix(' …')} … {reference.group(0)}"
 
 
-def _paper_words(before_reference: str) -> set[str]:
-    """The folded words of the paper a form reference is for: its clause up to the reference, at most
-    FORM_PAPER_WORDS syllables ("… ngoài phạm vi đăng ký của cơ quan, phải có thêm giấy xác nhận hồ sơ xe (theo")."""
-    clause = before_reference[max(before_reference.rfind(mark) for mark in ",;:.") + 1 :]
-    return {fold_diacritics(word) for word in syllables(clause)[-FORM_PAPER_WORDS:]}
+def _paper(name: str, reference: re.Match[str]) -> str:
+    """What a form reference is the form of: the sentence or list item of the document's name that names it, up to
+    the reference ("đ) Đối với trường hợp chủ xe … phải có thêm giấy xác nhận hồ sơ xe (theo"). Its first
+    FORM_PAPER_WORDS syllables are matched against the question: a paper's name leads its sentence."""
+    return name[max(name.rfind(mark, 0, reference.start()) for mark in (". ", "; ", ": ")) + 1 : reference.start()].strip()
 
 
 def _form_shown(form_line: str, lines: list[str]) -> bool:

@@ -825,7 +825,7 @@ def test_a_question_asking_which_form_gets_the_dossiers_form_first():
 
 def test_a_form_is_read_by_the_paper_it_is_for_not_the_paragraph_around_it():
     """A form named deep in a long document ("Một số giấy tờ khác: … giấy xác nhận hồ sơ xe (theo mẫu ĐKX14/79)")
-    is matched by the words of its own paper, not by the paragraph's, and shown from just before its reference."""
+    is matched by the words of its own paper, not by the paragraph's, and shown from its list item's start."""
     other = "Một số giấy tờ khác: a) Xe cải tạo thì phải có thêm chứng nhận nguồn gốc. " + "b) Xe đổi màu sơn. " * 8
     documents = [
         Document(name="Giấy khai đăng ký xe (theo mẫu ĐKX10/79 ban hành kèm theo Thông tư số 13/2025/TT-BCA).", copies="1 bản chính"),
@@ -835,4 +835,9 @@ def test_a_form_is_read_by_the_paper_it_is_for_not_the_paragraph_around_it():
     khai = compose_procedure_answer(proc, ["overview"], ["doi", "xe", "son", "dang", "ky", "khai", "mau"], asks_form=True)[0]
     assert not khai.startswith("Mẫu:") and "mẫu ĐKX10/79" in khai  # the overview lists it: not said twice
     file_form = compose_procedure_answer(proc, ["overview"], ["giay", "xac", "nhan", "ho", "so", "xe", "mau"], asks_form=True)[0]
-    assert file_form.splitlines()[0].startswith("Mẫu: … ") and "mẫu ĐKX14/79" in file_form.splitlines()[0]
+    assert file_form.splitlines()[0] == "Mẫu: c) Khi đổi nơi cư trú phải có thêm giấy xác nhận hồ sơ xe (theo mẫu ĐKX14/79"
+    # a long paper's name keeps its start and the reference
+    long_name = "Tờ khai cổ tức được chia cho phần vốn nhà nước " + "ban hành kèm theo Phụ lục I Nghị định " * 4 + "mẫu số 01/CTLNDC."
+    dividend = _procedure(documents=[*documents, Document(name=long_name, copies="1 bản chính")])
+    line = compose_procedure_answer(dividend, ["overview"], ["to", "khai", "co", "tuc", "von", "mau"], asks_form=True)[0].splitlines()[0]
+    assert line.startswith("Mẫu: Tờ khai cổ tức được chia") and line.endswith(" … mẫu số 01/CTLNDC.") and len(line) <= 6 + 160
