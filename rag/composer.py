@@ -744,9 +744,10 @@ def _asked_form(proc: Procedure, content_words: list[str]) -> str | None:
 
 def _paper(name: str, reference: re.Match[str]) -> str:
     """What a form reference is the form of: the sentence or list item of the document's name that names it, up to
-    the reference ("đ) Đối với trường hợp chủ xe … phải có thêm giấy xác nhận hồ sơ xe (theo"). Its first
-    FORM_PAPER_WORDS syllables are matched against the question: a paper's name leads its sentence."""
-    return name[max(name.rfind(mark, 0, reference.start()) for mark in (". ", "; ", ": ")) + 1 : reference.start()].strip()
+    the reference ("đ) Đối với trường hợp chủ xe … phải có thêm giấy xác nhận hồ sơ xe (theo"), with the heading it
+    follows ("Đối với người phụ thuộc: Tờ khai đăng ký thuế mẫu số 20-ĐK-TCT"). Its first FORM_PAPER_WORDS syllables
+    are matched against the question: a paper's name leads its sentence."""
+    return name[max(name.rfind(mark, 0, reference.start()) for mark in (". ", "; ")) + 1 : reference.start()].strip()
 
 
 def _form_shown(form_line: str, lines: list[str]) -> bool:
