@@ -52,9 +52,18 @@ _FILLER_WORDS = (
     "la co khong duoc a nhe oi nhung cac buoc quy trinh dieu kien ket qua cu thoi han gian tien mat nua lam"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
+# "nơi thường trú", "nơi cư trú": a place the citizen names, not the procedure "Đăng ký thường trú" (folded)
+_PLACE_OF_RESIDENCE = re.compile(r"\bnoi (dang ky )?(thuong tru|tam tru|cu tru)\b")
 
 
 EARLIER_TURNS = 2  # the citizen's turns read with a follow-up when the caller sends no assistant turn
+
+
+def _place_words(folded: str) -> set[str]:
+    """The words that only name a place of residence in a folded question: "còn đứa con 9 tuổi thì có phải về quê nơi
+    thường trú làm không" names no other procedure than the card talked about."""
+    elsewhere = set(_PLACE_OF_RESIDENCE.sub(" ", folded).split())
+    return {word for match in _PLACE_OF_RESIDENCE.finditer(folded) for word in match.group(0).split()} - elsewhere
 
 
 @dataclass
@@ -272,7 +281,7 @@ class Assistant:
         one talked about: "còn khai tử thì sao" after a birth."""
         if earlier_code not in self.index.procedures:
             return None
-        asked = set(query.content_words)
+        asked = set(query.content_words) - _place_words(query.folded)
         named_earlier = len(_name_words(self.index.procedures[earlier_code].name) & asked)
         best: tuple[int, float, ProcedureHit] | None = None
         for hit in hits[:3]:

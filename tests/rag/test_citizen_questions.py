@@ -153,6 +153,8 @@ def _history(first: str, answered_with: str | None) -> list[dict]:
         ("làm giấy khai sinh cho con mất bao lâu", "1.001193", "còn khai tử thì sao", "1.000656"),  # another procedure
         ("lệ phí cấp đổi căn cước", "1.014063", "thế cấp lại thì bao nhiêu", "1.014064"),  # a sibling's marker
         ("làm căn cước cho người trên 14 tuổi ở đâu", "1.014061", "còn con dưới 14 tuổi thì sao", "1.014062"),
+        # "nơi thường trú" is where the child lives, not the procedure "Đăng ký thường trú"
+        ("tôi muốn làm thẻ căn cước cho mình", "1.014061", "còn đứa con 9 tuổi thì có phải về quê nơi thường trú làm không", "1.014062"),
         ("đăng ký tạm trú cần giấy tờ gì", "1.004194", "thế lệ phí hết bao nhiêu vậy", "1.004194"),  # more of the same one
         ("tôi bị mất căn cước", "1.014064", "thế có nộp online được không", "1.014064"),
     ],
