@@ -735,8 +735,8 @@ def _asked_form(proc: Procedure, content_words: list[str]) -> str | None:
     if not forms or (len({name for name, _, _ in forms}) > 1 and max(overlaps) == 0):
         return None
     name, reference, paper = forms[overlaps.index(max(overlaps))]
-    if reference.end() < MAX_STEP:
-        return f"Mẫu: {shorten(name, MAX_STEP)}"
+    if reference.group(0) in (line := shorten(name, MAX_STEP)):
+        return f"Mẫu: {line}"
     if len(paper) + 1 + len(reference.group(0)) <= MAX_STEP:
         return f"Mẫu: {paper} {reference.group(0)}"
     return f"Mẫu: {shorten(paper, MAX_STEP - len(reference.group(0)) - len(' … ')).removesuffix(' …')} … {reference.group(0)}"

@@ -218,6 +218,7 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 
 
 _DIGIT = re.compile(r"\d")
+_QUALIFIES = re.compile(r"(nếu|trường hợp|trừ)\b")  # lowercase, after a semicolon: a case or exception of the rule before it
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
 NOTE_SCHEMA = 12
@@ -695,9 +696,6 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
     )
     case_of_best = cases[:, :1] / (cases[:, 0].max() or 1.0)
     return np.hstack([table, relative, cases, case_of_best, np.asarray(asked_rows, dtype=float), np.asarray(channel_rows, dtype=float)])
-
-
-_QUALIFIES = re.compile(r"(nếu|trường hợp|trừ)\b")  # lowercase: it goes on a sentence
 
 
 def read_on(sentences: list[Sentence], i: int, typed: list[re.Pattern[str]] | None = None) -> str:
