@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 
 from index_store.ids import UNIT_LOST_NOTE
-from rag.notes import SECTION_WORDS, STATES, NotePicker, WordOverlapNotes, around, record_sentences, sentence_body, word_set
+from rag.notes import SECTION_WORDS, STATES, NotePicker, WordOverlapNotes, alone, around, record_sentences, sentence_body, word_set
 from rag.query import Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
 from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, syllables, without_attachments, without_bullet
@@ -579,7 +579,7 @@ def _steps(proc: Procedure, content_words: list[str]) -> list[str]:
 
 
 def _capped(title: str, items: list[str]) -> list[str]:
-    lines = [title, *[f"- {shorten(item, MAX_STEP)}" for item in items[:MAX_LIST_ITEMS]]]
+    lines = [title, *[f"- {shorten(without_bullet(item), MAX_STEP)}" for item in items[:MAX_LIST_ITEMS]]]
     if len(items) > MAX_LIST_ITEMS:
         lines.append(f"… và {len(items) - MAX_LIST_ITEMS} mục khác (xem đầy đủ).")
     return lines
@@ -818,11 +818,13 @@ def _in_place_of_cut_item(lines: list[str], note: str) -> bool:
         if not line.startswith("- "):
             continue
         name, cut, tail = line.removeprefix("- ").partition(" …")  # as _document_item and the step lists write it
-        if not cut or len(name) < MIN_CUT_ITEM or not folded_note.startswith(fold_diacritics(name.casefold())):
+        plain = alone(name)  # a note is shown without the list's letter ("a) Sổ BHXH …")
+        if not cut or len(name) < MIN_CUT_ITEM or not folded_note.startswith(fold_diacritics(plain.casefold())):
             continue
+        letter = name.removesuffix(plain) if name.endswith(plain) else ""
         copies, _, item_note = tail.removeprefix(" — ").partition(" (")
         kept = f" ({item_note}" if item_note and fold_diacritics(item_note.rstrip(")").casefold()) not in folded_note else ""
-        lines[i] = f"- {note}" + (f" — {copies}" if copies and tail.startswith(" — ") else "") + kept
+        lines[i] = f"- {letter}{note}" + (f" — {copies}" if copies and tail.startswith(" — ") else "") + kept
         return True
     return False
 

@@ -218,6 +218,8 @@ def _counts_in(units: frozenset[str]) -> re.Pattern[str] | None:
 
 
 _DIGIT = re.compile(r"\d")
+_LIST_LETTER = re.compile(r"^(?:[a-zđ]\)|\+\))\s*")
+_BRACKETED_NOTE = re.compile(r"^\((lưu ý\s*:[^()]*)\)\.?$", re.IGNORECASE)
 _QUALIFIES = re.compile(r"(nếu|trường hợp|trừ)\b")  # lowercase, after a semicolon: a case or exception of the rule before it
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
@@ -388,13 +390,21 @@ def record_sentences(proc: Procedure) -> list[Sentence]:
     return [Sentence(text, source) for text, source in found.items()]
 
 
+def alone(sentence: str) -> str:
+    """A record's sentence as a line of its own: without the bullet, the letter of the list it stood in ("b) Trong thời
+    hạn 05 ngày …", "+) Trường hợp …": the list is not shown) and the brackets of a whole note ("(Lưu ý: Lộ trình …)")."""
+    sentence = _LIST_LETTER.sub("", without_bullet(" ".join(sentence.split())))
+    bracketed = _BRACKETED_NOTE.match(sentence)
+    return bracketed.group(1) if bracketed else sentence
+
+
 def around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]], room: int = MAX_RELATED) -> str:
     """The sentence whole when it fits the room. Else a rule "<case> thì <what follows>" keeps what follows whole
     and the start of its case ("Trường hợp giấy tờ, tài liệu chứng minh chỗ ở … thì văn bản đó không bắt buộc phải
     công chứng"): a question names the case, the record answers after 'thì'. Else, or when that loses the duration or
     amount asked for, the run of clauses that fits and holds it and most words asked about ("Trong thời hạn 02 ngày
     …, … công an" keeps its start)."""
-    sentence = without_bullet(" ".join(sentence.split()))
+    sentence = alone(sentence)
     if len(sentence) <= room:
         return sentence
     window = _clause_window(sentence, wanted, typed, room)

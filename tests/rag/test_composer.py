@@ -691,6 +691,8 @@ def test_bullet_marks_the_portal_typed_before_an_item_are_not_shown():
     assert "- Bản sao giấy khai sinh — 1 bản sao" in _answer(proc, ["documents"])
     note = WordOverlapNotes(["sang", "thu", "7"], ["overview"]).notes(proc, "")
     assert note and note[0].startswith("Nộp trực tiếp")
+    conditions = _procedure(conditions=["- Đảm bảo tỷ lệ tham gia của người dân", "+ Có phương án sản xuất"])
+    assert compose_section(conditions, "conditions")[1:] == ["- Đảm bảo tỷ lệ tham gia của người dân", "- Có phương án sản xuất"]
 
 
 def test_lettered_documents_are_listed_in_letter_order():

@@ -41,6 +41,7 @@ from rag.notes import (
     NoteModel,
     Sentence,
     WordAssociations,
+    alone,
     around,
     asks_nothing_in_particular,
     note_features,
@@ -433,6 +434,16 @@ def test_a_clause_reads_on_into_the_next_one_for_the_duration_asked():
     assert read_on(sentences, 0) == sentences[0].text  # no duration asked
     assert read_on(sentences, 1, [FOLDED_TIME_EXPR]) == sentences[1].text  # it states one itself
     assert read_on([sentences[0], replace(sentences[1], source="condition")], 0, [FOLDED_TIME_EXPR]) == sentences[0].text
+
+
+def test_a_sentence_shown_alone_drops_the_marks_of_the_list_it_stood_in():
+    """Out of its list a note's letter ("b) …", "+) …") points to nothing, and a note the portal bracketed whole reads
+    as one note; a bracket inside the sentence stays."""
+    assert alone("b) Trong thời hạn 05 ngày làm việc, Chủ tịch Ủy ban nhân dân cấp xã quyết định.").startswith("Trong thời hạn")
+    assert alone("- +) Trường hợp hồ sơ nộp trực tuyến") == "Trường hợp hồ sơ nộp trực tuyến"
+    assert alone("(Lưu ý: Lộ trình cấp thẻ không phụ thuộc vào nơi cư trú).") == "Lưu ý: Lộ trình cấp thẻ không phụ thuộc vào nơi cư trú"
+    assert alone("Bản sao giấy khai sinh (có chứng thực)") == "Bản sao giấy khai sinh (có chứng thực)"
+    assert alone("(Lưu ý: theo mẫu (số 01) hoặc bản sao)") == "(Lưu ý: theo mẫu (số 01) hoặc bản sao)"  # not one bracket
 
 
 def test_a_case_after_a_semicolon_is_read_after_the_rule_it_qualifies():
