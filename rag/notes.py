@@ -333,6 +333,7 @@ class WordAssociations:
 class Sentence:
     text: str
     source: str  # one of SOURCES
+    at: int  # its place among the record's sentences: a shown sentence leaves a gap in the ones a picker reads
 
 
 @lru_cache(maxsize=8192)
@@ -387,7 +388,13 @@ def record_sentences(proc: Procedure) -> list[Sentence]:
             sentence = piece.strip(" -")
             if len(piece.strip()) > MIN_SENTENCE and sentence not in found:
                 found[sentence] = source
-    return [Sentence(text, source) for text, source in found.items()]
+    return [Sentence(text, source, at) for at, (text, source) in enumerate(found.items())]
+
+
+def _goes_on(before: Sentence, after: Sentence) -> bool:
+    """``after`` stood right after ``before`` in the same part of the record: a case is read after the clause it
+    qualifies, not after one that stood before a rule already shown."""
+    return before.source == after.source and before.at + 1 == after.at
 
 
 def alone(sentence: str) -> str:
@@ -716,10 +723,11 @@ def read_on(sentences: list[Sentence], i: int, typed: list[re.Pattern[str]] | No
     next clause of the provision states it: "… niêm yết công khai danh sách …; thông báo qua đài truyền thanh … trong
     thời gian 03 ngày;"."""
     text = sentences[i].text
-    if i and sentences[i - 1].source == sentences[i].source and sentences[i - 1].text.rstrip().endswith(";") and _QUALIFIES.match(text):
+    if i and _goes_on(sentences[i - 1], sentences[i]) and sentences[i - 1].text.rstrip().endswith(";") and _QUALIFIES.match(text):
         rule_and_case = f"{sentences[i - 1].text.rstrip()} {text}"
         if len(rule_and_case) <= MAX_RELATED:  # else the case alone: cut, the pair could lose what was asked
             text = rule_and_case
+    # a list goes on after an item already shown ("… tiếp nhận hồ sơ: + Trường hợp … + Trường hợp …"): no gap check
     if i + 1 >= len(sentences) or sentences[i + 1].source != sentences[i].source:
         return text
     following = sentences[i + 1].text

@@ -425,9 +425,9 @@ def test_a_clause_reads_on_into_the_next_one_for_the_duration_asked():
     """A provision the portal writes as clauses ending on semicolons: a clause without the duration asked for is shown
     with the next clause that states it, and only then."""
     sentences = [
-        Sentence("Ủy ban nhân dân cấp xã niêm yết công khai danh sách các hộ được đề xuất hỗ trợ tại nhà văn hóa thôn;", "step"),
-        Sentence("thông báo qua đài truyền thanh cấp xã (nếu có) trong thời gian 03 ngày;", "step"),
-        Sentence("Hết thời hạn niêm yết, Ủy ban nhân dân cấp xã tổng hợp danh sách.", "step"),
+        Sentence("Ủy ban nhân dân cấp xã niêm yết công khai danh sách các hộ được đề xuất hỗ trợ tại nhà văn hóa thôn;", "step", 0),
+        Sentence("thông báo qua đài truyền thanh cấp xã (nếu có) trong thời gian 03 ngày;", "step", 1),
+        Sentence("Hết thời hạn niêm yết, Ủy ban nhân dân cấp xã tổng hợp danh sách.", "step", 2),
     ]
     both = read_on(sentences, 0, [FOLDED_TIME_EXPR])
     assert both.endswith("trong thời gian 03 ngày;") and both.startswith("Ủy ban nhân dân cấp xã niêm yết")
@@ -450,15 +450,18 @@ def test_a_case_after_a_semicolon_is_read_after_the_rule_it_qualifies():
     """A clause "…; nếu … sau 15 giờ …" alone states the exception as the rule: it is shown after the clause it goes on from,
     when both fit a note; a clause that goes on with another rule ("chậm nhất là …") or starts a sentence stays alone."""
     sentences = [
-        Sentence("Cơ quan đăng ký có trách nhiệm giải quyết hồ sơ đăng ký trong ngày làm việc nhận được hồ sơ hợp lệ;", "step"),
-        Sentence("nếu thời điểm nhận hồ sơ sau 15 giờ cùng ngày thì có thể hoàn thành việc đăng ký trong ngày làm việc tiếp theo.", "step"),
-        Sentence("chậm nhất là ngày cuối cùng của tháng đầu của quý tiếp theo;", "step"),
-        Sentence("Trường hợp hồ sơ chưa đầy đủ thì hướng dẫn bổ sung.", "step"),
+        Sentence("Cơ quan đăng ký có trách nhiệm giải quyết hồ sơ đăng ký trong ngày làm việc nhận được hồ sơ hợp lệ;", "step", 0),
+        Sentence("nếu thời điểm nhận hồ sơ sau 15 giờ cùng ngày thì có thể hoàn thành việc đăng ký trong ngày tiếp theo.", "step", 1),
+        Sentence("chậm nhất là ngày cuối cùng của tháng đầu của quý tiếp theo;", "step", 2),
+        Sentence("Trường hợp hồ sơ chưa đầy đủ thì hướng dẫn bổ sung.", "step", 3),
     ]
     assert read_on(sentences, 1) == f"{sentences[0].text} {sentences[1].text}"
     assert read_on(sentences, 2) == sentences[2].text
-    assert read_on([sentences[0], replace(sentences[3], text="t" + sentences[3].text[1:])], 1).startswith("Cơ quan đăng ký")
-    assert read_on([sentences[0], sentences[3]], 1) == sentences[3].text  # a new sentence, not a clause
+    assert read_on([sentences[0], replace(sentences[3], text="t" + sentences[3].text[1:], at=1)], 1).startswith("Cơ quan đăng ký")
+    assert read_on([sentences[0], replace(sentences[3], at=1)], 1) == sentences[3].text  # a new sentence, not a clause
+    # its rule already shown, the case is not read after the clause that stood before the rule
+    earlier = Sentence("Người nộp hồ sơ nhận phiếu hẹn trả kết quả;", "step", 0)
+    assert read_on([earlier, replace(sentences[1], at=2)], 1) == sentences[1].text
     assert read_on([replace(sentences[0], source="condition"), sentences[1]], 1) == sentences[1].text
     too_long = replace(sentences[0], text="Cơ quan đăng ký " + "giải quyết hồ sơ " * 20 + ";")
     assert read_on([too_long, sentences[1]], 1) == sentences[1].text
