@@ -6,6 +6,7 @@ Every figure in an answer is copied from a record; nothing is computed or invent
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from index_store.ids import UNIT_LOST_NOTE
@@ -476,25 +477,50 @@ def distinct_documents(proc: Procedure) -> list[Document]:
     return documents
 
 
-# "a) Sổ BHXH", "đ) Trường hợp …": a document lettered in the law's list. The portal often shuffles them (đ, b, a, g…).
-_LETTERED = re.compile(r"^\s*\(?([a-zđ])\)\s")
+# "a) Sổ BHXH", "(iv) Trường hợp …", "2. Tờ khai …": a document numbered in the law's list, by a letter, a roman
+# numeral or a number. The portal often shuffles them (đ, b, a, g…; (iv), (v), (ii)…; 3, 1, 2…).
+_LIST_MARK = re.compile(r"^\s*\(?([a-zđ]|[ivx]{1,4})\)\s|^\s*\(?(\d{1,2})[).]\s")
 _LETTER_ORDER = "abcdđeghiklmnopqrstuvxy"
+_ROMAN_ORDER = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 
 
-def in_letter_order(documents: list[Document]) -> list[Document]:
-    """Lettered documents in the order of their letters, then the others as they came; left as they are when a
-    letter repeats (one list per case) or fewer than three are lettered."""
-    letters = [m.group(1) if (m := _LETTERED.match(d.name)) and m.group(1) in _LETTER_ORDER else None for d in documents]
-    lettered = [x for x in letters if x]
-    if len(lettered) < 3 or len(set(lettered)) < len(lettered):
+def _list_marks(documents: list[Document]) -> list[tuple[str, int] | None]:
+    """Each document's place in its list as (kind, ordinal): "(i)" is a roman numeral in a list that has "(ii)" or
+    "(iv)", and the letter i elsewhere."""
+    marks = [(m.group(1), m.group(2)) if (m := _LIST_MARK.match(d.name)) else None for d in documents]
+    roman = any(letter and len(letter) > 1 for letter, _ in filter(None, marks))
+    places: list[tuple[str, int] | None] = []
+    for mark in marks:
+        letter, number = mark or (None, None)
+        if number:
+            places.append(("number", int(number)))
+        elif letter and roman and letter in _ROMAN_ORDER:
+            places.append(("roman", _ROMAN_ORDER.index(letter)))
+        elif letter and letter in _LETTER_ORDER:
+            places.append(("letter", _LETTER_ORDER.index(letter)))
+        else:
+            places.append(None)
+    return places
+
+
+def in_list_order(documents: list[Document]) -> list[Document]:
+    """The numbered documents in the order of their list, then the others as they came; left as they are when a mark
+    repeats (one list per case) or fewer than three are numbered alike."""
+    places = _list_marks(documents)
+    kinds = Counter(place[0] for place in places if place)
+    if not kinds:
         return documents
-    keys = [(0, _LETTER_ORDER.index(letter)) if letter else (1, i) for i, letter in enumerate(letters)]
+    kind, count = kinds.most_common(1)[0]
+    ordinals = [place[1] for place in places if place and place[0] == kind]
+    if count < 3 or len(set(ordinals)) < count:
+        return documents
+    keys = [(0, place[1]) if place and place[0] == kind else (1, i) for i, place in enumerate(places)]
     return [documents[i] for i in sorted(range(len(documents)), key=keys.__getitem__)]
 
 
-# A document only some applicants bring: "Trường hợp trẻ em bị bỏ rơi thì …", "Văn bản ủy quyền … trong trường hợp
-# ủy quyền", "Đối với người nước ngoài …" (folded).
-_FOR_A_CASE = re.compile(r"^(\(?[a-zđ]\)\s*)?(truong hop|neu|doi voi|rieng|ngoai ra)\b|\btrong truong hop\b")
+# A document only some applicants bring: "Trường hợp trẻ em bị bỏ rơi thì …", "(iv) Trường hợp ủy quyền …", "Văn bản
+# ủy quyền … trong trường hợp ủy quyền", "Đối với người nước ngoài …" (folded).
+_FOR_A_CASE = re.compile(r"^(\(?([a-zđ]|[ivx]{1,4})\)\s*|\(?\d{1,2}[).]\s*)?(truong hop|neu|doi voi|rieng|ngoai ra)\b|\btrong truong hop\b")
 
 
 def for_everyone_first(documents: list[Document]) -> list[Document]:
@@ -509,7 +535,7 @@ def _documents(proc: Procedure, content_words: list[str]) -> list[str]:
 
     The two the question names most closely are given (nearly) whole; the others are cut like the rest.
     """
-    documents = for_everyone_first(in_letter_order(distinct_documents(proc)))
+    documents = for_everyone_first(in_list_order(distinct_documents(proc)))
     if not documents:
         return ["Cổng Dịch vụ công không liệt kê thành phần hồ sơ cho thủ tục này."]
     wanted = set(content_words) - word_set(proc.name)

@@ -15,7 +15,7 @@ from rag.composer import (
     compose_section,
     distinct_documents,
     for_everyone_first,
-    in_letter_order,
+    in_list_order,
     refusal_text,
     step_list,
 )
@@ -695,15 +695,43 @@ def test_bullet_marks_the_portal_typed_before_an_item_are_not_shown():
     assert compose_section(conditions, "conditions")[1:] == ["- Đảm bảo tỷ lệ tham gia của người dân", "- Có phương án sản xuất"]
 
 
-def test_lettered_documents_are_listed_in_letter_order():
+def test_lettered_documents_are_listed_in_list_order():
     """The portal shuffles a law's lettered list (đ, b, a…); a citizen reads it as a, b, đ."""
     names = ("đ) Giấy ra viện", "Trường hợp ủy quyền thì kèm văn bản ủy quyền", "b) Bản sao giấy chứng tử", "a) Sổ BHXH")
     shuffled = [Document(name=n) for n in names]
-    assert [d.name[:2] for d in in_letter_order(shuffled)] == ["a)", "b)", "đ)", "Tr"]
+    assert [d.name[:2] for d in in_list_order(shuffled)] == ["a)", "b)", "đ)", "Tr"]
     per_case = [Document(name=n) for n in ("a) Tờ khai", "b) Ảnh", "a) Tờ khai của người đại diện", "b) Giấy ủy quyền")]
-    assert in_letter_order(per_case) == per_case  # one list per case: left as it came
+    assert in_list_order(per_case) == per_case  # one list per case: left as it came
     answer = _answer(_procedure(documents=shuffled), ["documents"])
     assert answer.index("a) Sổ BHXH") < answer.index("b) Bản sao") < answer.index("đ) Giấy ra viện")
+
+
+def test_documents_numbered_in_roman_numerals_or_digits_are_listed_in_order():
+    """ "(iv), (v), (ii), (iii), (i)" reads (i) to (v); "(i)" is a numeral in such a list, a letter in "a) … i)"."""
+    names = (
+        "(iv) Trường hợp ủy quyền cho bưu chính",
+        "(v) Người ủy quyền chịu trách nhiệm",
+        "(ii) Hợp đồng dịch vụ",
+        "(iii) Phiếu gửi hồ sơ",
+        "(i) Văn bản ủy quyền",
+        "Giấy đề nghị đăng ký hộ kinh doanh",
+    )
+    listed = [d.name.split(")")[0] for d in in_list_order([Document(name=n) for n in names])]
+    assert listed == ["(i", "(ii", "(iii", "(iv", "(v", "Giấy đề nghị đăng ký hộ kinh doanh"]
+    numbered = [Document(name=n) for n in ("3. Ảnh 4x6", "1. Tờ khai", "2. Bản sao giấy khai sinh")]
+    assert [d.name[:2] for d in in_list_order(numbered)] == ["1.", "2.", "3."]
+    lettered = [Document(name=n) for n in ("i) Giấy khám", "a) Tờ khai", "b) Ảnh")]
+    assert [d.name[:2] for d in in_list_order(lettered)] == ["a)", "b)", "i)"]
+
+
+def test_a_numbered_document_of_a_case_comes_after_those_everyone_brings():
+    names = [
+        "(i) Trường hợp ủy quyền cho cá nhân thì kèm văn bản ủy quyền",
+        "2. Đối với người nước ngoài: hộ chiếu",
+        "Giấy đề nghị đăng ký hộ kinh doanh",
+    ]
+    listed = [d.name for d in for_everyone_first([Document(name=n) for n in names])]
+    assert listed == [names[2], names[0], names[1]]
 
 
 def test_the_checklist_says_the_notes_of_the_documents_table():
