@@ -523,11 +523,22 @@ def in_list_order(documents: list[Document]) -> list[Document]:
 _FOR_A_CASE = re.compile(r"^(\(?([a-zđ]|[ivx]{1,4})\)\s*|\(?\d{1,2}[).]\s*)?(truong hop|neu|doi voi|rieng|ngoai ra)\b|\btrong truong hop\b")
 
 
+# The heading of a table of documents for a case: "Trường hợp ủy quyền thực hiện thủ tục", "Đối với hàng hóa nhập
+# khẩu" (folded); not a bracketed remark on copies, "(Trường hợp không quy định là bản chính thì …)".
+_CASE_HEADING = re.compile(r"^(truong hop|doi voi)\b")
+
+
+def _for_a_case(document: Document) -> bool:
+    """Whether only some applicants bring it: its name states a case, or it stands under a case's heading."""
+    heading = fold_diacritics(document.note.casefold()) if document.note else ""
+    return bool(_FOR_A_CASE.search(fold_diacritics(document.name.casefold())) or _CASE_HEADING.match(heading))
+
+
 def for_everyone_first(documents: list[Document]) -> list[Document]:
     """The documents every applicant brings first, then those of a particular case, each group in its order: the
-    portal often opens the list with a case ("Trường hợp trẻ em bị bỏ rơi …") and the capped list then hides the
-    application form."""
-    return sorted(documents, key=lambda d: bool(_FOR_A_CASE.search(fold_diacritics(d.name.casefold()))))
+    portal often opens the list with a case ("Trường hợp trẻ em bị bỏ rơi …", a table headed "Trường hợp ủy quyền
+    …") and the capped list then hides the application form."""
+    return sorted(documents, key=_for_a_case)
 
 
 def _documents(proc: Procedure, content_words: list[str]) -> list[str]:

@@ -724,6 +724,14 @@ def test_documents_numbered_in_roman_numerals_or_digits_are_listed_in_order():
     assert [d.name[:2] for d in in_list_order(lettered)] == ["a)", "b)", "i)"]
 
 
+def test_a_document_under_a_case_heading_comes_after_those_everyone_brings():
+    """The portal's table "Trường hợp ủy quyền thực hiện thủ tục" holds documents that do not say the case themselves."""
+    authorised = Document(name="(v) Người ủy quyền chịu trách nhiệm về việc ủy quyền", note="Trường hợp ủy quyền thực hiện thủ tục")
+    remark = Document(name="Sổ BHXH", note="(Trường hợp không quy định là bản chính thì có thể nộp bản sao)")
+    form = Document(name="Giấy đề nghị đăng ký hộ kinh doanh")
+    assert for_everyone_first([authorised, remark, form]) == [remark, form, authorised]
+
+
 def test_a_numbered_document_of_a_case_comes_after_those_everyone_brings():
     names = [
         "(i) Trường hợp ủy quyền cho cá nhân thì kèm văn bản ủy quyền",
