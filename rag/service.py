@@ -143,6 +143,18 @@ def _markers_of(name: str) -> frozenset[str]:
     return markers_of_name(fold_diacritics(name.casefold()))
 
 
+# A procedure that undoes another: "Dừng thực hiện thủ tục đăng ký hộ kinh doanh", "Thu hồi giấy phép lái xe", "Hủy
+# đăng ký dự án" (folded; 34 names of the portal). A question that says none of these words asks for the procedure
+# itself, not for its undoing.
+_UNDOING = re.compile(r"^(thu tuc )?(dung thuc hien|huy|thu hoi|dinh chi|rut)\b")
+# "dừng" folds with "dùng" and "đúng" ("… có đúng không"): named with what it stops
+_ASKS_TO_UNDO = re.compile(r"\b(dung (thuc hien|lai|thu tuc|dang ky|ho so)|huy|thu hoi|dinh chi|rut)\b")
+
+
+def _undoes(name: str) -> bool:
+    return bool(_UNDOING.match(fold_diacritics(name.casefold())))
+
+
 def _name_words(name: str) -> set[str]:
     """A procedure name's folded syllables, without the generic "thủ tục" some names start with."""
     return set(word_set(name) - GENERIC_NAME_WORDS)
@@ -389,6 +401,8 @@ class Assistant:
             return False  # the ward's own level is meant (see _ward_level_sibling_first)
         if asked_markers(query.folded) & (_markers_of(top.name) ^ _markers_of(other.name)):
             return False  # the question names (in everyday words) the marker that tells them apart
+        if _undoes(other.name) and not _undoes(top.name) and not _ASKS_TO_UNDO.search(query.folded):
+            return False  # "đăng ký hộ kinh doanh" is not "Dừng thực hiện thủ tục đăng ký hộ kinh doanh"
         # "… không phải là cộng tác viên" beside "… là cộng tác viên" is the other case, not a special one
         return bool(a - b) or bool((b - a) & _NEGATIONS)
 

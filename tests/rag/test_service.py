@@ -126,6 +126,20 @@ def test_accents_typed_tell_apart_names_that_fold_alike(assistant, monkeypatch):
     assert assistant._undecided_siblings(top, other, analyze("công bố động bến thủy nội địa")) is True
 
 
+def test_a_procedure_that_undoes_another_is_not_a_choice_unless_asked(assistant, monkeypatch):
+    """ "Dừng thực hiện thủ tục đăng ký hộ kinh doanh" shares the words of "Đăng ký thành lập hộ kinh doanh"; a citizen
+    who asks about registering does not mean stopping it."""
+    doing, undoing = "Đăng ký thành lập hộ kinh doanh", "Dừng thực hiện thủ tục đăng ký hộ kinh doanh"
+    for code, name in (("9.000001", doing), ("9.000002", undoing)):
+        monkeypatch.setitem(assistant.index.procedures, code, Procedure(code=code, name=name, levels=["Cấp xã"]))
+    top, other = ProcedureHit("9.000001", 0.5, doing), ProcedureHit("9.000002", 0.45, undoing)
+    analyze = assistant.ranker.analyzer.analyze
+    assert assistant._undecided_siblings(top, other, analyze("hồ sơ đăng ký hộ kinh doanh mất bao lâu")) is False
+    assert assistant._undecided_siblings(top, other, analyze("đăng ký hộ kinh doanh có đúng không")) is False
+    # the undoing ranked best for a question that does not ask for it: the choice is still asked
+    assert assistant._undecided_siblings(other, top, analyze("hồ sơ đăng ký hộ kinh doanh mất bao lâu")) is True
+
+
 def test_plan_question_is_answered_from_the_plan_with_its_heading(assistant):
     answer = assistant.answer("phấn đấu mức độ hài lòng của người dân đạt bao nhiêu phần trăm")
     assert answer.focus_code == PLAN_ID
