@@ -187,6 +187,21 @@ def expand_shorthand(text: str, accented: bool) -> str:
 
 _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
 
+_ACRONYM = re.compile(r"\b[A-ZĐ][A-ZĐ0-9]+\b")
+
+
+def with_acronyms_spelled_out(text: str) -> str:
+    """A procedure's name or phrase with what each acronym stands for written after it ("công ty TNHH trách nhiệm hữu
+    hạn một thành viên"): a question's abbreviations are expanded, so a name that abbreviates (64 of the portal's) was
+    matched by fewer of the question's words and word pairs than one that spells the same thing out."""
+
+    def spelled_out(match: re.Match[str]) -> str:
+        key = fold_diacritics(match.group(0).casefold())
+        return f"{match.group(0)} {ABBREVIATIONS[key]}" if key in ABBREVIATIONS else match.group(0)
+
+    return _ACRONYM.sub(spelled_out, text)
+
+
 # A pause for a stated while ("nghỉ bán 2 tháng", "đóng cửa vài tuần"): the business is suspended, not closed.
 _FOR_A_WHILE = r"( \w+){0,2} (\d+|vai|mot|may|hai|ba|bon|sau|mot vai) (ngay|hom|tuan|thang)"
 

@@ -24,7 +24,7 @@ from index_store.ids import PLAN_ID
 from index_store.keywords import KeywordIndex
 from index_store.store import IndexVersion
 from rag.notes import record_sentences, word_pairs, words_and_pairs
-from rag.query import MARKER_PARAPHRASES, Query, QueryAnalyzer
+from rag.query import MARKER_PARAPHRASES, Query, QueryAnalyzer, with_acronyms_spelled_out
 from rag.ranking import FEATURE_NAMES, RankingModel
 from tthc.schema import Chunk, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables
@@ -292,14 +292,19 @@ class HybridRanker:
         self._names = KeywordIndex.build([(f"{i}", text) for i, (_, text) in enumerate(names)])
         self._folded_names = {c: fold_diacritics(p.name.casefold()) for c, p in index.procedures.items()}
         self._ward_level = frozenset(c for c, p in index.procedures.items() if p.is_ward_level)
-        self._name_tokens = {c: {fold_diacritics(w) for w in syllables(p.name)} for c, p in index.procedures.items()}
-        self._name_pairs = {c: _pairs(name) for c, name in self._folded_names.items()}
+        self._name_tokens = {
+            c: {fold_diacritics(w) for w in syllables(with_acronyms_spelled_out(p.name))} for c, p in index.procedures.items()
+        }
+        self._name_pairs = {c: _pairs(fold_diacritics(with_acronyms_spelled_out(p.name).casefold())) for c, p in index.procedures.items()}
         self._name_markers = {c: markers_of_name(name) for c, name in self._folded_names.items()}
         self._vocabulary_words = {
             c: {fold_diacritics(w) for w in syllables(self._name_text(p).casefold())} for c, p in index.procedures.items()
         }
         self._phrases = {
-            c: [(_pairs(folded), set(syllables(folded))) for folded in (fold_diacritics(t.casefold()) for t in [*p.aliases, *p.situations])]
+            c: [
+                (_pairs(folded), set(syllables(folded)))
+                for folded in (fold_diacritics(with_acronyms_spelled_out(t).casefold()) for t in [*p.aliases, *p.situations])
+            ]
             for c, p in index.procedures.items()
         }
         self._chunks_by_doc: dict[str, list[int]] = defaultdict(list)
@@ -309,7 +314,7 @@ class HybridRanker:
 
     @staticmethod
     def _name_text(proc: Procedure) -> str:
-        return " ".join([proc.name, *proc.aliases, *proc.situations])
+        return with_acronyms_spelled_out(" ".join([proc.name, *proc.aliases, *proc.situations]))
 
     def _bm25_chunks(self, query: Query) -> dict[str, list[tuple[int, float]]]:
         scores = self.index.keywords.scores(bm25_tokens(query.search_text))

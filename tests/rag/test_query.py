@@ -3,7 +3,7 @@
 import pytest
 
 from rag.diacritics import DiacriticRestorer
-from rag.query import QueryAnalyzer, detect_intents, intents_beside_name, normalize_question
+from rag.query import QueryAnalyzer, detect_intents, intents_beside_name, normalize_question, with_acronyms_spelled_out
 from tthc.text import fold_diacritics
 
 
@@ -68,6 +68,15 @@ def test_an_expanded_abbreviation_is_not_a_content_word_of_its_own(analyzer):
     words = analyzer.analyze("cty em nhap khau hang nk").content_words
     assert {"cty", "nk"}.isdisjoint(words)
     assert {"cong", "ty", "nhap", "khau"} <= set(words)
+
+
+def test_a_name_that_abbreviates_is_read_with_its_acronyms_spelled_out():
+    """The question's "tnhh" is expanded; so is the name's "TNHH", in place, so that its word pairs match too."""
+    spelled = with_acronyms_spelled_out("Đăng ký thành lập công ty TNHH một thành viên")
+    assert spelled == "Đăng ký thành lập công ty TNHH trách nhiệm hữu hạn một thành viên"
+    assert with_acronyms_spelled_out("Cấp sổ BHXH, thẻ BHYT") == "Cấp sổ BHXH bảo hiểm xã hội, thẻ BHYT bảo hiểm y tế"
+    # lower-case words are not acronyms: "so do" in a name is not "sổ đỏ" expanded again
+    assert with_acronyms_spelled_out("Cấp sổ đỏ") == "Cấp sổ đỏ"
 
 
 def test_a_shorthand_that_stands_for_several_things_is_not_expanded(analyzer):
