@@ -296,8 +296,10 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "documents",
         re.compile(
             # "hồ sơ" right after handing it in is what is handed in, not what is asked about ("nộp hồ sơ cho ai",
-            # "thứ 7 có nhận hồ sơ không"), unless asked what it holds ("nộp hồ sơ gì")
-            r"\b(" + "".join(f"(?<!{verb} )" for verb in _HANDING_IN) + r"ho so|(ho so|giay to) (gi|nao|gom|bao gom|can)"
+            # "thứ 7 có nhận hồ sơ không"), unless asked what it holds ("nộp hồ sơ gì"); so is "hồ sơ" right before it
+            # ("hồ sơ nộp ở đâu", "hồ sơ gửi rồi thì bao lâu") unless what it holds is asked ("hồ sơ nộp xã gồm gì")
+            r"\b(" + "".join(f"(?<!{verb} )" for verb in _HANDING_IN) + r"ho so(?! (nop|gui)\b(?!.*\b(gom|gi|bao gom)\b))"
+            r"|(ho so|giay to) (gi|nao|gom|bao gom|can)"
             r"|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh"
             r"|mau (don|so|to khai|ban khai)|to khai|ban ke khai|(don|van ban|chung cu|chung tu|tai lieu) (gi|nao))\b"
         ),

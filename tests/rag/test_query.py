@@ -242,6 +242,11 @@ def test_section_intent(question, intent):
         ("công an xã thứ 7 có nhận hồ sơ không", ["overview"]),
         ("nộp hồ sơ lúc 4 giờ chiều thì trong ngày có xong không", ["time"]),
         ("nộp hồ sơ tạm trú thì mất bao lâu", ["time"]),
+        # "hồ sơ" before handing it in: the subject of the question, not what it asks for
+        ("hồ sơ nộp ở đâu vậy", ["agency"]),
+        ("sổ đỏ ghi sai tên thì mang hồ sơ nộp ở đâu", ["agency"]),
+        ("hồ sơ gửi rồi thì bao lâu có kết quả", ["time", "result"]),
+        ("ho so nop xa gom gi", ["documents"]),
         ("han chot nop ho so khai thue la ngay nao", ["deadline"]),
         # what the dossier holds is still asked
         ("nộp hồ sơ gì để đăng ký tạm trú", ["documents"]),
