@@ -284,7 +284,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "agency",
         re.compile(
-            r"\b(o dau|noi nao|co quan nao|nop dau|lam dau|den dau|(toi|ve|di) dau|ai giai quyet|tham quyen|truc tuyen|online"
+            r"\b(o dau|noi nao|(o|nop|lam|gui|tai) cho nao|co quan nao|nop dau|lam dau|den dau|(toi|ve|di) dau|ai giai quyet"
+            r"|tham quyen|truc tuyen|online"
             r"|kenh nao|(nop|gui|chuyen|dua) (\w+ ){0,4}cho ai"
             # "nộp cho BHXH nào", "ở chi cục hải quan nào"; not "kho bạc xử lý thế nào", "gửi kho bạc khi nào"
             r"|(co quan|bhxh|kho bac|phong|chi cuc|don vi) (\w+ ){0,2}(?<!the )(?<!khi )(?<!luc )(?<!ngay )(?<!cach )nao)\b"
@@ -297,11 +298,13 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             # "hồ sơ" right after handing it in is what is handed in, not what is asked about ("nộp hồ sơ cho ai",
             # "thứ 7 có nhận hồ sơ không"), unless asked what it holds ("nộp hồ sơ gì"); so is "hồ sơ" right before it
-            # ("hồ sơ nộp ở đâu", "hồ sơ gửi rồi thì bao lâu") unless what it holds is asked ("hồ sơ nộp xã gồm gì")
+            # ("hồ sơ nộp ở đâu", "hồ sơ gửi rồi thì bao lâu") unless what it holds is asked ("hồ sơ nộp xã gồm gì");
+            # the same of "tờ khai" below ("tờ khai nộp ở chỗ nào", not "tờ khai nộp theo mẫu nào")
             r"\b(" + "".join(f"(?<!{verb} )" for verb in _HANDING_IN) + r"ho so(?! (nop|gui)\b(?!.*\b(gom|gi|bao gom)\b))"
             r"|(ho so|giay to) (gi|nao|gom|bao gom|can)"
             r"|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh"
-            r"|mau (don|so|to khai|ban khai)|to khai|ban ke khai|(don|van ban|chung cu|chung tu|tai lieu) (gi|nao))\b"
+            r"|mau (don|so|to khai|ban khai)|to khai(?! (nop|gui)\b(?!.*\b(gom|gi|bao gom|mau)\b))|ban ke khai"
+            r"|(don|van ban|chung cu|chung tu|tai lieu) (gi|nao))\b"
         ),
     ),
     ("steps", re.compile(r"\b(lam the nao|lam sao|nhu the nao|cach lam|huong dan)\b")),
@@ -383,7 +386,8 @@ STOPWORDS = frozenset(
     ).split()
 )
 
-# Words of question phrases that are no stop words on their own ("cây lâu năm", "giờ làm việc"), on folded syllables.
+# Words of question phrases that are no stop words on their own ("cây lâu năm", "giờ làm việc", "chỗ ở"), on folded
+# syllables.
 _ASKED_AFTER_BAO = frozenset({"lau", "gio"})  # "bao lâu", "bao giờ"
 _ASKING_AFTER_LAU = frozenset({"khong", "ko", "k", "chua", "the"})  # "lâu không", "lâu thế"
 
@@ -392,6 +396,8 @@ def _in_question_phrase(folded: list[str], i: int) -> bool:
     word = folded[i]
     if word in _ASKED_AFTER_BAO and i > 0 and folded[i - 1] == "bao":
         return True
+    if word == "cho" and i + 1 < len(folded) and folded[i + 1] == "nao":
+        return True  # "ở chỗ nào" asks where; "chỗ ở" stays a word
     return word == "lau" and i + 1 < len(folded) and folded[i + 1] in _ASKING_AFTER_LAU
 
 

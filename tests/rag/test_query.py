@@ -138,10 +138,13 @@ def test_mat_of_time_or_money_does_not_name_a_loss(analyzer, question, names_a_l
         ("bao giờ có giấy khai sinh", ["giay", "khai", "sinh"]),
         ("làm khai sinh có lâu không", ["khai", "sinh"]),
         ("trồng cây lâu năm gần kênh", ["cay", "gan", "kenh", "lau", "nam", "trong"]),
+        ("khai sinh nộp ở chỗ nào", ["khai", "nop", "sinh"]),
+        ("chứng minh chỗ ở hợp pháp", ["cho", "chung", "hop", "minh", "phap"]),
     ],
 )
-def test_the_words_of_how_long_and_when_are_not_content(analyzer, question, content):
-    """'Bao lâu', 'bao giờ', 'lâu không' ask for a time: their 'lâu' and 'giờ' would count against every record."""
+def test_the_words_of_how_long_when_and_where_are_not_content(analyzer, question, content):
+    """'Bao lâu', 'bao giờ', 'lâu không' ask for a time, 'chỗ nào' for a place: their 'lâu', 'giờ' and 'chỗ' would
+    count against every record."""
     assert analyzer.analyze(question).content_words == content
 
 
@@ -247,6 +250,8 @@ def test_section_intent(question, intent):
         ("sổ đỏ ghi sai tên thì mang hồ sơ nộp ở đâu", ["agency"]),
         ("hồ sơ gửi rồi thì bao lâu có kết quả", ["time", "result"]),
         ("ho so nop xa gom gi", ["documents"]),
+        ("Tờ khai nộp ở chỗ nào?", ["agency"]),
+        ("tờ khai nộp theo mẫu nào", ["documents"]),
         ("han chot nop ho so khai thue la ngay nao", ["deadline"]),
         # what the dossier holds is still asked
         ("nộp hồ sơ gì để đăng ký tạm trú", ["documents"]),
