@@ -363,9 +363,11 @@ _CHANNEL_SPOKEN_OF = {
     "Dịch vụ bưu chính": re.compile(r"\bbuu (chinh|dien)\b"),
 }
 _LEADING_AMOUNT = re.compile(r"^\([^()]*(?:\([^()]*\)[^()]*)*\)\s*")  # "(200.000 VNĐ/giấy phép) nộp hồ sơ trực tiếp tại …"
-# What an office does with a dossier it has ("Sau khi tiếp nhận hồ sơ …, cán bộ tiếp nhận hồ sơ tại Trung tâm … chuyển"):
-# not where the applicant hands it in.
-_OFFICE_ACTS = re.compile(r"^sau khi (tiep nhan|nhan)\b|\b(can bo|cong chuc|chuyen vien)\b[^.;,]{0,30}\b(tiep nhan|chuyen|gui|kiem tra)\b")
+# What an office does with a dossier it has ("Sau khi tiếp nhận hồ sơ …, cán bộ tiếp nhận hồ sơ tại Trung tâm … chuyển",
+# "Hướng dẫn người nộp hồ sơ bổ sung … và nộp lại"): not where the applicant hands it in.
+_OFFICE_ACTS = re.compile(
+    r"^(sau khi (tiep nhan|nhan)|huong dan)\b|\b(can bo|cong chuc|chuyen vien)\b[^.;,]{0,30}\b(tiep nhan|chuyen|gui|kiem tra)\b"
+)
 _PLACE_ALONE = re.compile(r"^(tai|qua|thong qua) ")  # a channel's note that is only its place: "Tại Trung tâm phục vụ …"
 
 
@@ -374,7 +376,7 @@ def _hand_in_sentences(note: str) -> list[str]:
     sơ trực tiếp tại Trung tâm Phục vụ hành chính công cấp tỉnh, xã") with fees and time limits."""
     found = []
     for sentence in SENTENCE_BREAK.split(_LEADING_AMOUNT.sub("", note)):
-        folded = fold_diacritics(sentence.casefold())
+        folded = fold_diacritics(without_bullet(sentence).casefold())
         stated = STATES["handed_in"].search(folded) or STATES["means"].search(folded) or _PLACE_ALONE.match(folded)
         if stated and not _AMOUNT.search(sentence) and not _OFFICE_ACTS.search(folded):
             found.append(without_bullet(sentence).strip())

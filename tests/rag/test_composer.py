@@ -841,6 +841,17 @@ def test_where_to_hand_in_is_said_in_the_records_words():
     # the steps say where the applicant hands it in, when no channel note does
     stepped = _procedure(agency="Công an cấp xã", steps=["Bước 2: Người yêu cầu nộp hồ sơ tại Công an cấp xã nơi cư trú."])
     assert compose_section(stepped, "agency", ["nop", "dau"])[-1] == "Cách nộp: Người yêu cầu nộp hồ sơ tại Công an cấp xã nơi cư trú."
+    # an office guiding the applicant to hand in more is no place to hand it in, bullet or not
+    guided = _procedure(
+        agency="Ủy ban nhân dân cấp xã",
+        steps=[
+            "- Hướng dẫn người nộp hồ sơ bổ sung hồ sơ và nộp lại cho cơ quan chuyên môn cấp xã.",
+            "Bước 1: Người đề nghị nộp hồ sơ đến Trung tâm Phục vụ hành chính công.",
+        ],
+    )
+    assert (
+        compose_section(guided, "agency", ["nop", "xa"])[-1] == "Cách nộp: Người đề nghị nộp hồ sơ đến Trung tâm Phục vụ hành chính công."
+    )
 
 
 def test_a_question_asking_which_form_gets_the_dossiers_form_first():
