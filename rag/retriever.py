@@ -292,10 +292,9 @@ class HybridRanker:
         self._names = KeywordIndex.build([(f"{i}", text) for i, (_, text) in enumerate(names)])
         self._folded_names = {c: fold_diacritics(p.name.casefold()) for c, p in index.procedures.items()}
         self._ward_level = frozenset(c for c, p in index.procedures.items() if p.is_ward_level)
-        self._name_tokens = {
-            c: {fold_diacritics(w) for w in syllables(with_acronyms_spelled_out(p.name))} for c, p in index.procedures.items()
-        }
-        self._name_pairs = {c: _pairs(fold_diacritics(with_acronyms_spelled_out(p.name).casefold())) for c, p in index.procedures.items()}
+        spelled_names = {c: with_acronyms_spelled_out(p.name) for c, p in index.procedures.items()}
+        self._name_tokens = {c: {fold_diacritics(w) for w in syllables(name)} for c, name in spelled_names.items()}
+        self._name_pairs = {c: _pairs(fold_diacritics(name.casefold())) for c, name in spelled_names.items()}
         self._name_markers = {c: markers_of_name(name) for c, name in self._folded_names.items()}
         self._vocabulary_words = {
             c: {fold_diacritics(w) for w in syllables(self._name_text(p).casefold())} for c, p in index.procedures.items()

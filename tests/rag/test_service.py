@@ -111,14 +111,19 @@ def test_a_name_that_adds_an_unasked_case_is_not_the_one_meant(assistant, questi
     assert assistant._undecided_siblings(other, top, query) is True
 
 
+def _two_ward_procedures(assistant, monkeypatch, best: str, other: str) -> tuple[ProcedureHit, ProcedureHit]:
+    """Two ward procedures named ``best`` and ``other`` added to the index, as the best hit and a close second."""
+    for code, name in (("9.000001", best), ("9.000002", other)):
+        monkeypatch.setitem(assistant.index.procedures, code, Procedure(code=code, name=name, levels=["Cấp xã"]))
+    return ProcedureHit("9.000001", 0.5, best), ProcedureHit("9.000002", 0.45, other)
+
+
 def test_accents_typed_tell_apart_names_that_fold_alike(assistant, monkeypatch):
     """The words "đóng" and "động" fold alike: typed with its accents, the question states which; typed without, it does not."""
     closing, opening = "Công bố đóng cảng, bến thủy nội địa", "Công bố hoạt động bến thủy nội địa"
     assert accent_clash(closing, opening) == {"đóng"}
     assert accent_clash(opening, closing) == {"động"}
-    for code, name in (("9.000001", closing), ("9.000002", opening)):
-        monkeypatch.setitem(assistant.index.procedures, code, Procedure(code=code, name=name, levels=["Cấp xã"]))
-    top, other = ProcedureHit("9.000001", 0.5, closing), ProcedureHit("9.000002", 0.45, opening)
+    top, other = _two_ward_procedures(assistant, monkeypatch, closing, opening)
     analyze = assistant.ranker.analyzer.analyze
     assert assistant._undecided_siblings(top, other, analyze("xin công bố đóng bến thủy nội địa")) is False
     assert assistant._undecided_siblings(top, other, analyze("xin cong bo dong ben thuy noi dia")) is True
@@ -129,10 +134,9 @@ def test_accents_typed_tell_apart_names_that_fold_alike(assistant, monkeypatch):
 def test_a_procedure_that_undoes_another_is_not_a_choice_unless_asked(assistant, monkeypatch):
     """ "Dừng thực hiện thủ tục đăng ký hộ kinh doanh" shares the words of "Đăng ký thành lập hộ kinh doanh"; a citizen
     who asks about registering does not mean stopping it."""
-    doing, undoing = "Đăng ký thành lập hộ kinh doanh", "Dừng thực hiện thủ tục đăng ký hộ kinh doanh"
-    for code, name in (("9.000001", doing), ("9.000002", undoing)):
-        monkeypatch.setitem(assistant.index.procedures, code, Procedure(code=code, name=name, levels=["Cấp xã"]))
-    top, other = ProcedureHit("9.000001", 0.5, doing), ProcedureHit("9.000002", 0.45, undoing)
+    top, other = _two_ward_procedures(
+        assistant, monkeypatch, "Đăng ký thành lập hộ kinh doanh", "Dừng thực hiện thủ tục đăng ký hộ kinh doanh"
+    )
     analyze = assistant.ranker.analyzer.analyze
     assert assistant._undecided_siblings(top, other, analyze("hồ sơ đăng ký hộ kinh doanh mất bao lâu")) is False
     assert assistant._undecided_siblings(top, other, analyze("đăng ký hộ kinh doanh có đúng không")) is False
