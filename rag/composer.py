@@ -467,12 +467,17 @@ def with_copies(name: str, copies: str | None) -> str:
     return f"{trimmed} {copies}" if trimmed.endswith(":") else f"{name} — {copies}"
 
 
+def _document_key(name: str) -> str:
+    """A document's name as compared: folded, without attachments, edge punctuation or doubled spaces."""
+    return " ".join(fold_diacritics(without_attachments(name).casefold()).strip(" .;:").split())
+
+
 def distinct_documents(proc: Procedure) -> list[Document]:
     """The documents, each name once: portal tables repeat a document for every case it applies to."""
     seen: set[str] = set()
     documents = []
     for doc in proc.documents:
-        key = " ".join(fold_diacritics(without_attachments(doc.name).casefold()).strip(" .;:").split())
+        key = _document_key(doc.name)
         if key not in seen:
             seen.add(key)
             documents.append(doc)
@@ -843,10 +848,17 @@ def compose_procedure_answer(
         for note in picker.notes(proc, shown, most=2, room=_room(proc, section, lines) - taken):
             note = _NOTE_LABEL.sub("", note)
             if not _in_place_of_cut_item(lines, note):
-                lines.append(f"Lưu ý: {note}")
+                lines.append(f"{_note_label(proc, note)}{note}")
     lines += _card_and_source(proc, section, lines)
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
     return "\n".join(lines), citation
+
+
+def _note_label(proc: Procedure, note: str) -> str:
+    """The label of a note shown after the sections: "Hồ sơ có: " before a row of the documents table ("Đơn đăng ký
+    cấp sao tài liệu"), which under "Lưu ý:" read as a warning; "Lưu ý: " before any other."""
+    key = _document_key(alone(note))
+    return "Hồ sơ có: " if any(_document_key(alone(doc.name)) == key for doc in proc.documents) else "Lưu ý: "
 
 
 def _in_place_of_cut_item(lines: list[str], note: str) -> bool:

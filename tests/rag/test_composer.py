@@ -817,6 +817,20 @@ def test_a_note_that_gives_a_cut_list_item_whole_takes_its_place():
     assert "Lưu ý: Trẻ em sinh ở nước ngoài nộp bản dịch." in other
 
 
+def test_a_note_that_is_a_document_row_is_said_to_be_in_the_dossier():
+    """Under "Lưu ý:" a bare document name reads as a warning; it is one of the papers the dossier holds."""
+    proc = Procedure(
+        code="9.000005",
+        name="Cấp bản sao tài liệu thử",
+        channels=[Channel(channel="Trực tiếp", fee="Miễn phí")],
+        documents=[Document(name="a) Đơn đăng ký cấp sao tài liệu", copies="1 bản chính")],
+    )
+    answer = compose_procedure_answer(proc, ["fees"], [], None, _OneNote("Đơn đăng ký cấp sao tài liệu."))[0]
+    assert "Hồ sơ có: Đơn đăng ký cấp sao tài liệu." in answer.splitlines() and "Lưu ý" not in answer
+    other = compose_procedure_answer(proc, ["fees"], [], None, _OneNote("Phí nộp khi nhận kết quả."))[0]
+    assert "Lưu ý: Phí nộp khi nhận kết quả." in other.splitlines()
+
+
 def test_where_to_hand_in_is_said_in_the_records_words():
     """A question of where ("nộp ở đâu") gets the place the channel notes name, not only "trực tiếp"; a channel the question names picks
     the sentence about it; a fee or a particular case is not a place."""
