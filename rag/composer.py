@@ -376,10 +376,11 @@ def _hand_in_sentences(note: str) -> list[str]:
     sơ trực tiếp tại Trung tâm Phục vụ hành chính công cấp tỉnh, xã") with fees and time limits."""
     found = []
     for sentence in SENTENCE_BREAK.split(_LEADING_AMOUNT.sub("", note)):
-        folded = fold_diacritics(without_bullet(sentence).casefold())
+        plain = without_bullet(sentence)
+        folded = fold_diacritics(plain.casefold())
         stated = STATES["handed_in"].search(folded) or STATES["means"].search(folded) or _PLACE_ALONE.match(folded)
         if stated and not _AMOUNT.search(sentence) and not _OFFICE_ACTS.search(folded):
-            found.append(without_bullet(sentence).strip())
+            found.append(plain.strip())
     return found
 
 
