@@ -39,6 +39,7 @@ from rag.composer import compose_procedure_answer
 from rag.listwise import fit_ranking_trees
 from rag.logistic import Logistic
 from rag.notes import (
+    MAX_RELATED,
     NoteModel,
     WordAssociations,
     WordOverlapNotes,
@@ -125,7 +126,9 @@ def collect_groups(
         missing = [f for f in item.facts if not fact_found(f, lead.shown)]
         sentences = unshown(proc, lead.shown)
         question = note_question(proc, query, word_idf)
-        shown_parts = [around(read_on(sentences, i, question.typed), set(question.wanted), question.typed) for i in range(len(sentences))]
+        wanted, case_words = set(question.wanted), question.case_words
+        typed = question.typed
+        shown_parts = [around(read_on(sentences, i, typed), wanted, typed, MAX_RELATED, case_words) for i in range(len(sentences))]
         shows = [bool(missing) and all(fact_found(f, part) for f in missing) for part in shown_parts]
         rule = WordOverlapNotes(query.content_words, query.intents).notes(proc, lead.shown)
         groups.append(

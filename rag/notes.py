@@ -221,6 +221,8 @@ _DIGIT = re.compile(r"\d")
 _LIST_LETTER = re.compile(r"^(?:[a-zđ]\)|\+\))\s*")
 _BRACKETED_NOTE = re.compile(r"^\((lưu ý\s*:[^()]*)\)\.?$", re.IGNORECASE)
 _QUALIFIES = re.compile(r"(nếu|trường hợp|trừ)\b")  # lowercase, after a semicolon: a case or exception of the rule before it
+_CASE_OPENERS = frozenset({"neu", "truong", "hop", "khi", "doi", "voi", "thi"})  # they open a case, name none
+_EXCEPTION_AFTER_RULE = re.compile(r";\s+(nếu|trường hợp|trừ)\b")
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
 NOTE_SCHEMA = 12
@@ -405,17 +407,24 @@ def alone(sentence: str) -> str:
     return bracketed.group(1) if bracketed else sentence
 
 
-def around(sentence: str, wanted: set[str], typed: list[re.Pattern[str]], room: int = MAX_RELATED) -> str:
+def around(
+    sentence: str, wanted: set[str], typed: list[re.Pattern[str]], room: int = MAX_RELATED, case_words: frozenset[str] = frozenset()
+) -> str:
     """The sentence whole when it fits the room. Else a rule "<case> thì <what follows>" keeps what follows whole
     and the start of its case ("Trường hợp giấy tờ, tài liệu chứng minh chỗ ở … thì văn bản đó không bắt buộc phải
     công chứng"): a question names the case, the record answers after 'thì'. Else, or when that loses the duration or
     amount asked for, the run of clauses that fits and holds it and most words asked about ("Trong thời hạn 02 ngày
-    …, … công an" keeps its start)."""
+    …, … công an" keeps its start). A rule's exception after a semicolon ("…; nếu thời điểm nhận hồ sơ sau 15 giờ
+    …") is shown without its rule only when the question's case (``case_words``) names it: alone, it reads as the
+    rule."""
     sentence = alone(sentence)
     if len(sentence) <= room:
         return sentence
-    window = _clause_window(sentence, wanted, typed, room)
-    case_cut = _case_cut(sentence, room)
+    exception = _EXCEPTION_AFTER_RULE.search(sentence)
+    exception_at = exception.start(1) if exception else None
+    asked = exception_at is not None and _names_exception(sentence[:exception_at], sentence[exception_at:], case_words)
+    window = _clause_window(sentence, wanted, typed, room, exception_at is not None and not asked)
+    case_cut = _case_cut(sentence, room, exception_at, asked)
     if case_cut and _typed_count(case_cut, typed) >= _typed_count(window, typed):
         return case_cut
     return window
@@ -427,22 +436,43 @@ def _typed_count(text: str, typed: list[re.Pattern[str]]) -> int:
     return sum(bool(p.search(folded)) for p in typed)
 
 
-def _case_cut(sentence: str, room: int) -> str | None:
+def _names_exception(rule: str, exception: str, case_words: frozenset[str]) -> bool:
+    """Whether the question's case names the exception's by a word the rule does not say: "nếu xã không hỗ trợ thì
+    …" names "…; trường hợp không hỗ trợ thì …"; "nộp hồ sơ thì bao lâu" names no exception of "… giải quyết hồ sơ
+    …; nếu thời điểm nhận hồ sơ sau 15 giờ …"."""
+    return bool((case_words & word_set(exception.split(" thì ", 1)[0])) - word_set(rule))
+
+
+def _case_cut(sentence: str, room: int, exception_at: int | None, asked: bool) -> str | None:
     """The sentence's case cut to its start, then 'thì' and what follows whole, when that fits ``room`` with at
-    least MIN_CASE characters of the case."""
+    least MIN_CASE characters of the case. The case of a rule's exception starts at the exception (``exception_at``,
+    after "; "), and is cut only when the question asks about it."""
     at = sentence.find(" thì ")
+    start = 0
+    if exception_at is not None and exception_at < at:  # "<rule>; nếu <case> thì …": the case is the exception's
+        if not asked:
+            return None
+        start = exception_at
     if at <= 0:
         return None
+    lead = "… " if start else ""
     consequence = sentence[at + 1 :]
-    case_room = room - len(consequence) - len(" … ")
-    return shorten(sentence[:at], case_room).removesuffix(" …") + " … " + consequence if case_room >= MIN_CASE else None
+    case_room = room - len(consequence) - len(" … ") - len(lead)
+    if case_room < MIN_CASE:
+        return None
+    case = shorten(sentence[start:at], case_room)
+    return lead + (case.removesuffix(" …") + " … " if case.endswith(" …") else case + " ") + consequence
 
 
-def _clause_window(sentence: str, wanted: set[str], typed: list[re.Pattern[str]], room: int) -> str:
-    """The run of clauses that fits ``room`` and holds the duration or amount asked for and most words asked about."""
+def _clause_window(sentence: str, wanted: set[str], typed: list[re.Pattern[str]], room: int, keep_rule: bool) -> str:
+    """The run of clauses that fits ``room`` and holds the duration or amount asked for and most words asked about;
+    with ``keep_rule``, not one that starts at an exception of the clause before it, nor a cut to what it asks for
+    that drops the rule."""
     clauses = re.split(r"(?<=[,;:])\s+", sentence)
     best, best_score = 0, (-1, -1)
     for start in range(len(clauses)):
+        if keep_rule and start and clauses[start - 1].endswith(";") and _QUALIFIES.match(clauses[start]):
+            continue
         end, length = start, len(clauses[start])
         while end + 1 < len(clauses) and length + 1 + len(clauses[end + 1]) <= room:
             end += 1
@@ -451,16 +481,20 @@ def _clause_window(sentence: str, wanted: set[str], typed: list[re.Pattern[str]]
         score = (_typed_count(window, typed), len(wanted & word_set(window)))
         if score > best_score:
             best, best_score = start, score
-    return _cut_keeping(("… " if best else "") + " ".join(clauses[best:]), typed, room)
+    return _cut_keeping(("… " if best else "") + " ".join(clauses[best:]), typed, room, keep_rule)
 
 
-def _cut_keeping(text: str, typed: list[re.Pattern[str]], room: int) -> str:
+def _cut_keeping(text: str, typed: list[re.Pattern[str]], room: int, keep_rule: bool) -> str:
     """``text`` cut to ``room``, keeping what the question asks for (``typed``: a duration, an amount, a day, a form)
     when a plain cut would lose it: the start, then "…" and the words from just before it ("Cơ quan thuế gửi Thông báo
-    chấp nhận … trong thời hạn 03 (ba) ngày làm việc kể từ ngày tiếp nhận hồ sơ")."""
+    chấp nhận … trong thời hạn 03 (ba) ngày làm việc kể từ ngày tiếp nhận hồ sơ"). With ``keep_rule``, not when what
+    it asks for comes after the rule's exception ("…; nếu thời điểm nhận hồ sơ sau 15 giờ …")."""
     folded = fold_diacritics(text.casefold())  # NFC text: one character for one, so positions hold
     found = [m.start() for p in typed if (m := p.search(folded))]
     if len(text) <= room or not found or min(found) + TYPED_SPAN <= room:
+        return shorten(text, room)
+    exception = _EXCEPTION_AFTER_RULE.search(text) if keep_rule else None
+    if exception and exception.start() < min(found):
         return shorten(text, room)
     lead_in = text.rfind(" ", 0, max(1, min(found) - TYPED_LEAD))  # "trong thời hạn" before "03 ngày"
     if lead_in <= 0:
@@ -504,6 +538,12 @@ class NoteQuestion:
         by_intent = [p for intents, p in ((TIME_INTENTS, FOLDED_TIME_EXPR), ({"fees"}, _FOLDED_FEE)) if intents & set(self.intents)]
         by_ask = [STATES[state] for ask, state in _ASKED_STATE.items() if ASKS[ask].search(self.folded)]
         return list(dict.fromkeys([*by_intent, *by_ask]))
+
+    @property
+    def case_words(self) -> frozenset[str]:
+        """The words asked about in the question's case ("nếu xã không đồng ý hỗ trợ thì …"): they pick a rule's
+        exception to show without its rule."""
+        return (frozenset(self.asked) & word_set(question_case(self.folded))) - _CASE_OPENERS
 
     @property
     def kept(self) -> list[re.Pattern[str]]:
@@ -652,6 +692,7 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
     unit_stated = _counts_in(frozenset(m.group(1) for m in _UNIT_ASKED.finditer(question.folded)))
     wanted = set(question.wanted)
     case = question_case(question.folded)
+    case_words = question.case_words
     asked_words = set(question.folded[len(case) :].split())  # what follows the case, the whole question when none
     negates = bool(_NEGATION.search(without_yes_no_particle(question.folded)))  # a yes/no question's 'không' negates nothing
     asked_channels = channels_named(question.folded)
@@ -665,7 +706,7 @@ def base_note_features(question: NoteQuestion, proc: Procedure, sentences: list[
         sentence_pairs = set(zip(word_list, word_list[1:], strict=False))
         content_pairs = len(question.content_pairs & sentence_pairs)
         rule = _rule_score(question, sentence.text, words)
-        shown = around(sentence.text, wanted, question.typed)
+        shown = around(sentence.text, wanted, question.typed, case_words=case_words)
         states = [bool(p.search(folded)) for p in STATES.values()]
         rows.append(
             [
@@ -880,14 +921,15 @@ class LearnedNotes:
         wanted = set(question.wanted)
         typed = question.typed
         kept = question.kept
-        picked = [around(read_on(sentences, i, typed), wanted, kept, rooms[min(rank, 1)]) for rank, i in enumerate(chosen)]
+        case_words = question.case_words
+        picked = [around(read_on(sentences, i, typed), wanted, kept, rooms[min(rank, 1)], case_words) for rank, i in enumerate(chosen)]
         spare = room - sum(len(note) + NOTE_LINE_COST for note in picked)
         for i in scored.ranking[len(chosen) :]:
             fits = min(MAX_RELATED, spare - NOTE_LINE_COST)
             if fits < MIN_FILL:
                 break
             if probabilities[i] >= self.model.threshold:
-                picked.append(around(read_on(sentences, int(i), typed), wanted, kept, fits))
+                picked.append(around(read_on(sentences, int(i), typed), wanted, kept, fits, case_words))
                 spare -= len(picked[-1]) + NOTE_LINE_COST
         return picked
 

@@ -773,6 +773,28 @@ def test_a_long_rule_keeps_what_follows_its_case_whole() -> None:
     assert "20 ngày" in around(timed, set(), [FOLDED_TIME_EXPR], 120)
 
 
+def test_a_cut_does_not_state_a_rules_exception_without_the_rule() -> None:
+    """"<rule>; nếu <case> thì …": the window, the cut around a duration and the case cut all keep the rule first;
+    the exception alone ("… nếu … sau 15 giờ … trong ngày làm việc tiếp theo") reads as the rule."""
+    rule = (
+        "Cơ quan đăng ký có trách nhiệm giải quyết hồ sơ đăng ký trong ngày làm việc nhận được hồ sơ hợp lệ; nếu thời "
+        "điểm nhận hồ sơ sau 15 giờ cùng ngày thì có thể hoàn thành việc đăng ký trong ngày làm việc tiếp theo."
+    )
+    for typed in ([], [FOLDED_TIME_EXPR]):
+        shown = around(rule, {"ngay", "xong", "hoan", "thanh", "dang", "ky"}, typed, 128)
+        assert shown.startswith("Cơ quan đăng ký có trách nhiệm giải quyết hồ sơ đăng ký trong ngày làm việc nhận được")
+        assert len(shown) <= 128
+    # a question whose case names the exception by a word the rule does not say gets the exception
+    refused = (
+        "Trong thời hạn 02 ngày làm việc kể từ ngày nhận được hồ sơ trình của cơ quan chuyên môn về nông nghiệp và môi "
+        "trường cấp xã, Chủ tịch Ủy ban nhân dân cấp xã quyết định hỗ trợ; trường hợp không hỗ trợ thì có ngay văn bản "
+        "thông báo và nêu rõ lý do cho tổ chức, cá nhân."
+    )
+    asked = around(refused, {"tra", "loi"}, [], 128, frozenset({"xa", "khong", "y"}))
+    assert asked == "… trường hợp không hỗ trợ thì có ngay văn bản thông báo và nêu rõ lý do cho tổ chức, cá nhân."
+    assert not around(refused, {"tra", "loi"}, [], 128, frozenset({"xa", "quyet", "dinh"})).startswith("…")
+
+
 def test_a_sentence_shown_without_its_label_or_last_stop_is_not_offered_again():
     note = "- Thời hạn giải quyết: + Không quá 8 giờ làm việc, kể từ khi nhận đủ hồ sơ hợp lệ. Nộp hồ sơ qua bưu chính."
     proc = Procedure(code="9.000001", name="Thử", channels=[Channel(channel="Trực tuyến", note=note)])
