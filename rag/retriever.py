@@ -70,6 +70,7 @@ SIBLING_MARKERS = (
     "co thu tien",
     "lan dau",
     "trinh bao mat",
+    "chet",
 )
 _LITERAL_MARKERS = {marker: re.compile(re.escape(marker)) for marker in SIBLING_MARKERS}
 

@@ -38,6 +38,9 @@ from tthc.text import fold_diacritics
         ("tiệm tạp hóa nghỉ bán hẳn rồi", "cham dut"),
         ("báo mất hộ chiếu ở công an xã", "trinh bao mat"),
         ("lỡ làm mất giấy thông hành thì phải đi báo trong bao lâu", "trinh bao mat"),
+        ("anh tôi đi chữa cháy rừng không may đã mất, gia đình xin chế độ", "chet"),
+        ("mẹ tôi vừa mất hôm qua", "chet"),
+        ("em trai hy sinh trong đợt lũ", "chet"),
     ],
 )
 def test_everyday_words_name_the_sibling_marker(question, marker):
@@ -50,6 +53,10 @@ def test_everyday_words_name_the_sibling_marker(question, marker):
         ("tổ hợp tác muốn nghỉ bán 2 tháng mùa mưa", "cham dut"),  # a pause for a while is not a closure
         ("bị mất thẻ, đi làm lại mất bao lâu", "trinh bao mat"),  # "mất bao lâu" asks a duration, not a report
         ("doanh nghiệp thông báo mất tem điện tử", "trinh bao mat"),
+        # "mất" of a thing lost or of time taken is no death
+        ("tôi vừa mất ví", "chet"),
+        ("đã mất giấy khai sinh", "chet"),
+        ("làm hồ sơ đã mất 2 ngày rồi", "chet"),
         # negated: the citizen says which case it is not
         ("bạn trai Việt kiều, lần đầu đăng ký kết hôn chứ không phải đăng ký lại", "dang ky lai"),
         ("giấy phép vẫn còn, ko mất, chỉ sắp quá hạn, xin kéo dài chứ ko phải cấp lại", "cap lai"),
