@@ -162,10 +162,10 @@ STATES: dict[str, re.Pattern[str]] = {
     "modal": re.compile(r"\b(khong|phai|duoc|bat buoc|chi)\b"),
     "deadline": re.compile(r"\b(trong thoi han|cham nhat|truoc|ke tu|ngay khi|trong ngay)\b"),
 }
-# A question that asks for one detail (who, when, how long, how many, which form) is answered by a sentence, not
-# by the procedure's overview; "thủ tục gì", "làm thế nào", "được không" ask for the procedure itself.
+# A question that asks for one detail (who, when, in which case, how long, how many, which form) is answered by a
+# sentence, not by the procedure's overview; "thủ tục gì", "làm thế nào", "được không" ask for the procedure itself.
 _DETAIL_ASKED = re.compile(
-    r"\b(ai|nguoi nao|ben nao|khi nao|luc nao|bao gio|ngay nao|bao lau|trong vong|bao nhieu|toi da|toi thieu|it nhat"
+    r"\b(ai|nguoi nao|ben nao|khi nao|luc nao|bao gio|ngay nao|truong hop (nao|gi)|bao lau|trong vong|bao nhieu|toi da|toi thieu|it nhat"
     r"|phan tram|mau nao|mau so may|mau gi|to khai nao|may (ngay|ban|nguoi|tuoi|lan|thang|nam|gio|nhan chung|tam anh))\b"
 )
 
@@ -190,7 +190,7 @@ def asks_which_form(folded_question: str) -> bool:
 
 
 def asks_a_detail(folded_question: str) -> bool:
-    """Whether the question asks for one detail (who, when, how long, how many, which form)."""
+    """Whether the question asks for one detail (who, when, in which case, how long, how many, which form)."""
     return bool(_DETAIL_ASKED.search(folded_question))
 
 

@@ -675,6 +675,7 @@ def test_too_few_questions_with_facts_leave_the_rule_in_place():
         ("mat ho chieu thi trong bao lau phai bao", True),
         ("ai ký đơn thay cho con dưới 14 tuổi", True),
         ("khai theo mẫu nào", True),
+        ("đại lý xổ số thì trường hợp nào phải tự khai thuế năm", True),
         ("mua xe may cu thi lam thu tuc gi", False),  # "xe máy", not "mấy"
         ("may anh em chia dat bo me de lai thi lam gi", False),  # "mấy anh em": who asks, not what
         ("ra phuong chung thuc di chuc dc ko", False),
