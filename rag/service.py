@@ -319,6 +319,17 @@ class Assistant:
         names_another = top.name_overlap >= self.policy.new_topic_name_overlap
         return not (names_another and top.coverage > self.ranker.coverage(focus_code, query))
 
+    def _sibling_of_earlier_turns(self, earlier: list[str], this_turn: Query, filters: RetrievalFilters | None) -> str | None:
+        """The sibling, with the marker this turn asks for, of the procedure the citizen's earlier turns are about on
+        their own: read with them, "nếu làm mất luôn giấy đó thì xin lại mất mấy ngày" ranks "Cấp lại Giấy chứng nhận
+        do bị mất" (land) over "Cấp lại giấy chứng nhận căn cước", the sibling of the "đổi giấy chứng nhận căn cước"
+        asked before."""
+        analyzer = self.ranker.analyzer
+        hits = self.ranker.rank(analyzer.analyze(" ".join(analyzer.vietnamese(t) for t in earlier)), filters, limit=1)
+        if not hits or hits[0].code not in self.index.procedures or self._weak(hits[0]):
+            return None
+        return self._marker_sibling(hits[0].code, this_turn)
+
     def _marker_sibling(self, earlier_code: str, query: Query) -> str | None:
         """The sibling of the procedure talked about whose name has the marker this turn asks for: "thế cấp lại thì bao
         nhiêu" after cấp đổi, "còn con dưới 14 tuổi" after the card from 14. Siblings share their name but its
@@ -573,6 +584,8 @@ class Assistant:
             talked_about = hits[0].code
         # "thế cấp lại thì sao": its sibling, for a turn that does not name a procedure of its own
         sibling = self._marker_sibling(talked_about, this_turn) if talked_about and not chosen else None
+        if sibling is None and read_with_earlier_turns and asked_markers(this_turn.folded):
+            sibling = self._sibling_of_earlier_turns(talk.earlier, this_turn, filters)
         focus = sibling or focus
         if focus and (sibling or stays):
             retrieved = [focus, *[c for c in retrieved if c != focus]]

@@ -425,3 +425,12 @@ def test_a_best_candidate_the_model_all_but_rules_out_is_not_answered(assistant,
     assert assistant._weak(replace(matched, score=floor / 3))
     monkeypatch.setattr(assistant.ranker, "model", None)  # without a model the score is no probability: no floor
     assert not assistant._weak(replace(matched, score=floor / 3))
+
+
+def test_a_marker_asked_after_user_turns_finds_the_sibling_of_what_they_were_about(assistant):
+    """The earlier turns on their own say which procedure the citizen talks about; this turn's marker picks its
+    sibling: read together, the words of a loss can rank an unrelated "cấp lại …" first."""
+    analyze = assistant.ranker.analyzer.analyze
+    earlier = ["Tôi đang hỏi đổi thẻ căn cước vì bị sai thông tin"]
+    assert assistant._sibling_of_earlier_turns(earlier, analyze("nếu làm mất luôn thẻ đó thì xin lại mất mấy ngày"), None) == "1.014064"
+    assert assistant._sibling_of_earlier_turns(earlier, analyze("thì mất mấy ngày"), None) is None  # no marker asked
