@@ -479,6 +479,20 @@ def _without_cost_verb(text: str) -> str:
     )
 
 
+# A way of handing in that the citizen says they cannot or will not use: "không rành online", "không làm khai thuế
+# online được", "chứ ko làm online" (folded). The way is no word asked: the sentence about it, or the procedure done
+# only that way, is the wrong answer. Not "chưa": folded, it is also "chữa" ("chữa cháy qua cổng dịch vụ công").
+_NEGATED_CHANNEL = re.compile(r"\b(?:khong|ko|chang)(?: (?!thi\b|ma\b|nen\b|hay\b)\w+){0,3}? (online|truc tuyen|qua mang)\b")
+
+
+def without_negated_channels(normalized: str) -> str:
+    """The question without the ways of handing in it negates ("không rành online" reads "không rành")."""
+    folded = fold_diacritics(normalized)  # NFC text: one character for one, so positions hold
+    for match in reversed(list(_NEGATED_CHANNEL.finditer(folded))):
+        normalized = normalized[: match.start(1)].rstrip() + normalized[match.end(1) :]
+    return normalized
+
+
 def normalize_question(text: str) -> str:
     """NFC, one tone placement (as the records are stored), casefold, whitespace."""
     text = one_tone_placement(unicodedata.normalize("NFC", text))
@@ -595,7 +609,7 @@ class QueryAnalyzer:
         english = is_english(question)
         normalized = normalize_question(english_to_vietnamese(question, self.restorer.known_pair) if english else question)
         if not english:
-            normalized = expand_shorthand(normalized, accented=not self.restorer.needs_restoring(normalized))
+            normalized = without_negated_channels(expand_shorthand(normalized, accented=not self.restorer.needs_restoring(normalized)))
         folded = fold_diacritics(normalized)
         restored = self.restorer.restore(normalized) if self.restorer.needs_restoring(normalized) else normalized
         expansions = [ABBREVIATIONS[m.group(1)] for m in _ABBREVIATION_RE.finditer(folded)]

@@ -3,7 +3,14 @@
 import pytest
 
 from rag.diacritics import DiacriticRestorer
-from rag.query import QueryAnalyzer, detect_intents, intents_beside_name, normalize_question, with_acronyms_spelled_out
+from rag.query import (
+    QueryAnalyzer,
+    detect_intents,
+    intents_beside_name,
+    normalize_question,
+    with_acronyms_spelled_out,
+    without_negated_channels,
+)
 from tthc.text import fold_diacritics
 
 
@@ -280,3 +287,20 @@ def test_intents_ignore_words_that_only_name_the_procedure():
     assert intents_beside_name(fold_diacritics("hồ sơ đăng ký khai sinh cho người đã có giấy tờ gồm gì"), name) == ["documents"]
     # only the name: the procedure as a whole
     assert intents_beside_name(fold_diacritics("đăng ký khai sinh cho người đã có hồ sơ giấy tờ cá nhân"), name) == ["overview"]
+
+
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("mình không rành online, muốn nộp trực tiếp tờ khai", "mình không rành, muốn nộp trực tiếp tờ khai"),
+        ("bố lớn tuổi không làm khai thuế online được thì nộp ở đâu", "bố lớn tuổi không làm khai thuế được thì nộp ở đâu"),
+        ("mẹ tôi không biết làm trực tuyến", "mẹ tôi không biết làm"),
+        ("ra công an làm lại chứ ko làm online", "ra công an làm lại chứ ko làm"),
+        # asked, not negated: "không" after the way, or a clause before it
+        ("nộp online được không", "nộp online được không"),
+        ("không biết thì nộp online ở đâu", "không biết thì nộp online ở đâu"),
+        ("nop ho so chua chay qua mang", "nop ho so chua chay qua mang"),  # "chữa cháy", not "chưa"
+    ],
+)
+def test_a_way_of_handing_in_the_citizen_negates_is_not_asked(question, read):
+    assert without_negated_channels(question) == read
