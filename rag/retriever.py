@@ -76,8 +76,11 @@ _LITERAL_MARKERS = {marker: re.compile(re.escape(marker)) for marker in SIBLING_
 
 
 # What negates the words that follow (folded): "chứ không phải cấp lại", "không phải đăng ký lại", "ko mất giấy",
-# "không xin cấp lại". Not "hàng không nước ngoài" (an airline), nor "chưa" ("chưa đủ 6 tuổi" is under 14).
-_NEGATED = re.compile(r"(\bchu (khong|ko|k) phai( la)?( \w+){0,2}|(?<!hang )\b(khong|ko|k)( phai( la)?)?( (bi|xin|lam|can|con))?) $")
+# "không xin cấp lại", "không phải trường hợp tử vong". Not "hàng không nước ngoài" (an airline), nor "chưa" ("chưa
+# đủ 6 tuổi" is under 14).
+_NEGATED = re.compile(
+    r"(\bchu (khong|ko|k) phai( la)?( \w+){0,2}|(?<!hang )\b(khong|ko|k)( phai( la)?)?( (bi|xin|lam|can|con|truong hop))?) $"
+)
 
 
 def _stated(pattern: re.Pattern[str], folded_question: str) -> bool:

@@ -442,6 +442,8 @@ class Assistant:
         top = hits[0]
         top_markers = _markers_of(top.name)
         missing = _missing_markers(asked_markers(query.folded) if asked is None else asked, top_markers, query.folded)
+        # a marker no close candidate's name has chooses between none of them ("mẹ cháu đã mất" beside "người Thái")
+        missing &= set().union(*(_markers_of(h.name) for h in hits[1:4] if h.code != PLAN_ID))
         if not missing:
             return hits
         top_words = _name_words(top.name)

@@ -328,6 +328,11 @@ def test_a_close_sibling_with_the_marker_the_question_describes_goes_first(assis
     assert assistant._asked_marker_first([plain, behind], query)[0].code == "2.000806"
     far = ProcedureHit(code="2.000806", score=0.2, name=foreign.name)
     assert assistant._asked_marker_first([plain, far], query)[0].code == "1.000894"  # too far behind: the model's order stands
+    # a marker asked that no close name has ("mẹ cháu đã mất", a death) does not keep the one asked too from going first
+    orphan = assistant.ranker.analyzer.analyze("mẹ cháu người Thái Lan đã mất, đăng ký giám hộ cho cháu cần giấy gì")
+    guardian = ProcedureHit(code="1.004837", score=0.44, name="Thủ tục đăng ký giám hộ")
+    foreign_guardian = ProcedureHit(code="1.001669", score=0.19, name="Thủ tục đăng ký giám hộ có yếu tố nước ngoài")
+    assert assistant._asked_marker_first([guardian, foreign_guardian], orphan)[0].code == "1.001669"
 
 
 _MARRIAGE = [("1.000894", "Thủ tục đăng ký kết hôn"), ("1.004746", "Thủ tục đăng ký lại kết hôn")]
