@@ -231,7 +231,7 @@ MARKER_PARAPHRASES: dict[str, re.Pattern[str]] = {
         # a death ("Chế độ … bị chết" beside "… bị tai nạn, bị thương"): folded "mất" is also "mất giấy", "mất bao
         # lâu", so it names a death only after "đã / vừa / không may" and before the sentence goes on with a time or
         # a cause, not a thing lost ("mất ví", "mất đồ" fold as "mất vì", "mất do")
-        "chet": r"\b(qua doi|tu vong|hy sinh|tu tran|thiet mang|chet|(da|vua|moi|khong may|khong may da) mat"
+        "chet": r"\b(qua doi|tu vong|hy sinh|tu tran|thiet mang|chet|(da|vua|moi|khong may) mat"
         r"(?= *($|[,.;!?]|(roi|khi|trong|nen|thi|luc|o|sau|nam|hom|thang|duoc|cach|vao|va|ma)\b)))",
         "gia han": r"\b(gia han|keo dai)\b",
         "lan dau": r"\b(lan dau|chua tung)\b",

@@ -321,9 +321,8 @@ class Assistant:
 
     def _sibling_of_earlier_turns(self, earlier: list[str], this_turn: Query, filters: RetrievalFilters | None) -> str | None:
         """The sibling, with the marker this turn asks for, of the procedure the citizen's earlier turns are about on
-        their own: read with them, "nếu làm mất luôn giấy đó thì xin lại mất mấy ngày" ranks "Cấp lại Giấy chứng nhận
-        do bị mất" (land) over "Cấp lại giấy chứng nhận căn cước", the sibling of the "đổi giấy chứng nhận căn cước"
-        asked before."""
+        their own: read with them, "nếu không xây mới mà chỉ sửa chữa, cải tạo nhà cũ thì cần thêm bản vẽ gì" after
+        "tôi muốn xin giấy phép xây nhà mới" matched the building life event, not the repair permit beside the new one."""
         analyzer = self.ranker.analyzer
         hits = self.ranker.rank(analyzer.analyze(" ".join(analyzer.vietnamese(t) for t in earlier)), filters, limit=1)
         if not hits or hits[0].code not in self.index.procedures or self._weak(hits[0]):
