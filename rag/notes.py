@@ -222,7 +222,7 @@ _LIST_LETTER = re.compile(r"^(?:[a-zđ]\)|\+\))\s*")
 _BRACKETED_NOTE = re.compile(r"^\((lưu ý\s*:[^()]*)\)\.?$", re.IGNORECASE)
 _QUALIFIES = re.compile(r"(nếu|trường hợp|trừ)\b")  # lowercase, after a semicolon: a case or exception of the rule before it
 _CASE_OPENERS = frozenset({"neu", "truong", "hop", "khi", "doi", "voi", "thi"})  # they open a case, name none
-_EXCEPTION_AFTER_RULE = re.compile(r";\s+(nếu|trường hợp|trừ)\b")
+_EXCEPTION_AFTER_RULE = re.compile(r";\s+" + _QUALIFIES.pattern)  # the same case or exception, inside one sentence
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (the rule picks).
 NOTE_SCHEMA = 12

@@ -279,9 +279,13 @@ class Assistant:
         cư" after a new card)."""
         return self._stands_out_alone(hits, or_by_score=True) and (not joined_hits or hits[0].score > joined_hits[0].score)
 
+    def _in_vietnamese(self, turns: list[str]) -> str:
+        """The citizen's turns as one text, each read in Vietnamese (an English turn by the terms it names)."""
+        return " ".join(self.ranker.analyzer.vietnamese(t) for t in turns)
+
     def _with_earlier_turns(self, query: Query, earlier: list[str]) -> Query:
         """The question read together with the citizen's earlier turns; it still asks what it asks."""
-        joined = self.ranker.analyzer.analyze(" ".join(self.ranker.analyzer.vietnamese(t) for t in [*earlier, query.original]))
+        joined = self.ranker.analyzer.analyze(self._in_vietnamese([*earlier, query.original]))
         joined.intents, joined.ask = query.intents, query.ask
         return joined
 
@@ -323,8 +327,7 @@ class Assistant:
         """The sibling, with the marker this turn asks for, of the procedure the citizen's earlier turns are about on
         their own: read with them, "nếu không xây mới mà chỉ sửa chữa, cải tạo nhà cũ thì cần thêm bản vẽ gì" after
         "tôi muốn xin giấy phép xây nhà mới" matched the building life event, not the repair permit beside the new one."""
-        analyzer = self.ranker.analyzer
-        hits = self.ranker.rank(analyzer.analyze(" ".join(analyzer.vietnamese(t) for t in earlier)), filters, limit=1)
+        hits = self.ranker.rank(self.ranker.analyzer.analyze(self._in_vietnamese(earlier)), filters, limit=1)
         if not hits or hits[0].code not in self.index.procedures or self._weak(hits[0]):
             return None
         return self._marker_sibling(hits[0].code, this_turn)
