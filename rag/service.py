@@ -46,6 +46,13 @@ _CODE_IN_TEXT = re.compile(r"\bmã (\d\.\d{6})\b")
 _ORDINALS = ("1", "2", "3", "4", "5", "nhat", "hai", "ba", "tu", "nam")
 _ORDINAL = re.compile(r"\b(?:thu|so|cai|muc|phuong an) ?(1|2|3|4|5|nhat|hai|ba|tu|nam)\b")
 _FOLLOWUP_CUE = re.compile(r"^(con|the con|vay|the|thi sao|con ve|neu|nhu vay|vay thi)\b")
+# A thing pointed back at ("giấy đó", "cái này", "khoản bán đất này"): the turn is about what was said before, whatever
+# names it holds. Folded "đó" is also "đỏ" ("sổ đỏ", "giấy đỏ"), so unaccented "do" points back only after a noun
+# that is never red.
+_POINTED_BACK = re.compile(r"\b(giấy tờ|giấy|cái|việc|thủ tục|hồ sơ|khoản|vụ|thẻ)( \w+){0,3} (này|đó|ấy|kia)\b")
+_POINTED_BACK_FOLDED = re.compile(
+    r"\b(giay to|giay|cai|viec|thu tuc|ho so|khoan|vu)( \w+){0,3} (nay|ay|kia)\b|\b(giay to|cai|viec|thu tuc|ho so) do\b"
+)
 # words that carry no topic: a question made of these and at most one other word is a follow-up
 _FILLER_WORDS = (
     "con thi sao the vay nhu nao bao nhieu lau may ngay le phi can gi giay to ho so o dau nop va cua thu tuc do nay kia no "
@@ -290,6 +297,11 @@ class Assistant:
         return joined
 
     @staticmethod
+    def _points_back(query: Query) -> bool:
+        """The turn points back at a thing said before: "nếu làm mất luôn giấy đó thì xin lại mất mấy ngày"."""
+        return bool(_POINTED_BACK.search(query.normalized) or _POINTED_BACK_FOLDED.search(query.folded))
+
+    @staticmethod
     def _names_nothing(query: Query) -> bool:
         """At most one word that is not about any procedure in particular: "thế nộp ở đâu", "lệ phí bao nhiêu"."""
         return len([s for s in query.folded.split() if s not in _FILLER]) <= 1
@@ -312,8 +324,11 @@ class Assistant:
 
     def _stays_on(self, focus_code: str, hits: list[ProcedureHit], query: Query) -> bool:
         """A question in a conversation stays on its procedure unless it clearly names another one: more of another's
-        name's words than of its own, or, not starting "còn …", "thế …", words found in another procedure only."""
+        name's words than of its own, or, not starting "còn …", "thế …", words found in another procedure only. A question
+        that points back ("giấy đó") stays."""
         if self._names_nothing(query) or not hits or hits[0].code == focus_code:
+            return True
+        if self._points_back(query):
             return True
         if self._turned_to(hits, focus_code, query) is not None:
             return False
@@ -560,18 +575,20 @@ class Assistant:
         talk = self._conversation(history) if history else Conversation()
         asked = query.normalized  # this turn's words: a life event is matched on them, not on earlier turns
         hits = self._asked_of_its_subject(query, self.ranker.rank(query, filters, limit=20), filters)
-        read_with_earlier_turns = bool(talk.earlier) and not self._names_a_procedure(hits)
+        points_back = self._points_back(query)
+        read_with_earlier_turns = bool(talk.earlier) and (points_back or not self._names_a_procedure(hits))
         this_turn, turned = query, None
-        cue = bool(_FOLLOWUP_CUE.match(query.folded)) and not self._names_nothing(query)  # "còn …", "thế …"
+        # "còn …", "thế …" may turn to another procedure; "… giấy đó …" stays on the one it points back at
+        cue = bool(_FOLLOWUP_CUE.match(query.folded)) and not self._names_nothing(query) and not points_back
         if read_with_earlier_turns:
             # only the citizen's turns: what they said before tells what this question is about
             joined = self._with_earlier_turns(query, talk.earlier)
             joined_hits = self.ranker.rank(joined, filters, limit=20)
             turned = self._turned_to(hits, joined_hits[0].code, query) if cue and joined_hits else None
-            if turned is None and not self._surer_alone(hits, joined_hits):
+            if turned is None and (points_back or not self._surer_alone(hits, joined_hits)):
                 query, hits = joined, joined_hits
             read_with_earlier_turns = query is joined
-        elif talk.focus and not self._names_nothing(query):
+        elif talk.focus and not self._names_nothing(query) and not points_back:
             turned = self._turned_to(hits, talk.focus, query)
         if turned is not None:  # "còn khai tử thì sao": the procedure this turn names goes first
             hits = [turned, *[h for h in hits if h is not turned]]
