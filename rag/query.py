@@ -221,7 +221,12 @@ MARKER_PARAPHRASES: dict[str, re.Pattern[str]] = {
         "luu dong": r"\b(tan nha|den nha|xuong nha|tai nha|om nang|liet giuong|khong di lai duoc|khong di duoc"
         r"|xuong (tan )?(ban|thon|lang|xom|ap|buon|phum|soc|to dan pho|khu dan cu)|(den|ve|toi) tan (ban|thon|lang|xom|ap|buon))\b",
         "duoi 14 tuoi": r"\b(duoi 14|([1-9]|1[0-3]) tuoi|tre em|tre nho|con nho|chau be)\b",
-        "cham dut": r"\b(cham dut|dong cua|giai the|nghi ban|dep (quan|tiem|cua hang)|thoi kinh doanh|nghi han)\b(?!" + _FOR_A_WHILE + ")",
+        "cham dut": r"\b(cham dut|dong cua|giai the|nghi ban|dep (quan|tiem|cua hang)|thoi kinh doanh|nghi han"
+        r"|thoi (lam )?(nguoi )?giam ho)\b(?!" + _FOR_A_WHILE + ")",
+        # a birth and an acknowledgement done together ("khai sinh kèm nhận cha", "vừa khai sinh vừa nhận cha"), not
+        # an acknowledgement after a birth registered long ago
+        "ket hop": r"\bkhai sinh( \w+){0,2} (kem|va|cung|dong thoi)( voi)?( luon)? nhan (cha|me|bo|con)\b(?! nuoi)"
+        r"|\bvua (lam )?(giay )?khai sinh vua nhan (cha|me|bo|con)\b",
         "tam ngung": r"\b(tam ngung|tam nghi|tam dong|nghi tam|(nghi|dong cua|ngung|dung)" + _FOR_A_WHILE + r")\b",
         # "Trình báo mất hộ chiếu / giấy thông hành / thẻ ABTC" beside the procedures that issue or restore them: a loss
         # and a report to the police ("làm mất giấy thông hành … phải đi báo trong bao lâu"); folded "mat" alone is

@@ -41,6 +41,9 @@ from tthc.text import fold_diacritics
         ("anh tôi đi chữa cháy rừng không may đã mất, gia đình xin chế độ", "chet"),
         ("mẹ tôi vừa mất hôm qua", "chet"),
         ("em trai hy sinh trong đợt lũ", "chet"),
+        ("muốn thôi giám hộ cho cháu thì làm sao", "cham dut"),
+        ("làm khai sinh cho con kèm nhận cha luôn", "ket hop"),
+        ("vừa khai sinh vừa nhận cha một lần được không", "ket hop"),
     ],
 )
 def test_everyday_words_name_the_sibling_marker(question, marker):
@@ -57,10 +60,14 @@ def test_everyday_words_name_the_sibling_marker(question, marker):
         ("tôi vừa mất ví", "chet"),
         ("đã mất giấy khai sinh", "chet"),
         ("làm hồ sơ đã mất 2 ngày rồi", "chet"),
+        # an acknowledgement long after the birth was registered is not both done together
+        ("lúc làm khai sinh để trống tên bố, giờ bố bé muốn nhận con", "ket hop"),
+        ("làm khai sinh và nhận con nuôi", "ket hop"),
         # negated: the citizen says which case it is not
         ("bạn trai Việt kiều, lần đầu đăng ký kết hôn chứ không phải đăng ký lại", "dang ky lai"),
         ("giấy phép vẫn còn, ko mất, chỉ sắp quá hạn, xin kéo dài chứ ko phải cấp lại", "cap lai"),
         ("xe hết niên hạn, không xin cấp lại mà nộp trả giấy phép", "cap lai"),
+        ("không phải thôi giám hộ mà là bắt đầu nhận giám hộ", "cham dut"),
     ],
 )
 def test_everyday_words_do_not_name_a_marker_they_only_resemble(question, marker):
@@ -439,3 +446,14 @@ def test_a_marker_asked_after_user_turns_finds_the_sibling_of_what_they_were_abo
     earlier = ["Tôi đang hỏi đổi thẻ căn cước vì bị sai thông tin"]
     assert assistant._sibling_of_earlier_turns(earlier, analyze("nếu làm mất luôn thẻ đó thì xin lại mất mấy ngày"), None) == "1.014064"
     assert assistant._sibling_of_earlier_turns(earlier, analyze("thì mất mấy ngày"), None) is None  # no marker asked
+
+
+def test_a_turn_that_points_back_stays_on_what_the_earlier_turns_were_about(assistant):
+    """"Cái thẻ đó" is the card the citizen spoke of: the turn's own words ("đăng ký lại") name a marriage
+    re-registration better, but the turn is about the card, with or without the assistant's answer in the history."""
+    card = "Tôi đang hỏi đổi thẻ căn cước vì bị sai thông tin"
+    question = "nếu cái thẻ đó bị mất thì đăng ký lại ở đâu"
+    assert assistant.answer(question).focus_code != "1.014064"
+    assert assistant.answer(question, [{"role": "user", "content": card}]).focus_code == "1.014064"
+    answered = [{"role": "user", "content": card}, {"role": "assistant", "content": "Thủ tục Cấp đổi thẻ căn cước (mã 1.014063)."}]
+    assert assistant.answer(question, answered).focus_code == "1.014064"
