@@ -457,3 +457,14 @@ def test_a_turn_that_points_back_stays_on_what_the_earlier_turns_were_about(assi
     assert assistant.answer(question, [{"role": "user", "content": card}]).focus_code == "1.014064"
     answered = [{"role": "user", "content": card}, {"role": "assistant", "content": "Thủ tục Cấp đổi thẻ căn cước (mã 1.014063)."}]
     assert assistant.answer(question, answered).focus_code == "1.014064"
+
+
+def test_a_follow_up_that_says_enough_of_its_own_picks_notes_by_its_own_words(assistant):
+    """Read with the earlier turn for the procedure, the question's own words pick what leads: the divorce judgment it
+    asks about, not the procedure's summary the earlier turn's words match."""
+    earlier = "mình ly hôn được 2 năm rồi, giờ muốn xin giấy xác nhận tình trạng hôn nhân để đăng ký kết hôn lại"
+    history = [{"role": "user", "content": earlier}]
+    question = "có cần đưa thông tin bản án ly hôn không hay chỉ cần căn cước thôi"
+    answer = assistant.answer(question, history)
+    assert answer.focus_code == "1.004873"
+    assert "bản án" in answer.answer.splitlines()[0].casefold()
