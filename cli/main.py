@@ -217,12 +217,14 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     if not any(questions.glob("*.jsonl")):
         print(f"Lỗi: không có tệp câu hỏi huấn luyện (*.jsonl) trong {questions}")
         return 1
+    note_questions, event_questions = Path(args.note_questions), Path(args.event_questions)
+    if args.question_words_only:
+        return _recount_question_words(settings, [questions, *(f for f in (note_questions, event_questions) if f.is_dir())], args.out)
     try:
         assistant = load_assistant(settings)
     except IndexProblem as exc:
         print(f"Lỗi: {exc}")
         return 1
-    note_questions, event_questions = Path(args.note_questions), Path(args.event_questions)
     model, figures = train(
         assistant.ranker,
         questions,
@@ -236,6 +238,31 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     out.write_text(model.to_json() + "\n", encoding="utf-8")
     print(json.dumps(figures, ensure_ascii=False, indent=1))
     print(f"Đã ghi mô hình xếp hạng vào {out}; chạy 'tthc ingest' để đưa nó vào một phiên bản chỉ mục mới.")
+    return 0
+
+
+def _recount_question_words(settings: Settings, folders: list[Path], out_arg: str | None) -> int:
+    """The model file with its question words recounted from ``folders`` and everything else as it was."""
+    from dataclasses import replace
+
+    from rag.ranking import RankingModel
+    from rag.training import learn_question_words
+
+    try:
+        model = RankingModel.from_dict(json.loads(settings.ranker_path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        log.error("train-ranker --question-words-only: cannot read %s: %s", settings.ranker_path, exc)
+        model = None
+    if model is None:
+        print(f"Lỗi: không đọc được mô hình xếp hạng ở {settings.ranker_path}; hãy chạy 'tthc train-ranker' đầy đủ.")
+        return 1
+    words = learn_question_words(folders)
+    out = Path(out_arg) if out_arg else settings.ranker_path
+    out.parent.mkdir(parents=True, exist_ok=True)
+    counted = {"unigrams": len(words.unigrams), "bigrams": len(words.bigrams), "recounted_from": [str(f) for f in folders]}
+    recounted = replace(model, question_words=words, provenance={**model.provenance, "question_words": counted})
+    out.write_text(recounted.to_json() + "\n", encoding="utf-8")
+    print(f"Đã đếm lại cách người dân viết câu hỏi ({len(words.unigrams)} âm tiết, {len(words.bigrams)} cặp) vào {out}.")
     return 0
 
 
@@ -356,6 +383,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ranker.add_argument("--event-questions", default="training/events", help="folder of life-event questions for the event decision")
     ranker.add_argument("--out", help="model file to write (default: TTHC_RANKER_PATH, training/ranker.json)")
+    ranker.add_argument(
+        "--question-words-only",
+        action="store_true",
+        help="only recount how citizens write (seconds), keeping the model file's learned weights; a full run recounts too",
+    )
     ranker.set_defaults(func=cmd_train_ranker)
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")

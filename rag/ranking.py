@@ -18,6 +18,7 @@ from index_store.ids import PLAN_ID
 from rag.life_events import EventModel
 from rag.logistic import Logistic, is_probability
 from rag.notes import NoteModel
+from rag.question_words import QuestionWords
 
 # Bump when a feature changes meaning: a model trained on other features is then ignored (RRF fallback).
 FEATURE_SCHEMA = 6
@@ -106,6 +107,7 @@ class RankingModel:
     plan_answerability: Logistic | None = None
     plan_answer_threshold: float = 0.0
     events: EventModel | None = None  # whether a question is about a life event as a whole: trained with it, stored with it
+    question_words: QuestionWords | None = None  # how citizens write: restores questions typed without diacritics
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(candidate is the procedure asked about) for each row of ``features``."""
@@ -140,6 +142,7 @@ class RankingModel:
                 "provenance": self.provenance,
                 **({"notes": self.notes.to_dict()} if self.notes else {}),
                 **({"events": self.events.to_dict()} if self.events else {}),
+                **({"question_words": self.question_words.to_dict()} if self.question_words else {}),
             },
             ensure_ascii=False,
             indent=1,
@@ -171,6 +174,7 @@ class RankingModel:
             plan_answerability,
             float(plan_threshold),
             EventModel.from_dict(data.get("events")),
+            QuestionWords.from_dict(data.get("question_words")),
         )
 
     def fits(self, embedding: dict) -> bool:

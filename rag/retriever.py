@@ -6,6 +6,7 @@ nước ngoài, lưu động, đăng ký lại…) are held back unless the ques
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections import defaultdict
@@ -25,6 +26,7 @@ from index_store.keywords import KeywordIndex
 from index_store.store import IndexVersion
 from rag.notes import record_sentences, word_pairs, words_and_pairs
 from rag.query import MARKER_PARAPHRASES, Query, QueryAnalyzer, with_acronyms_spelled_out
+from rag.question_words import QuestionWords
 from rag.ranking import FEATURE_NAMES, RankingModel
 from tthc.schema import Chunk, Procedure
 from tthc.text import bm25_tokens, fold_diacritics, syllables
@@ -288,7 +290,8 @@ class HybridRanker:
         self.dense_candidates = dense_candidates
         self.model = model
         self.rerank_depth = rerank_depth
-        self.analyzer = QueryAnalyzer(index.vocabulary(), own_place_names)
+        self.own_place_names = own_place_names
+        self.analyzer = self._analyzer(model.question_words if model else None)
         names = [(c, self._name_text(index.procedures[c])) for c in sorted(index.procedures)]
         plan_heads = [c for c in index.chunks if c.source == "plan"]
         names += [(PLAN_ID, f"{c.heading} {' '.join(c.text.split(chr(10), 2)[-1].split()[:40])}") for c in plan_heads]
@@ -314,6 +317,18 @@ class HybridRanker:
         for i, chunk in enumerate(index.chunks):
             self._chunks_by_doc[chunk.doc_id].append(i)
         self._sentence_words = SentenceWords(index.procedures)
+
+    def _analyzer(self, question_words: QuestionWords | None) -> QueryAnalyzer:
+        """The analyzer over the records' syllables, and how citizens write when a model learned it."""
+        vocabulary = self.index.vocabulary()
+        return QueryAnalyzer(question_words.added_to(vocabulary) if question_words else vocabulary, self.own_place_names)
+
+    def with_question_words(self, question_words: QuestionWords) -> HybridRanker:
+        """A copy whose analyzer restores questions with ``question_words``: training reads its questions as answering
+        with the model it writes will."""
+        ranker = copy.copy(self)
+        ranker.analyzer = self._analyzer(question_words)
+        return ranker
 
     @staticmethod
     def _name_text(proc: Procedure) -> str:

@@ -32,6 +32,7 @@ from rag.event_training import EventQuestion, collect_events, read_event_questio
 from rag.listwise import fit_listwise
 from rag.logistic import Logistic
 from rag.note_training import FactQuestion, collect_groups, train_notes
+from rag.question_words import QuestionWords, count_question_words
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel, answer_features, plan_leads
 from rag.retriever import HybridRanker
 from rag.training_data import single_turn_items
@@ -61,6 +62,12 @@ class CandidateTable:
     answerable: np.ndarray  # per question: has a gold procedure (or the plan)
     about_plan: np.ndarray  # per question: the plan is the gold
     rrf_correct: np.ndarray  # per question: the RRF path's first candidate is gold
+
+
+def learn_question_words(folders: list[Path]) -> QuestionWords:
+    """How citizens write, from the single-turn questions of the training folders (the decision sets, validation and
+    follow-ups, are not among them)."""
+    return count_question_words(item["question"] for folder in folders for item in single_turn_items(folder))
 
 
 def read_training_questions(folder: Path) -> list[TrainingQuestion]:
@@ -234,6 +241,9 @@ def train(
     (training/validation hit@1 0.854 -> 0.869). The answerability part does not: with them it refused more of the
     other training questions (first batch 0.010 -> 0.014, second 0.0095 -> 0.0114).
     """
+    # the questions are read as answering will read them: restored with the question words this model stores
+    question_words = learn_question_words([folder, *(f for f in (note_folder, event_folder) if f)])
+    ranker = ranker.with_question_words(question_words)
     questions = read_training_questions(folder)
     detail = read_training_questions(note_folder) if note_folder else []
     ranked_detail = [q for q in detail if q.group in ranker.index.procedures]
@@ -298,6 +308,7 @@ def train(
         **({"note_questions_folder": str(note_folder), "note_questions_digest": _digest(note_folder)} if note_folder else {}),
         **({"event_questions_folder": str(event_folder), "event_questions_digest": _digest(event_folder)} if event_folder else {}),
         "index_version": index_version,
+        "question_words": {"unigrams": len(question_words.unigrams), "bigrams": len(question_words.bigrams)},
         **figures,
     }
     about_a_procedure = [FactQuestion(q.question, q.group, q.facts) for q in questions + detail if q.group in ranker.index.procedures]
@@ -306,6 +317,7 @@ def train(
     provenance |= note_figures
     embedding = {key: ranker.index.manifest.embedding.get(key) for key in ("backend", "model")}
     model = RankingModel(candidate_model, answer_model, threshold, embedding, provenance, notes, plan_answer_model, plan_threshold)
+    model = replace(model, question_words=question_words)
     if event_folder and ranker.index.life_events:
         # the event decision reads the candidates as the service will rank them: with the model just fitted
         scoring = copy.copy(ranker)

@@ -14,6 +14,7 @@ from cli.main import main
 from index_store.ids import PLAN_ID
 from rag.logistic import Logistic
 from rag.notes import record_sentences, word_pairs, words_and_pairs
+from rag.question_words import count_question_words
 from rag.ranking import ANSWER_FEATURE_NAMES, FEATURE_NAMES, RankingModel
 from rag.retriever import HybridRanker
 from rag.service import ranking_model
@@ -268,6 +269,24 @@ def test_training_learns_from_the_training_questions(assistant, tmp_path):
     assert model.embedding == {"backend": "hashing", "model": assistant.index.manifest.embedding["model"]}
     again = RankingModel.from_dict(json.loads(model.to_json()))
     assert again is not None and again.plan_answerability is not None  # the plan's part is stored with the model
+    # how the training questions are written is stored with it, learned from those typed with diacritics only
+    assert again.question_words == model.question_words and model.question_words is not None
+    assert "cải" in model.question_words.unigrams and "cai" not in model.question_words.unigrams
+    assert model.provenance["question_words"]["unigrams"] == len(model.question_words.unigrams)
+
+
+def test_the_models_question_words_restore_questions_typed_without_diacritics(assistant):
+    """The records say "có căn cứ" far more than "có cần": without the question words the analyzer reads a citizen's
+    "co can mang gi" as "có căn mạng gì"; the model's words make it the question it is."""
+    words = count_question_words(["có cần giấy tờ gì không", "có cần mang gì không", "cần mang theo gì"] * 20)
+    model = replace(_model(), question_words=words)
+    again = RankingModel.from_dict(json.loads(model.to_json()))
+    assert again is not None and again.question_words == words
+    plain = HybridRanker(assistant.index, assistant.ranker.embeddings)
+    with_words = HybridRanker(assistant.index, assistant.ranker.embeddings, model=again)
+    assert plain.analyzer.analyze("co can mang gi").restored == "có căn mạng gì"
+    assert with_words.analyzer.analyze("co can mang gi").restored == "có cần mang gì"
+    assert plain.with_question_words(words).analyzer.analyze("co can mang gi").restored == "có cần mang gì"
 
 
 def test_train_ranker_command(corpus_settings, assistant, tmp_path, capsys, monkeypatch):
@@ -282,6 +301,24 @@ def test_train_ranker_command(corpus_settings, assistant, tmp_path, capsys, monk
 
     assert main(["train-ranker", "--data-dir", str(corpus_settings.data_dir), "--questions", str(tmp_path / "none")]) == 1
     assert "không có tệp câu hỏi huấn luyện" in capsys.readouterr().out
+
+    # only the question words recounted: the learned weights stay as they were
+    trained = RankingModel.from_dict(json.loads(out.read_text(encoding="utf-8")))
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "part.jsonl").write_text(json.dumps({"id": "m1", "question": "hồ sơ đóng dấu giáp lai không", "kind": "out_of_scope"}) + "\n")
+    monkeypatch.setenv("TTHC_RANKER_PATH", str(out))
+    recounted_path = tmp_path / "recounted.json"
+    recount = ["train-ranker", "--question-words-only", "--questions", str(folder), "--note-questions", str(extra)]
+    recount += ["--out", str(recounted_path)]
+    assert main(recount) == 0
+    recounted = RankingModel.from_dict(json.loads(recounted_path.read_text(encoding="utf-8")))
+    assert trained is not None and recounted is not None and recounted.question_words is not None
+    assert recounted.ranker.weights.tolist() == trained.ranker.weights.tolist() and "giáp" in recounted.question_words.unigrams
+    assert "đếm lại" in capsys.readouterr().out
+    monkeypatch.setenv("TTHC_RANKER_PATH", str(tmp_path / "missing.json"))
+    assert main(recount) == 1
+    assert "không đọc được mô hình" in capsys.readouterr().out
 
 
 def test_detail_questions_train_the_candidate_model_but_not_the_answerability_part(assistant, tmp_path):
