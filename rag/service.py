@@ -48,7 +48,7 @@ _ORDINAL = re.compile(r"\b(?:thu|so|cai|muc|phuong an) ?(1|2|3|4|5|nhat|hai|ba|t
 _FOLLOWUP_CUE = re.compile(r"^(con|the con|vay|the|thi sao|con ve|neu|nhu vay|vay thi)\b")
 # A thing pointed back at ("giấy đó", "cái này", "khoản bán đất này"): the turn is about what was said before, whatever
 # names it holds. Folded "đó" is also "đỏ" ("sổ đỏ", "giấy đỏ"), so unaccented "do" points back only after a noun
-# that is never red.
+# that is never red; "thẻ" only accented, since folded it is also "thế" ("thế này").
 _POINTED_BACK = re.compile(r"\b(giấy tờ|giấy|cái|việc|thủ tục|hồ sơ|khoản|vụ|thẻ)( \w+){0,3} (này|đó|ấy|kia)\b")
 _POINTED_BACK_FOLDED = re.compile(
     r"\b(giay to|giay|cai|viec|thu tuc|ho so|khoan|vu)( \w+){0,3} (nay|ay|kia)\b|\b(giay to|cai|viec|thu tuc|ho so) do\b"
@@ -329,11 +329,8 @@ class Assistant:
 
     def _stays_on(self, focus_code: str, hits: list[ProcedureHit], query: Query) -> bool:
         """A question in a conversation stays on its procedure unless it clearly names another one: more of another's
-        name's words than of its own, or, not starting "còn …", "thế …", words found in another procedure only. A question
-        that points back ("giấy đó") stays."""
+        name's words than of its own, or, not starting "còn …", "thế …", words found in another procedure only."""
         if self._names_nothing(query) or not hits or hits[0].code == focus_code:
-            return True
-        if self._points_back(query):
             return True
         if self._turned_to(hits, focus_code, query) is not None:
             return False
@@ -605,7 +602,8 @@ class Assistant:
         retrieved = [h.code for h in hits]
         chosen = self._chosen_option(talk.options, hits, query) if talk.options else None
         focus = chosen or talk.focus
-        stays = focus in self.index.procedures and (chosen or self._stays_on(focus, hits, query))
+        # a turn that points back ("giấy đó") stays on the procedure talked about
+        stays = focus in self.index.procedures and (chosen or points_back or self._stays_on(focus, hits, query))
         # the procedure talked about: the assistant's, or the one the citizen's earlier turns with this one rank first
         talked_about = focus if stays else None
         if talked_about is None and read_with_earlier_turns and hits and hits[0].code in self.index.procedures:
