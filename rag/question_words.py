@@ -48,12 +48,11 @@ class QuestionWords:
         if not isinstance(data, dict):
             return None
         weight, unigrams, bigrams = data.get("weight"), data.get("unigrams"), data.get("bigrams")
-        if not (isinstance(unigrams, dict) and isinstance(bigrams, dict)):
+        if not (isinstance(weight, int) and isinstance(unigrams, dict) and isinstance(bigrams, dict)):
             return None
-        counts = [weight, *unigrams.values(), *bigrams.values()]
-        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in counts):
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (weight, *unigrams.values(), *bigrams.values())):
             return None
-        return cls(dict(unigrams), dict(bigrams), int(weight))  # type: ignore[arg-type]
+        return cls(dict(unigrams), dict(bigrams), weight)
 
 
 def count_question_words(questions: Iterable[str]) -> QuestionWords:
