@@ -15,9 +15,12 @@ _INTERPOLATION = 0.7
 class DiacriticRestorer:
     """Viterbi decoding over accented candidates with a bigram model of the corpus."""
 
-    def __init__(self, vocab: dict) -> None:
+    def __init__(self, vocab: dict, common_pairs: dict[str, int] | None = None) -> None:
+        """``common_pairs`` are the pair counts ``known_pair`` judges by (default the vocabulary's): counts weighted for
+        decoding, like the question words, would make one pair a single question used look common."""
         self._unigrams: dict[str, int] = vocab.get("unigrams", {})
         self._bigrams: dict[str, int] = vocab.get("bigrams", {})
+        self._common_pairs = self._bigrams if common_pairs is None else common_pairs
         self._total = sum(self._unigrams.values()) or 1
         by_fold: dict[str, list[str]] = defaultdict(list)
         for syllable in self._unigrams:
@@ -31,7 +34,8 @@ class DiacriticRestorer:
 
     def known_pair(self, first: str, second: str) -> str | None:
         """The corpus's most frequent accented reading of two syllables ('tam tru' -> 'tạm trú'), if it is common."""
-        count, pair = max((self._bigrams.get(f"{a} {b}", 0), f"{a} {b}") for a in self.candidates(first) for b in self.candidates(second))
+        pairs = (f"{a} {b}" for a in self.candidates(first) for b in self.candidates(second))
+        count, pair = max((self._common_pairs.get(pair, 0), pair) for pair in pairs)
         return pair if count >= MIN_PAIR_COUNT else None
 
     def _log_prob(self, prev: str | None, word: str) -> float:

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from rag.diacritics import DiacriticRestorer
 from rag.english import english_to_vietnamese, is_english
+from rag.question_words import QuestionWords
 from tthc.text import fold_diacritics, one_tone_placement, syllables
 
 # Everyday question words are rare in procedure texts; they seed the restorer's statistics.
@@ -594,7 +595,9 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
 class QueryAnalyzer:
     """Turns raw questions into :class:`Query` objects (no I/O; built once at start-up)."""
 
-    def __init__(self, vocab: dict, own_place_names: list[str] | None = None) -> None:
+    def __init__(self, vocab: dict, own_place_names: list[str] | None = None, question_words: QuestionWords | None = None) -> None:
+        """``vocab`` holds the records' syllable counts; ``question_words`` how citizens write, which restores a question
+        typed without diacritics but never makes a pair common enough to read an English question as Vietnamese."""
         self.own_place_names = tuple(tuple(fold_diacritics(w.casefold()) for w in name.split()) for name in own_place_names or [])
         unigrams = dict(vocab.get("unigrams", {}))
         bigrams = dict(vocab.get("bigrams", {}))
@@ -604,7 +607,9 @@ class QueryAnalyzer:
                 unigrams[w] = unigrams.get(w, 0) + 50
             for a, b in zip(words, words[1:]):
                 bigrams[f"{a} {b}"] = bigrams.get(f"{a} {b}", 0) + 50
-        self.restorer = DiacriticRestorer({"unigrams": unigrams, "bigrams": bigrams})
+        records_and_phrases = {"unigrams": unigrams, "bigrams": bigrams}
+        decoding = question_words.added_to(records_and_phrases) if question_words else records_and_phrases
+        self.restorer = DiacriticRestorer(decoding, common_pairs=bigrams)
 
     def vietnamese(self, text: str) -> str:
         """The text itself, or the Vietnamese terms it names when it is English ('' when it names none)."""

@@ -320,8 +320,7 @@ class HybridRanker:
 
     def _analyzer(self, question_words: QuestionWords | None) -> QueryAnalyzer:
         """The analyzer over the records' syllables, and how citizens write when a model learned it."""
-        vocabulary = self.index.vocabulary()
-        return QueryAnalyzer(question_words.added_to(vocabulary) if question_words else vocabulary, self.own_place_names)
+        return QueryAnalyzer(self.index.vocabulary(), self.own_place_names, question_words)
 
     def with_question_words(self, question_words: QuestionWords) -> HybridRanker:
         """A copy whose analyzer restores questions with ``question_words``: training reads its questions as answering
