@@ -108,6 +108,10 @@ class AnswerPolicy:
     # a follow-up turn is about one procedure of its own when the model scores it this many times the next
     # (training/followups: one conversation of 178 gained, none lost; the 76 two-turn training conversations the same)
     clear_lead_ratio: float = 2.0
+    # ... and names it by a pair of its name's words that at most this share of the names hold: on the portal's
+    # catalogue "thủ tục" (26%), "đối với" and "giấy phép" (15%) name nothing; "khai sinh" is 11% of the curated names
+    # (training/followups: one conversation of 178 gained, none lost; the 76 two-turn training conversations the same)
+    naming_pair_share: float = 0.15
     # a follow-up read with the citizen's earlier turns picks its notes by its own words when it has this many content
     # syllables: "có cần đưa thông tin bản án ly hôn không hay chỉ cần cccd" asks of its own words, "hồ sơ nộp ở đâu"
     # needs the earlier turns' (training/followups: 2 of 178 gained, none lost; all own words lost 5; the 76 two-turn
@@ -261,21 +265,28 @@ class Assistant:
             state.earlier = users[-EARLIER_TURNS:]
         return state
 
-    def _stands_out_alone(self, hits: list[ProcedureHit], or_by_score: bool = False) -> bool:
+    def _stands_out_alone(self, hits: list[ProcedureHit]) -> bool:
         """The question on its own is about a procedure whose name stands out: no other name among the best few holds
         as large a share of its words asked (the same name at another level aside). "đăng ký lại" holds as much of
-        "đăng ký lại khai sinh" as of "đăng ký lại kết hôn": it names a marker, and the earlier turns say of what.
-        ``or_by_score``: or the model scores it at least ``clear_lead_ratio`` times the next ("còn sửa thông tin bị sai
-        trong cơ sở dữ liệu dân cư", where "Khai thác thông tin … dân cư" holds as many of its words)."""
+        "đăng ký lại khai sinh" as of "đăng ký lại kết hôn": it names a marker, and the earlier turns say of what."""
         if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
             return False
         top = hits[0]
-        if or_by_score and (len(hits) < 2 or hits[1].score * self.policy.clear_lead_ratio <= top.score):
-            return True
         words = _name_words(top.name) - _LEVEL_WORDS
         return not any(
             h.name_overlap >= top.name_overlap and _name_words(h.name) - _LEVEL_WORDS != words for h in hits[1:3] if h.code != PLAN_ID
         )
+
+    def _leads_by_score(self, hits: list[ProcedureHit], query: Query) -> bool:
+        """The model scores the turn's best at least ``clear_lead_ratio`` times the next, and the turn names it by a
+        pair of its name's words ("còn sửa thông tin bị sai trong cơ sở dữ liệu dân cư", where "Khai thác thông tin …
+        dân cư" holds as many of its words). Without the pair the lead is the model's reading of generic words: "xin
+        lại thì điền tờ khai mẫu nào" leads with the birth's re-registration after a torn health-insurance card."""
+        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
+            return False
+        top = hits[0]
+        leads = len(hits) < 2 or hits[1].score * self.policy.clear_lead_ratio <= top.score
+        return leads and self.ranker.names_by_a_pair(top.code, query, self.policy.naming_pair_share)
 
     def _names_a_procedure(self, hits: list[ProcedureHit]) -> bool:
         """The question on its own names one procedure: most of its name's words, at least three of them, and a name
@@ -285,11 +296,12 @@ class Assistant:
         top = hits[0]
         return top.name_overlap >= self.policy.new_topic_name_overlap and top.name_matches >= self.policy.new_topic_name_words
 
-    def _surer_alone(self, hits: list[ProcedureHit], joined_hits: list[ProcedureHit]) -> bool:
+    def _surer_alone(self, hits: list[ProcedureHit], joined_hits: list[ProcedureHit], query: Query) -> bool:
         """The turn on its own is about one procedure, by its name or by the model's lead, more surely than read with
         the earlier turns: a question with a topic of its own ("… xin trích xuất thông tin trong cơ sở dữ liệu dân
         cư" after a new card)."""
-        return self._stands_out_alone(hits, or_by_score=True) and (not joined_hits or hits[0].score > joined_hits[0].score)
+        alone = self._stands_out_alone(hits) or self._leads_by_score(hits, query)
+        return alone and (not joined_hits or hits[0].score > joined_hits[0].score)
 
     def _in_vietnamese(self, turns: list[str]) -> str:
         """The citizen's turns as one text, each read in Vietnamese (an English turn by the terms it names)."""
@@ -587,7 +599,7 @@ class Assistant:
             joined = self._with_earlier_turns(query, talk.earlier)
             joined_hits = self.ranker.rank(joined, filters, limit=20)
             turned = self._turned_to(hits, joined_hits[0].code, query) if cue and joined_hits else None
-            if turned is None and (points_back or not self._surer_alone(hits, joined_hits)):
+            if turned is None and (points_back or not self._surer_alone(hits, joined_hits, query)):
                 query, hits = joined, joined_hits
             read_with_earlier_turns = query is joined
         elif talk.focus and not self._names_nothing(query) and not points_back:

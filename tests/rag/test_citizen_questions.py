@@ -468,3 +468,13 @@ def test_a_follow_up_that_says_enough_of_its_own_picks_notes_by_its_own_words(as
     answer = assistant.answer(question, history)
     assert answer.focus_code == "1.004873"
     assert "bản án" in answer.answer.splitlines()[0].casefold()
+
+
+def test_a_follow_up_names_a_procedure_by_a_pair_of_its_name_not_by_generic_words(assistant):
+    """A model's lead on a turn of generic words ("tờ khai", "xin lại") is not the turn naming a procedure of its own:
+    such a turn is read with the earlier turns."""
+    ranker, analyze = assistant.ranker, assistant.ranker.analyzer.analyze
+    share = assistant.policy.naming_pair_share
+    assert not ranker.names_by_a_pair("1.004884", analyze("xin lai thi dien to khai mau nao"), share)
+    assert ranker.names_by_a_pair("1.004884", analyze("đăng ký lại khai sinh cho con thì cần gì"), share)
+    assert not ranker.names_by_a_pair("1.004884", analyze("đăng ký lại thì cần gì"), share)  # a marker names a kind
