@@ -287,6 +287,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         print(json.dumps(must_answer_figures(_settings(args)), ensure_ascii=False, indent=1))
         return 0
+    if args.target == "restorer":
+        from eval.restorer import restorer_figures
+
+        print(json.dumps(restorer_figures(_settings(args), Path(args.dataset)), ensure_ascii=False, indent=1))
+        return 0
     if args.target == "restated":
         from eval.dataset import load_dataset
         from eval.restated import measured_situations, procedure_names, write_vocabulary_without_restated
@@ -391,7 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     ranker.set_defaults(func=cmd_train_ranker)
 
     bench = sub.add_parser("bench", help="measure ingest and answer speed (not a test)")
-    bench.add_argument("target", choices=["ingest", "answer", "serve", "load", "parse", "privacy", "must-answer", "restated", "all"])
+    targets = ["ingest", "answer", "serve", "load", "parse", "privacy", "must-answer", "restated", "restorer", "all"]
+    bench.add_argument("target", choices=targets)
     bench.add_argument("--step-seconds", type=float, default=60.0, help="load benchmark: seconds at each user count")
     bench.add_argument("--soak-seconds", type=float, default=600.0, help="load benchmark: soak duration")
     bench.add_argument("--seconds", type=float, default=20.0, help="serve benchmark: seconds per configuration")

@@ -20,7 +20,7 @@ DATASETS = Path(__file__).resolve().parents[2] / "eval" / "datasets"
 FRESH = DATASETS.parents[1] / "eval" / "fresh"
 TRAINING = DATASETS.parents[1] / "training"
 # What a model learns from or a change is decided on: none of it may hold what the evaluation and the fresh split ask.
-DECISION_SETS = ("questions", "notes", "events", "validation", "followups", "refusals")
+DECISION_SETS = ("questions", "notes", "events", "validation", "followups", "refusals", "held-out")
 
 
 def _measured_items() -> list[EvalItem]:

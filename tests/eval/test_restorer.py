@@ -1,0 +1,15 @@
+"""The restorer figure counts the syllables a folded question gets back wrong."""
+
+from __future__ import annotations
+
+from eval.restorer import wrong_syllables
+from rag.diacritics import DiacriticRestorer
+
+# legal prose: "có căn cứ" is common, "có cần" is not
+RECORDS = {"unigrams": {"có": 500, "căn": 300, "cứ": 300, "cần": 20, "giấy": 200}, "bigrams": {"có căn": 250, "căn cứ": 300}}
+
+
+def test_wrong_syllables_counts_each_word_read_back_otherwise():
+    restorer = DiacriticRestorer(RECORDS)
+    assert wrong_syllables(restorer, ["Có cần giấy?"]) == (1, 3)  # "cần" comes back "căn"
+    assert wrong_syllables(restorer, ["có căn cứ", "2 giấy có"]) == (0, 5)  # a number is no syllable to restore
