@@ -302,8 +302,8 @@ class HybridRanker:
         spelled_names = {c: with_acronyms_spelled_out(p.name) for c, p in index.procedures.items()}
         self._name_tokens = {c: {fold_diacritics(w) for w in syllables(name)} for c, name in spelled_names.items()}
         self._name_pairs = {c: _pairs(fold_diacritics(name.casefold())) for c, name in spelled_names.items()}
-        marker_pairs = {pair for marker in SIBLING_MARKERS for pair in _pairs(marker)}
-        self._names_with_pair = Counter(pair for pairs in self._name_pairs.values() for pair in pairs - marker_pairs)
+        self._marker_pairs = {pair for marker in SIBLING_MARKERS for pair in _pairs(marker)}
+        self._names_with_pair = Counter(pair for pairs in self._name_pairs.values() for pair in pairs)
         self._name_markers = {c: markers_of_name(name) for c, name in self._folded_names.items()}
         self._vocabulary_words = {
             c: {fold_diacritics(w) for w in syllables(self._name_text(p).casefold())} for c, p in index.procedures.items()
@@ -618,12 +618,13 @@ class HybridRanker:
         missing = idf[~present]
         return float(idf[present].sum() / idf.sum()), float(missing.max() / self.index.keywords.unseen_idf()) if len(missing) else 0.0
 
-    def names_by_a_pair(self, code: str, query: Query, max_name_share: float) -> bool:
-        """The question holds two adjacent words of the procedure's name, not of a sibling marker, that few names share:
-        "khai sinh" names the birth, "đăng ký lại" or "cấp lại" a kind of procedure, and "tờ khai" is not "khai sinh"."""
+    def names_by_a_pair(self, name: str, query: Query, max_name_share: float) -> bool:
+        """The question's own words hold two adjacent words of the procedure's name, not of a sibling marker, that few
+        names share: "khai sinh" names the birth, "đăng ký lại" or "cấp lại" a kind of procedure, "tờ khai" is not
+        "khai sinh", and "online" is no "trực tuyến" of a name (the expansions of shorthand are not the question's)."""
         most_names = max_name_share * len(self._name_pairs)
-        own = self._name_pairs.get(code, set()) & _pairs(fold_diacritics(query.search_text.casefold()))
-        return any(0 < self._names_with_pair[pair] <= most_names for pair in own)
+        own = _pairs(fold_diacritics(with_acronyms_spelled_out(name).casefold())) & _pairs(query.folded)
+        return any(pair not in self._marker_pairs and self._names_with_pair[pair] <= most_names for pair in own)
 
     def coverage(self, code: str, query: Query) -> float:
         """Share of the question's content words that occur anywhere in the document's chunks."""

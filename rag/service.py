@@ -108,9 +108,10 @@ class AnswerPolicy:
     # a follow-up turn is about one procedure of its own when the model scores it this many times the next
     # (training/followups: one conversation of 178 gained, none lost; the 76 two-turn training conversations the same)
     clear_lead_ratio: float = 2.0
-    # ... and names it by a pair of its name's words that at most this share of the names hold: on the portal's
-    # catalogue "thủ tục" (26%), "đối với" and "giấy phép" (15%) name nothing; "khai sinh" is 11% of the curated names
-    # (training/followups: one conversation of 178 gained, none lost; the 76 two-turn training conversations the same)
+    # a follow-up turn names a procedure of its own by a pair of its name's words that at most this share of the names
+    # hold: on the portal's catalogue "thủ tục" (26%), "đối với" and "giấy phép" (15%) name nothing; "khai sinh" is 11%
+    # of the curated names (training/followups and training/held-out: one conversation gained each, none lost; the 76
+    # two-turn training conversations the same)
     naming_pair_share: float = 0.15
     # a follow-up read with the citizen's earlier turns picks its notes by its own words when it has this many content
     # syllables: "có cần đưa thông tin bản án ly hôn không hay chỉ cần cccd" asks of its own words, "hồ sơ nộp ở đâu"
@@ -277,16 +278,10 @@ class Assistant:
             h.name_overlap >= top.name_overlap and _name_words(h.name) - _LEVEL_WORDS != words for h in hits[1:3] if h.code != PLAN_ID
         )
 
-    def _leads_by_score(self, hits: list[ProcedureHit], query: Query) -> bool:
-        """The model scores the turn's best at least ``clear_lead_ratio`` times the next, and the turn names it by a
-        pair of its name's words ("còn sửa thông tin bị sai trong cơ sở dữ liệu dân cư", where "Khai thác thông tin …
-        dân cư" holds as many of its words). Without the pair the lead is the model's reading of generic words: "xin
-        lại thì điền tờ khai mẫu nào" leads with the birth's re-registration after a torn health-insurance card."""
-        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
-            return False
-        top = hits[0]
-        leads = len(hits) < 2 or hits[1].score * self.policy.clear_lead_ratio <= top.score
-        return leads and self.ranker.names_by_a_pair(top.code, query, self.policy.naming_pair_share)
+    def _leads_by_score(self, hits: list[ProcedureHit]) -> bool:
+        """The model scores the best at least ``clear_lead_ratio`` times the next ("còn sửa thông tin bị sai trong cơ sở
+        dữ liệu dân cư", where "Khai thác thông tin … dân cư" holds as many of its words)."""
+        return len(hits) < 2 or hits[1].score * self.policy.clear_lead_ratio <= hits[0].score
 
     def _names_a_procedure(self, hits: list[ProcedureHit]) -> bool:
         """The question on its own names one procedure: most of its name's words, at least three of them, and a name
@@ -297,10 +292,16 @@ class Assistant:
         return top.name_overlap >= self.policy.new_topic_name_overlap and top.name_matches >= self.policy.new_topic_name_words
 
     def _surer_alone(self, hits: list[ProcedureHit], joined_hits: list[ProcedureHit], query: Query) -> bool:
-        """The turn on its own is about one procedure, by its name or by the model's lead, more surely than read with
-        the earlier turns: a question with a topic of its own ("… xin trích xuất thông tin trong cơ sở dữ liệu dân
-        cư" after a new card)."""
-        alone = self._stands_out_alone(hits) or self._leads_by_score(hits, query)
+        """The turn on its own is about one procedure more surely than read with the earlier turns: a question with a
+        topic of its own ("… xin trích xuất thông tin trong cơ sở dữ liệu dân cư" after a new card). It names the
+        procedure by a pair of its name's words, and the name stands out or the model's lead does. Without the pair a
+        lead is the model's reading of generic words: "xin lại thì điền tờ khai mẫu nào" led with the birth's
+        re-registration after a torn health-insurance card, "nếu nộp online thì có cần gửi bản chính không" with
+        the courts' online filing after a seafood certificate."""
+        if not hits or hits[0].code == PLAN_ID or self._weak(hits[0]):
+            return False
+        named = self.ranker.names_by_a_pair(hits[0].name, query, self.policy.naming_pair_share)
+        alone = named and (self._stands_out_alone(hits) or self._leads_by_score(hits))
         return alone and (not joined_hits or hits[0].score > joined_hits[0].score)
 
     def _in_vietnamese(self, turns: list[str]) -> str:
