@@ -31,6 +31,8 @@ class EvalItem(BaseModel):
     gold_facts: list[str]
     expect_refusal: bool
     style: str | None = None  # how it is asked (situation, sibling, follow_up_user_only…), for reporting by style
+    # a question typed without diacritics as its writer would spell it with them: what the restorer should read back
+    question_accented: str | None = None
 
 
 def dataset_files(path: Path) -> list[Path]:
