@@ -307,14 +307,9 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "documents",
         re.compile(
-            # "hồ sơ" right after handing it in is what is handed in, not what is asked about ("nộp hồ sơ cho ai",
-            # "thứ 7 có nhận hồ sơ không"), unless asked what it holds ("nộp hồ sơ gì"); so is "hồ sơ" right before it
-            # ("hồ sơ nộp ở đâu", "hồ sơ gửi rồi thì bao lâu") unless what it holds is asked ("hồ sơ nộp xã gồm gì");
-            # the same of "tờ khai" below ("tờ khai nộp ở chỗ nào", not "tờ khai nộp theo mẫu nào")
-            r"\b(" + "".join(f"(?<!{verb} )" for verb in _HANDING_IN) + r"ho so(?! (nop|gui)\b(?!.*\b(gom|gi|bao gom)\b))"
-            r"|(ho so|giay to) (gi|nao|gom|bao gom|can)"
+            r"\b((ho so|giay to) (gi|nao|gom|bao gom|can)"
             r"|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh"
-            r"|mau (don|so|to khai|ban khai)|to khai(?! (nop|gui)\b(?!.*\b(gom|gi|bao gom|mau)\b))|ban ke khai"
+            r"|mau (don|so|to khai|ban khai)|ban ke khai"
             r"|(don|van ban|chung cu|chung tu|tai lieu) (gi|nao))\b"
         ),
     ),
@@ -322,6 +317,15 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("conditions", re.compile(r"\b(dieu kien|yeu cau|ai duoc|doi tuong|co duoc)\b")),
 ]
 MAX_INTENTS = 2
+# A dossier or form named without asking what it holds: the documents when nothing else is asked ("hồ sơ xin cấp lại
+# thẻ"), the subject of what is ("hồ sơ bị thiếu thì bao lâu báo lại", "nộp đủ hồ sơ thì thẩm định mất bao lâu"). "hồ sơ"
+# right after handing it in is what is handed in ("nộp hồ sơ cho ai", "thứ 7 có nhận hồ sơ không") unless asked what it
+# holds ("nộp hồ sơ gì"); so is "hồ sơ" right before it ("hồ sơ nộp ở đâu") unless what it holds is asked ("hồ sơ nộp
+# xã gồm gì"); the same of "tờ khai" ("tờ khai nộp ở chỗ nào", not "tờ khai nộp theo mẫu nào").
+_DOSSIER_NAMED = re.compile(
+    r"\b(" + "".join(f"(?<!{verb} )" for verb in _HANDING_IN) + r"ho so(?! (nop|gui)\b(?!.*\b(gom|gi|bao gom)\b))"
+    r"|to khai(?! (nop|gui)\b(?!.*\b(gom|gi|bao gom|mau)\b)))\b"
+)
 NAME_RUN = 3  # words in a row that a question shares with a procedure's name: it names the procedure
 # How long one has to do something ("trong bao lâu phải đi báo", "niêm yết ít nhất mấy ngày", "chậm nhất bao nhiêu
 # ngày"), not how long the procedure takes: asked as 'deadline', answered by the record's sentence that says it (the
@@ -526,6 +530,8 @@ def detect_intents(folded: str) -> list[str]:
             found.append(name)
             if name == "result":  # "được cấp giấy gì" asks for the result, not the documents to bring
                 folded = pattern.sub(" ", folded)
+    if not found and _DOSSIER_NAMED.search(folded):
+        found.append("documents")
     if "time" in found and _DEADLINE.search(folded) and not _WAITING.search(folded):
         found[found.index("time")] = "deadline"
     if _WHEN.search(folded) and ("documents" in found or _HANDED_IN.search(folded)):  # "nộp hồ sơ khi nào", "hạn chót nộp tờ khai"

@@ -248,7 +248,7 @@ def test_section_intent(question, intent):
         ("gia đình nộp hồ sơ tử tuất cho ai", ["agency"]),
         ("nghỉ hưu rồi thì nộp hồ sơ cho BHXH nào", ["agency"]),
         ("khai thuế thì nộp ở chi cục thuế nào", ["agency"]),
-        ("hồ sơ xin trợ cấp nộp ở xã xong thì chuyển đi đâu", ["agency", "documents"]),
+        ("hồ sơ xin trợ cấp nộp ở xã xong thì chuyển đi đâu", ["agency"]),  # the dossier is the subject
         ("công an xã thứ 7 có nhận hồ sơ không", ["overview"]),
         ("nộp hồ sơ lúc 4 giờ chiều thì trong ngày có xong không", ["time"]),
         ("nộp hồ sơ tạm trú thì mất bao lâu", ["time"]),
