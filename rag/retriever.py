@@ -143,6 +143,11 @@ def _pairs(folded_text: str) -> set[str]:
     return {f"{a} {b}" for a, b in zip(words, words[1:])}
 
 
+def _name_pairs_of(name: str) -> set[str]:
+    """Adjacent syllable pairs of a procedure's name, its acronyms spelled out ("CCCD" is "căn cước công dân")."""
+    return _pairs(fold_diacritics(with_acronyms_spelled_out(name).casefold()))
+
+
 @dataclass
 class Evidence:
     """What the three retrievers said about one question."""
@@ -301,7 +306,7 @@ class HybridRanker:
         self._ward_level = frozenset(c for c, p in index.procedures.items() if p.is_ward_level)
         spelled_names = {c: with_acronyms_spelled_out(p.name) for c, p in index.procedures.items()}
         self._name_tokens = {c: {fold_diacritics(w) for w in syllables(name)} for c, name in spelled_names.items()}
-        self._name_pairs = {c: _pairs(fold_diacritics(name.casefold())) for c, name in spelled_names.items()}
+        self._name_pairs = {c: _name_pairs_of(p.name) for c, p in index.procedures.items()}
         self._marker_pairs = {pair for marker in SIBLING_MARKERS for pair in _pairs(marker)}
         self._names_with_pair = Counter(pair for pairs in self._name_pairs.values() for pair in pairs)
         self._name_markers = {c: markers_of_name(name) for c, name in self._folded_names.items()}
@@ -623,7 +628,7 @@ class HybridRanker:
         names share: "khai sinh" names the birth, "đăng ký lại" or "cấp lại" a kind of procedure, "tờ khai" is not
         "khai sinh", and "online" is no "trực tuyến" of a name (the expansions of shorthand are not the question's)."""
         most_names = max_name_share * len(self._name_pairs)
-        own = _pairs(fold_diacritics(with_acronyms_spelled_out(name).casefold())) & _pairs(query.folded)
+        own = _name_pairs_of(name) & _pairs(query.folded)
         return any(pair not in self._marker_pairs and self._names_with_pair[pair] <= most_names for pair in own)
 
     def coverage(self, code: str, query: Query) -> float:
