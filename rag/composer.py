@@ -721,6 +721,10 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         if any(c.channel == "Trực tuyến" for c in proc.channels):
             return ["Có. Thủ tục này nộp trực tuyến được qua Cổng Dịch vụ công quốc gia.", f"Hình thức nộp: {_channels(proc)}."]
         return [f"Không. Theo Cổng Dịch vụ công, thủ tục này chỉ nộp {_channels(proc)}."]
+    if ask.kind == "post" and proc.channels:
+        if any(c.channel == "Dịch vụ bưu chính" for c in proc.channels):
+            return ["Có. Thủ tục này nộp qua dịch vụ bưu chính được.", f"Hình thức nộp: {_channels(proc)}."]
+        return [f"Không. Theo Cổng Dịch vụ công, thủ tục này chỉ nộp {_channels(proc)}."]
     if ask.kind in ("paid", "free"):
         fees = [c.fee for c in proc.channels if c.fee]
         if not fees:

@@ -251,6 +251,10 @@ _A_FEE = r"(?<!chi )(?<!vien )(?<!hoc )(?<!kinh )phi"
 _HANDING_IN = ("nop", "gui", "nhan", "chuyen")
 
 # Section intents, matched on folded text, most specific first.
+# Handing a dossier in, not a paper sent back to the citizen ("gửi cho mình", "gửi về nhà", "gửi lại"): folded text
+_HANDS_IN = r"(nop|gui)(?! (cho (minh|toi|em|ban|nguoi)|ve|lai)\b)(?: (?!ve\b)\w+){0,3}"
+_BY_POST = _HANDS_IN + r" (qua|bang) (duong )?buu (dien|chinh) (duoc|dc)\b"  # "gửi hồ sơ qua bưu điện được không"
+_HANDING_IN_WAY = _HANDS_IN + r" ((bang|theo|qua) (cach|hinh thuc|phuong thuc|duong) nao)|" + _BY_POST
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|theo quy dinh nao|quy dinh tai)\b")),
     (
@@ -299,7 +303,10 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"|tham quyen|truc tuyen|online"
             r"|kenh nao|(nop|gui|chuyen|dua) (\w+ ){0,4}cho ai"
             # "nộp cho BHXH nào", "ở chi cục hải quan nào"; not "kho bạc xử lý thế nào", "gửi kho bạc khi nào"
-            r"|(co quan|bhxh|kho bac|phong|chi cuc|don vi) (\w+ ){0,2}(?<!the )(?<!khi )(?<!luc )(?<!ngay )(?<!cach )nao)\b"
+            r"|(co quan|bhxh|kho bac|phong|chi cuc|don vi) (\w+ ){0,2}(?<!the )(?<!khi )(?<!luc )(?<!ngay )(?<!cach )nao"
+            # the way a dossier goes in: "nộp tờ khai bằng cách nào", "gửi hồ sơ theo hình thức nào", "nộp qua bưu điện được
+            # không"; not the result sent back ("giấy mới gửi cho mình bằng cách nào", "gửi về nhà qua bưu điện được không")
+            r"|" + _HANDING_IN_WAY + r")\b"
         ),
     ),
     # naming the steps outright beats 'hồ sơ' ("quy trình nộp hồ sơ … gồm mấy bước")
@@ -352,6 +359,7 @@ _YES_NO = re.compile(r"\b(khong|ko|k|chua)( (a|vay|nhi|nhe|ha|the))*$")
 CHOICE = re.compile(r"\b(khong|ko|k|chua) hay\b")
 _CHOICE_RESTORED = re.compile(r"\b(không|ko|k|chưa) hay\b", re.IGNORECASE)
 _ASKS_ONLINE = re.compile(r"\b(online|truc tuyen|qua mang|tren mang|dich vu cong|vneid)\b")
+_ASKS_POST = re.compile(r"\b" + _BY_POST)
 _ASKS_FREE = re.compile(r"\bmien (le )?phi\b")
 _ASKS_COST = re.compile(r"\b(" + _A_FEE + r"|le phi|mat tien|ton tien|tra tien|dong tien|nop tien)\b")
 # "có cần (phải) mang CCCD không", "phải nộp hợp đồng thuê nhà không": the item between the verb and
@@ -418,7 +426,7 @@ def _in_question_phrase(folded: list[str], i: int) -> bool:
 
 @dataclass(frozen=True)
 class Ask:
-    """A yes/no question the record can settle: 'online', 'paid', 'free' or 'document' (with the item asked)."""
+    """A yes/no question the record can settle: 'online', 'post', 'paid', 'free' or 'document' (with the item asked)."""
 
     kind: str
     item: str = ""
@@ -575,6 +583,8 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
     asked = folded.rsplit(" thi ", 1)[-1]  # "đăng ký online thì chủ xe có phải ký không": 'online' is the case, not the ask
     if _ASKS_ONLINE.search(asked):
         return Ask("online")
+    if _ASKS_POST.search(asked):
+        return Ask("post")
     # the fee asked about follows the question's 'có' ("làm lại có mất phí không"); one before it names the subject
     # ("hồ sơ quyết toán phí BVMT có gửi bằng bưu điện được không", "lệ phí đã nộp có được trả lại không")
     predicate = asked.rsplit(" co ", 1)[-1]

@@ -180,9 +180,13 @@ def test_time_question_leads_with_the_time_limit(assistant):
         ("co lam online dc ko hay bat buoc phai len phuong", "online"),
         ("xin điều chỉnh giấy phép thì có phải nộp lại giấy phép cũ không hay chỉ bản photo", "document"),
         # a fee before the question's 'có' names the subject, not what is asked
-        ("hồ sơ quyết toán phí bảo vệ môi trường có gửi bằng bưu điện được không hay phải lên thuế", None),
+        ("hồ sơ quyết toán phí bảo vệ môi trường có gửi bằng bưu điện được không hay phải lên thuế", "post"),
         ("hồ sơ bị từ chối thì lệ phí đã nộp có được trả lại không", None),
         ("làm lại có mất phí không hay miễn", "paid"),
+        # handing in by post; a result sent back by post is no way of handing in
+        ("gửi hồ sơ qua bưu điện được không", "post"),
+        ("nop qua duong buu dien dc ko", "post"),
+        ("có nhận kết quả qua bưu điện được không", None),
     ],
 )
 def test_yes_no_questions_are_detected(question, kind):
@@ -199,6 +203,9 @@ def test_yes_no_answers_lead_with_co_or_khong():
     assert _answer(free, ["agency"], _ask("có nộp online được không")).startswith("Có. ")
     offline = _answer(paid, ["agency"], _ask("có nộp online được không"))
     assert offline.startswith("Không. Theo Cổng Dịch vụ công, thủ tục này chỉ nộp trực tiếp.")
+    by_post = _procedure(channels=[Channel(channel="Trực tiếp"), Channel(channel="Dịch vụ bưu chính")])
+    assert _answer(by_post, ["agency"], _ask("gửi hồ sơ qua bưu điện được không")).startswith("Có. Thủ tục này nộp qua dịch vụ bưu chính")
+    assert _answer(paid, ["agency"], _ask("gửi hồ sơ qua bưu điện được không")).startswith("Không. Theo Cổng Dịch vụ công")
     unknown = _procedure(channels=[Channel(channel="Trực tiếp")])
     assert not _answer(unknown, ["fees"], _ask("có mất phí không")).startswith(("Có.", "Không."))
 

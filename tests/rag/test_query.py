@@ -264,6 +264,11 @@ def test_section_intent(question, intent):
         ("nộp hồ sơ gì để đăng ký tạm trú", ["documents"]),
         ("cần nộp mấy bộ hồ sơ", ["documents"]),
         ("hồ sơ đăng ký kết hôn có cần ảnh không", ["documents"]),
+        # the way it goes in is asked: "bằng cách nào", "qua bưu điện được không"; not when it is only the case
+        ("nop to khai bang cach nao", ["agency"]),
+        ("gửi hồ sơ theo hình thức nào", ["agency"]),
+        ("nộp hồ sơ qua bưu điện được không", ["agency"]),
+        ("nộp hồ sơ qua bưu điện thì mất bao lâu", ["time"]),
         # "thế nào", "khi nào" after an office ask how or when, not which office
         ("gửi hồ sơ sai thì kho bạc xử lý thế nào", ["overview"]),
     ],
