@@ -31,6 +31,7 @@ INTENT_SECTIONS = {
     "documents": "documents",
     "time": "time_fees",
     "deadline": "overview",  # one's own deadline is said in the record's text, not in its time limit
+    "validity": "overview",  # so is how long the paper issued stays valid
     "fees": "time_fees",
     "agency": "overview",
     "steps": "steps",
@@ -636,6 +637,8 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
         return _documents(proc, content_words or [])
     if intent in ("time", "deadline"):  # a deadline no sentence states: the time limit, which says what it is
         return [_time_line(proc)]
+    if intent == "validity":
+        return [_validity_line(proc, content_words or [])]
     if intent == "fees":
         return [_fee_line(proc)]
     if intent == "agency":
@@ -660,6 +663,42 @@ def compose_section(proc: Procedure, intent: str, content_words: list[str] | Non
         refs = [r.title + (f" ({r.number})" if r.number and r.number not in r.title else "") for r in ordered]
         return _capped("Căn cứ pháp lý:", refs)
     return _overview(proc)
+
+
+# A sentence that says how long a paper stays valid: a word of validity, then a duration or an open end ("Giấy chứng
+# nhận sức khoẻ có giá trị 6 tháng …", "Thời hạn sử dụng tài khoản … là 12 tháng"); folded. "Còn giá trị sử dụng"
+# alone asks the papers brought to be valid, and "trong thời hạn 03 ngày" is the time the office takes.
+_VALID_DURATION = r"\b(\d+\s*(\([a-z ]+\)\s*)?(ngay|thang|nam)|vo thoi han|khong (co )?thoi han)\b"
+_VALID_FOR = re.compile(
+    r"\b(co gia tri|co hieu luc|gia tri su dung)\b[^.;]{0,40}?"
+    + _VALID_DURATION
+    + r"|\b(thoi han su dung|thoi han hieu luc)\b[^.;]{0,120}?"
+    + _VALID_DURATION
+)
+
+
+def _validity_clause(sentence: str) -> str | None:
+    """The clause of ``sentence`` that says how long a paper stays valid, from the break before it (a long case before
+    a colon would take the room of what it says); None when it says no such thing."""
+    folded = fold_diacritics(sentence.casefold())
+    match = _VALID_FOR.search(folded)
+    if match is None:
+        return None
+    if len(folded) != len(sentence):  # the folded text's places are not the sentence's
+        return sentence
+    clause = sentence[max(sentence.rfind(":", 0, match.start()), sentence.rfind(";", 0, match.start())) + 1 :].strip(" -+")
+    return clause[:1].upper() + clause[1:]
+
+
+def _validity_line(proc: Procedure, content_words: list[str]) -> str:
+    """How long the paper stays valid, in the record's clause that says it (the one with most words asked); else
+    that the portal does not say, rather than the time the office takes, which would read as the answer."""
+    wanted = set(content_words) - SECTION_WORDS
+    stated = [clause for s in record_sentences(proc) if (clause := _validity_clause(s.text))]
+    if stated:
+        return shorten(max(stated, key=lambda text: len(wanted & word_set(text))), MAX_STEP_ASKED)
+    paper = f" ({shorten(proc.result, MAX_VALUE)})" if proc.result else ""
+    return f"Cổng Dịch vụ công không nêu rõ giấy tờ được cấp{paper} có giá trị trong bao lâu; hãy hỏi cán bộ tiếp nhận."
 
 
 def _name_line(proc: Procedure) -> str:

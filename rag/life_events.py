@@ -44,7 +44,7 @@ ASKS_WHAT_TO_DO = re.compile(
     r"\b((lam|lo|chuan bi) (nhung |cac )?(giay to |giay |thu tuc |viec )?(gi|j|nao)|(giay to|thu tuc) (gi|j|nao|ra sao|the nao))\b"
 )
 # Asking for one fact (a deadline, a fee, where…) is asking about one procedure, even in a life situation.
-ONE_PROCEDURE_INTENTS = frozenset({"time", "deadline", "fees", "legal_basis", "result", "agency", "conditions"})
+ONE_PROCEDURE_INTENTS = frozenset({"time", "deadline", "validity", "fees", "legal_basis", "result", "agency", "conditions"})
 
 
 @dataclass(frozen=True)

@@ -343,6 +343,16 @@ _DEADLINE = re.compile(
     r"|\b(trong|truoc) (vong )?(bao lau|may ngay|bao nhieu ngay|may gio|bao nhieu gio) (thi )?(\w+ ){0,3}(phai|can|duoc)\b"
     r"|\b(niem yet|cong khai|han chot|cham nhat|it nhat|toi thieu)\b"
 )
+# How long a paper stays valid ("giấy xác nhận độc thân có giá trị bao lâu", "thẻ dùng được mấy năm", "bao lâu thì hết
+# hạn"), not how long the procedure takes: asked as 'validity'. Not "xây dựng", "tạm dừng", "áp dụng" (folded 'dung').
+_VALIDITY = re.compile(
+    r"\b((co |con )?(gia tri|hieu luc)( su dung)?( trong| duoc| den)? (bao lau|may (ngay|thang|nam)|bao nhieu (ngay|thang|nam)"
+    r"|den (khi nao|bao gio))"
+    r"|(su dung|(?<!xay )(?<!tam )(?<!ap )(?<!tuyen )(?<!ngung )dung duoc|xai duoc) (trong )?"
+    r"(bao lau|may (nam|thang)|bao nhieu (nam|thang))"
+    r"|han (su dung|dung) (la )?(bao lau|may|bao nhieu)"
+    r"|(bao lau|khi nao|bao gio|may (nam|thang)) (thi |moi )?(\w+ ){0,3}(se |bi )?het han)\b"
+)
 # When a dossier or form is due asks for a date, not for the documents: "nộp hồ sơ khi nào"
 _HANDED_IN = re.compile(r"\b(" + "|".join(_HANDING_IN) + r") ho so\b")
 _WHEN = re.compile(r"\b(khi nao|luc nao|(?<!chua )(?<!khong )bao gio|thoi diem nao|ngay nao|han chot|thang nao)\b")  # not "chưa bao giờ"
@@ -545,6 +555,8 @@ def detect_intents(folded: str) -> list[str]:
     if _WHEN.search(folded) and ("documents" in found or _HANDED_IN.search(folded)):  # "nộp hồ sơ khi nào", "hạn chót nộp tờ khai"
         at = found.index("documents") if "documents" in found else len(found)  # in its place, or last
         found = list(dict.fromkeys([*found[:at], "deadline", *found[at + 1 :]]))
+    if _VALIDITY.search(folded):  # the paper's validity takes the place of the time it asks
+        found = ["validity", *[intent for intent in found if intent not in ("time", "deadline")]]
     return found[:MAX_INTENTS] or ["overview"]
 
 

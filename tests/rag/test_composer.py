@@ -27,7 +27,18 @@ from tthc.settings import Settings
 from tthc.text import fold_diacritics, shorten, without_attachments
 
 CURATED = sorted((CORPUS / "procedures").glob("*.yaml"))
-INTENTS = [["overview"], ["documents"], ["steps"], ["time"], ["fees"], ["agency"], ["conditions"], ["result"], ["legal_basis"]]
+INTENTS = [
+    ["overview"],
+    ["documents"],
+    ["steps"],
+    ["time"],
+    ["validity"],
+    ["fees"],
+    ["agency"],
+    ["conditions"],
+    ["result"],
+    ["legal_basis"],
+]
 PHONE_LIMIT = 2000
 
 
@@ -911,3 +922,24 @@ def test_a_form_is_read_by_the_paper_it_is_for_not_the_paragraph_around_it():
     dividend = _procedure(documents=[*documents, Document(name=long_name, copies="1 bản chính")])
     line = compose_procedure_answer(dividend, ["overview"], ["to", "khai", "co", "tuc", "von", "mau"], asks_form=True)[0].splitlines()[0]
     assert line.startswith("Mẫu: Tờ khai cổ tức được chia") and line.endswith(" … mẫu số 01/CTLNDC.") and len(line) <= 6 + 160
+
+
+def test_validity_is_the_records_sentence_or_that_the_portal_does_not_say():
+    """'có giá trị bao lâu' is not answered with the time the office takes, which would read as the answer."""
+    stated = _procedure(
+        channels=[Channel(channel="Trực tiếp", time_limit="3 ngày làm việc")],
+        result="Giấy chứng nhận",
+        conditions=[
+            "Người dự tuyển đủ 18 tuổi.",
+            "Trường hợp xe di chuyển từ nhà máy đến kho: giấy chứng nhận sức khỏe có giá trị 6 tháng tính đến ngày nộp hồ sơ.",
+        ],
+    )
+    answer = _answer(stated, ["validity"])  # from the clause that says it, not the case before it
+    assert answer.startswith("Giấy chứng nhận sức khỏe có giá trị 6 tháng") and "3 ngày" not in answer
+    unstated = _procedure(
+        channels=[Channel(channel="Trực tiếp", time_limit="3 ngày làm việc")],
+        result="Giấy xác nhận",
+        conditions=["Trong thời hạn 03 ngày làm việc, cơ quan trả lời."],
+    )
+    answer = _answer(unstated, ["validity"])
+    assert answer.startswith("Cổng Dịch vụ công không nêu rõ giấy tờ được cấp (Giấy xác nhận) có giá trị trong bao lâu;")

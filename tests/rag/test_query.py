@@ -236,6 +236,12 @@ def test_another_wards_names_come_from_settings(assistant):
         ("giấy khai sinh có lấy liền được không", "time"),
         ("bao giờ thì xong", "time"),
         ("khách ở mấy hôm thì có phải báo không", "overview"),
+        # how long the paper stays valid, not how long the office takes
+        ("giấy xác nhận tình trạng hôn nhân có giá trị bao lâu", "validity"),
+        ("the bhyt dung duoc may nam", "validity"),
+        ("bao lâu thì giấy phép hết hạn", "validity"),
+        ("xây dựng nhà mất bao lâu", "time"),
+        ("tạm dừng kinh doanh được bao lâu", "time"),
     ],
 )
 def test_section_intent(question, intent):
