@@ -251,6 +251,17 @@ def test_nothing_in_the_data_is_refused_with_the_contact(assistant):
     assert answer.refused and "Trung tâm Phục vụ hành chính công" in answer.answer and answer.scope == "none"
 
 
+def test_how_long_a_paper_is_valid_is_not_answered_with_the_processing_time(assistant):
+    answer = assistant.answer("giấy xác nhận tình trạng hôn nhân có giá trị bao lâu")
+    assert answer.focus_code == "1.004873" and answer.answer.startswith("Cổng Dịch vụ công không nêu rõ"), answer.answer[:200]
+    assert "Thời hạn giải quyết" not in answer.answer
+
+
+def test_handing_in_by_post_is_answered_yes_or_no(assistant):
+    answer = assistant.answer("xin xác nhận tình trạng hôn nhân có gửi hồ sơ qua bưu điện được không")
+    assert answer.answer.startswith("Có. Thủ tục này nộp qua dịch vụ bưu chính được."), answer.answer[:200]
+
+
 def test_trigger_words_matched_by_chance_do_not_hide_the_procedure_asked_about(assistant):
     """'… mất … bố mẹ' matches the death triggers 'bố mất', 'mẹ mất', but the question is about a lost certificate."""
     question = "mới mất giấy chứng nhận kết hôn của bố mẹ, xin cấp lại"
