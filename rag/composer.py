@@ -429,6 +429,13 @@ def _where_to_hand_in(proc: Procedure, content_words: list[str], shown: str) -> 
     return [f"Cách nộp: {shorten(chosen, MAX_HAND_IN)}"]
 
 
+def _ways_instead(proc: Procedure, said: list[str]) -> list[str]:
+    """After "Không" to a way of handing in, the record's sentence on the ways it has ("nộp hồ sơ trực tiếp hoặc gửi
+    qua đường bưu điện đến Chủ tịch Ủy ban nhân dân cấp xã"): where to go instead."""
+    ways = [word for c in proc.channels for cue in _NAMED_CHANNELS[c.channel][:1] for word in sorted(cue)]
+    return _where_to_hand_in(proc, ways, "\n".join(said))
+
+
 def _copies(copies: str | None) -> str:
     """'0 bản chính,1 bản sao' -> '1 bản sao': a zero count says nothing to a citizen."""
     return re.sub(r"\s*[,;]\s*", ", ", _NO_ORIGINALS.sub("", copies or "")).strip(" ,")
@@ -880,6 +887,8 @@ def compose_procedure_answer(
             lines.insert(0, form)
     else:
         lines = lines or []
+        if ask and yes_no and ask.kind in ("online", "post") and lines[0].startswith("Không"):
+            lines += _ways_instead(proc, lines)
         for intent in intents:
             if yes_no and intent in ("fees", "agency", "documents", "overview"):
                 continue  # the yes/no lines already say it

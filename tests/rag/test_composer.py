@@ -221,6 +221,15 @@ def test_yes_no_answers_lead_with_co_or_khong():
     assert not _answer(unknown, ["fees"], _ask("có mất phí không")).startswith(("Có.", "Không."))
 
 
+def test_no_to_a_way_of_handing_in_says_where_it_goes_in_instead():
+    post_only = _procedure(
+        channels=[Channel(channel="Trực tiếp"), Channel(channel="Dịch vụ bưu chính")],
+        steps=["Bước 1: Người lao động nộp hồ sơ trực tiếp hoặc gửi qua đường bưu điện đến Ủy ban nhân dân cấp xã."],
+    )
+    lines = _answer(post_only, ["agency"], _ask("có nộp online được không")).splitlines()
+    assert lines[0].startswith("Không.") and lines[1].startswith("Cách nộp:") and "bưu điện đến Ủy ban nhân dân cấp xã" in lines[1]
+
+
 def test_a_fee_table_that_says_free_against_its_own_description_is_not_answered_free():
     # the portal's fee table says "Miễn phí" while the description at the head of the channel's note names the fee
     described = "(Lệ phí cấp giấy phép: 135.000 đồng/lần (trực tuyến 115.000 đồng/lần))- Nộp hồ sơ tại Sở."
