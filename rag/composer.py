@@ -426,7 +426,29 @@ def _where_to_hand_in(proc: Procedure, content_words: list[str], shown: str) -> 
         chosen = next((s for s in under if not any(p.search(fold_diacritics(s.casefold())) for p in others)), None)
     if chosen is None or len(word_set(chosen) - word_set(shown)) < 0.2 * len(word_set(chosen)):
         return []  # nothing, or what the agency line already says
-    return [f"Cách nộp: {shorten(chosen, MAX_HAND_IN)}"]
+    return [f"{HAND_IN_LABEL}{shorten(chosen, MAX_HAND_IN)}"]
+
+
+HAND_IN_LABEL = "Cách nộp: "
+WAY_REPEATED = 40  # a note holding this start of the cut "Cách nộp" line repeats it
+
+
+def _in_place_of_cut_way(lines: list[str], note: str) -> bool:
+    """Whether ``note`` repeats the cut "Cách nộp" line: it starts with the line's words (the same sentence, cut
+    around what was asked), and then takes the line's place; or it holds them after a clause of its own ("(… thu 7.000
+    đồng/lần) - Nộp hồ sơ trực tuyến qua …"), and then is left out. Shown as a note too, the sentence came twice."""
+    sentence = _STEP_MARK.sub("", note)  # "Bước 1: Người nộp thuế … gửi tới …" is the line's sentence
+    folded_note = fold_diacritics(sentence.casefold()).removeprefix("… ")
+    for i, line in enumerate(lines):
+        if not (line.startswith(HAND_IN_LABEL) and line.endswith("…")):
+            continue
+        said = fold_diacritics(line.removeprefix(HAND_IN_LABEL).casefold())[:WAY_REPEATED]
+        if len(said) < MIN_CUT_ITEM or said not in folded_note:
+            continue
+        if folded_note.startswith(said):
+            lines[i] = f"{HAND_IN_LABEL}{sentence}"
+        return True
+    return False
 
 
 def _ways_instead(proc: Procedure, said: list[str]) -> list[str]:
@@ -900,7 +922,7 @@ def compose_procedure_answer(
         shown = "\n".join(lines)
         for note in picker.notes(proc, shown, most=2, room=_room(proc, section, lines) - taken):
             note = _NOTE_LABEL.sub("", note)
-            if not _in_place_of_cut_item(lines, note):
+            if not _in_place_of_cut_item(lines, note) and not _in_place_of_cut_way(lines, note):
                 lines.append(f"{_note_label(proc, note)}{note}")
     lines += _card_and_source(proc, section, lines)
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)

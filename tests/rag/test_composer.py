@@ -952,3 +952,16 @@ def test_validity_is_the_records_sentence_or_that_the_portal_does_not_say():
     )
     answer = _answer(unstated, ["validity"])
     assert answer.startswith("Cổng Dịch vụ công không nêu rõ giấy tờ được cấp (Giấy xác nhận) có giá trị trong bao lâu;")
+
+
+def test_a_note_that_repeats_the_cut_hand_in_line_takes_its_place():
+    """The hand-in sentence is cut to fit its line; the same sentence picked as a note is shown once, whole."""
+    sentence = (
+        "Người đề nghị lập hồ sơ theo quy định tại mục thành phần hồ sơ và nộp cho cơ quan bảo hiểm xã hội nơi đã chi trả "
+        "trợ cấp trước khi thôi hưởng trợ cấp mất sức lao động hàng tháng hoặc nơi đã quyết định thôi hưởng trợ cấp."
+    )
+    proc = _procedure(channels=[Channel(channel="Trực tiếp", note=sentence)])
+    words = ["quyet", "dinh", "thoi", "huong"]
+    lines = compose_procedure_answer(proc, ["agency"], words, None, WordOverlapNotes(words, ["agency"]))[0].splitlines()
+    assert f"Cách nộp: {sentence}" in lines
+    assert not [line for line in lines if line.startswith("Lưu ý") and "Người đề nghị lập hồ sơ" in line]
