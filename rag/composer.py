@@ -55,6 +55,8 @@ MIN_CUT_ITEM = 30  # a cut list item whose start a note repeats, at least this l
 MAX_STEP_ASKED = 360  # the step the question is about is given (nearly) whole
 MAX_NOTE = 160
 MAX_HAND_IN = 200  # a channel's sentence on where the dossier goes in
+WAY_REPEATED = 40  # a note holding this start of the cut "Cách nộp" line repeats it
+_HAND_IN_LABEL = "Cách nộp: "
 MAX_PLACE = 100  # a place read from a step ("Ủy ban nhân dân cấp xã"); longer, it is no name of a place
 MAX_VALUE = 120
 MAX_NAME = 150
@@ -426,11 +428,7 @@ def _where_to_hand_in(proc: Procedure, content_words: list[str], shown: str) -> 
         chosen = next((s for s in under if not any(p.search(fold_diacritics(s.casefold())) for p in others)), None)
     if chosen is None or len(word_set(chosen) - word_set(shown)) < 0.2 * len(word_set(chosen)):
         return []  # nothing, or what the agency line already says
-    return [f"{HAND_IN_LABEL}{shorten(chosen, MAX_HAND_IN)}"]
-
-
-HAND_IN_LABEL = "Cách nộp: "
-WAY_REPEATED = 40  # a note holding this start of the cut "Cách nộp" line repeats it
+    return [f"{_HAND_IN_LABEL}{shorten(chosen, MAX_HAND_IN)}"]
 
 
 def _in_place_of_cut_way(lines: list[str], note: str) -> bool:
@@ -440,13 +438,13 @@ def _in_place_of_cut_way(lines: list[str], note: str) -> bool:
     sentence = _STEP_MARK.sub("", note)  # "Bước 1: Người nộp thuế … gửi tới …" is the line's sentence
     folded_note = fold_diacritics(sentence.casefold()).removeprefix("… ")
     for i, line in enumerate(lines):
-        if not (line.startswith(HAND_IN_LABEL) and line.endswith("…")):
+        if not (line.startswith(_HAND_IN_LABEL) and line.endswith("…")):
             continue
-        said = fold_diacritics(line.removeprefix(HAND_IN_LABEL).casefold())[:WAY_REPEATED]
+        said = fold_diacritics(line.removeprefix(_HAND_IN_LABEL).casefold())[:WAY_REPEATED]
         if len(said) < MIN_CUT_ITEM or said not in folded_note:
             continue
         if folded_note.startswith(said):
-            lines[i] = f"{HAND_IN_LABEL}{sentence}"
+            lines[i] = f"{_HAND_IN_LABEL}{sentence}"
         return True
     return False
 
@@ -783,15 +781,19 @@ def _asks_what_it_grants(proc: Procedure, ask: Ask) -> bool:
     return bool(_GRANT_ALONE.match(item)) or (bool(_GRANT.search(item)) and set(ask.item_words) <= granted)
 
 
+# A way of handing in asked about ("nộp online được không", "gửi qua bưu điện được không"): its channel, and the yes
+_WAYS_ASKED = {
+    "online": ("Trực tuyến", "Có. Thủ tục này nộp trực tuyến được qua Cổng Dịch vụ công quốc gia."),
+    "post": ("Dịch vụ bưu chính", "Có. Thủ tục này nộp qua dịch vụ bưu chính được."),
+}
+
+
 def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
     """'Có.' or 'Không.' and why, when the record settles the question; None when it does not."""
-    if ask.kind == "online" and proc.channels:
-        if any(c.channel == "Trực tuyến" for c in proc.channels):
-            return ["Có. Thủ tục này nộp trực tuyến được qua Cổng Dịch vụ công quốc gia.", f"Hình thức nộp: {_channels(proc)}."]
-        return [f"Không. Theo Cổng Dịch vụ công, thủ tục này chỉ nộp {_channels(proc)}."]
-    if ask.kind == "post" and proc.channels:
-        if any(c.channel == "Dịch vụ bưu chính" for c in proc.channels):
-            return ["Có. Thủ tục này nộp qua dịch vụ bưu chính được.", f"Hình thức nộp: {_channels(proc)}."]
+    if ask.kind in _WAYS_ASKED and proc.channels:
+        channel, yes = _WAYS_ASKED[ask.kind]
+        if any(c.channel == channel for c in proc.channels):
+            return [yes, f"Hình thức nộp: {_channels(proc)}."]
         return [f"Không. Theo Cổng Dịch vụ công, thủ tục này chỉ nộp {_channels(proc)}."]
     if ask.kind in ("paid", "free"):
         fees = [c.fee for c in proc.channels if c.fee]
@@ -909,7 +911,7 @@ def compose_procedure_answer(
             lines.insert(0, form)
     else:
         lines = lines or []
-        if ask and yes_no and ask.kind in ("online", "post") and lines[0].startswith("Không"):
+        if ask and yes_no and ask.kind in _WAYS_ASKED and lines[0].startswith("Không"):
             lines += _ways_instead(proc, lines)
         for intent in intents:
             if yes_no and intent in ("fees", "agency", "documents", "overview"):

@@ -250,11 +250,12 @@ _A_FEE = r"(?<!chi )(?<!vien )(?<!hoc )(?<!kinh )phi"
 # Verbs of handing a dossier in or passing it on (folded): the "hồ sơ" after them is what is handed in.
 _HANDING_IN = ("nop", "gui", "nhan", "chuyen")
 
-# Section intents, matched on folded text, most specific first.
 # Handing a dossier in, not a paper sent back to the citizen ("gửi cho mình", "gửi về nhà", "gửi lại"): folded text
 _HANDS_IN = r"(nop|gui)(?! (cho (minh|toi|em|ban|nguoi)|ve|lai)\b)(?: (?!ve\b)\w+){0,3}"
 _BY_POST = _HANDS_IN + r" (qua|bang) (duong )?buu (dien|chinh) (duoc|dc)\b"  # "gửi hồ sơ qua bưu điện được không"
 _HANDING_IN_WAY = _HANDS_IN + r" ((bang|theo|qua) (cach|hinh thuc|phuong thuc|duong) nao)|" + _BY_POST
+
+# Section intents, matched on folded text, most specific first.
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("legal_basis", re.compile(r"\b(can cu|van ban phap ly|luat nao|nghi dinh nao|theo quy dinh nao|quy dinh tai)\b")),
     (
