@@ -449,11 +449,11 @@ def _in_place_of_cut_way(lines: list[str], note: str) -> bool:
     return False
 
 
-def _ways_instead(proc: Procedure, said: list[str]) -> list[str]:
+def _ways_instead(proc: Procedure, said: str) -> list[str]:
     """After "Không" to a way of handing in, the record's sentence on the ways it has ("nộp hồ sơ trực tiếp hoặc gửi
     qua đường bưu điện đến Chủ tịch Ủy ban nhân dân cấp xã"): where to go instead."""
     ways = [word for c in proc.channels for cue in _NAMED_CHANNELS[c.channel][:1] for word in sorted(cue)]
-    return _where_to_hand_in(proc, ways, "\n".join(said))
+    return _where_to_hand_in(proc, ways, said)
 
 
 def _copies(copies: str | None) -> str:
@@ -794,7 +794,8 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         channel, yes = _WAYS_ASKED[ask.kind]
         if any(c.channel == channel for c in proc.channels):
             return [yes, f"Hình thức nộp: {_channels(proc)}."]
-        return [f"Không. Theo Cổng Dịch vụ công, thủ tục này chỉ nộp {_channels(proc)}."]
+        no = f"Không. Theo Cổng Dịch vụ công, thủ tục này chỉ nộp {_channels(proc)}."
+        return [no, *_ways_instead(proc, no)]
     if ask.kind in ("paid", "free"):
         fees = [c.fee for c in proc.channels if c.fee]
         if not fees:
@@ -911,8 +912,6 @@ def compose_procedure_answer(
             lines.insert(0, form)
     else:
         lines = lines or []
-        if ask and yes_no and ask.kind in _WAYS_ASKED and lines[0].startswith("Không"):
-            lines += _ways_instead(proc, lines)
         for intent in intents:
             if yes_no and intent in ("fees", "agency", "documents", "overview"):
                 continue  # the yes/no lines already say it
