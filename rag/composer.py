@@ -117,6 +117,9 @@ _DOCUMENT_WORDS = re.compile(
 # a copy will do is answered by the copies the portal lists for the document named with it ("photo căn cước").
 _COPY_FORM = re.compile(r"\b(ban )?(photo|pho to|copy|chup|sao( y)?)( ban chinh)?( (co )?(chung thuc|cong chung))?\b")
 _A_COPY = re.compile(r"\b[1-9]\d* bản sao\b")  # "1 bản sao" in a document's copies; "0 bản sao" is none
+# Words that name no paper in particular (folded): "có phải mang bản chính theo không", "có phải nộp lại giấy cũ không"
+# ask about the form or the old one of a paper the list names, so a list without a paper "named" so is no "Không"
+_NO_PAPER_NAMED = frozenset({"ban", "chinh", "goc", "sao", "giay", "to", "cu", "theo", "kem", "di", "nay", "do", "khac", "cac"})
 
 
 def refusal_text(reason: str, ward_name: str, contact_centre: str) -> str:
@@ -827,7 +830,11 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         found = _matching_documents(proc, ask.item_words)
         if found:
             return ["Có. Hồ sơ có:", *[_document_item(d) for d in found[:2]]]
-        names_a_document = _DOCUMENT_WORDS.match(" ".join(ask.item_words)) and len(ask.item_words) <= MAX_ASKED_DOCUMENT_WORDS
+        names_a_document = (
+            _DOCUMENT_WORDS.match(" ".join(ask.item_words))
+            and len(ask.item_words) <= MAX_ASKED_DOCUMENT_WORDS
+            and not set(ask.item_words) <= _NO_PAPER_NAMED
+        )
         if names_a_document and proc.documents:  # not "chụp ảnh lấy vân tay lại": that asks about a step
             return [f"Không. Thành phần hồ sơ trên Cổng không có giấy tờ nào tên “{shorten(ask.item, 60)}”.", *_documents(proc, [])]
     return None

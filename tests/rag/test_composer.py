@@ -345,6 +345,9 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
     permit = _procedure(documents=[Document(name="Bản chính giấy phép xây dựng đã được cấp", copies="1 bản chính")])
     handed_back = _answer(permit, ["overview"], _ask("gia hạn có phải nộp lại giấy phép cũ không"))
     assert handed_back.startswith("Có. Hồ sơ có:\n- Bản chính giấy phép xây dựng"), "'nộp lại' hands in; 'lại' is no part of the item"
+    for generic in ("lúc nhận kết quả có phải mang bản chính theo không", "xin cấp lại có phải nộp lại giấy cũ không"):
+        answer = _answer(proc, ["overview"], _ask(generic))
+        assert not answer.startswith("Không."), "the original or the old paper is a paper of the list, named by its form"
 
 
 def test_whether_a_copy_will_do_is_answered_by_the_copies_the_portal_lists():
