@@ -118,7 +118,7 @@ _DOCUMENT_WORDS = re.compile(
 _COPY_FORM = re.compile(r"\b(ban )?(photo|pho to|copy|chup|sao( y)?)( ban chinh)?( (co )?(chung thuc|cong chung))?\b")
 _A_COPY = re.compile(r"\b[1-9]\d* bản sao\b")  # "1 bản sao" in a document's copies; "0 bản sao" is none
 # Words that name no paper in particular (folded): "có phải mang bản chính theo không", "có phải nộp lại giấy cũ không"
-# ask about the form or the old one of a paper the list names, so a list without a paper "named" so is no "Không"
+# ask about the original or the old one of a paper the list names otherwise; no row named so is no reason for "Không"
 _NO_PAPER_NAMED = frozenset({"ban", "chinh", "goc", "sao", "giay", "to", "cu", "theo", "kem", "di", "nay", "do", "khac", "cac"})
 
 
