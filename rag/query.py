@@ -282,8 +282,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "result",
         re.compile(
             r"\b(ket qua|nhan lai gi"
-            r"|(nhan|duoc|dc) (duoc |dc )?(nhan |cap |tra )?(lai )?(cho )?(toi |minh |em )?(nhung )?"
-            r"(giay to |giay |cai |van ban |the |so |phieu |quyet dinh |trich luc )?(gi|nhung gi|nao|theo mau nao)"
+            r"|(?<!xac )(?<!chung )(nhan|duoc|dc) (duoc |dc )?(nhan |cap |tra )?(lai )?(cho )?(toi |minh |em )?(nhung )?"
+            r"(giay to |giay |cai |van ban |the |so |phieu |quyet dinh |trich luc )?((chung|xac) nhan )?(gi|nhung gi|nao|theo mau nao)"
             r"|xong (thi )?(\w+ ){0,4}(tra|cap|dua|gui) (lai )?(cho )?(toi |minh |em )?"
             r"(giay|phieu|the|so|van ban|quyet dinh|trich luc) (gi|nao)"
             # what the office sends back: "bị từ chối thì thuế gửi lại giấy gì", "hải quan trả lời bằng văn bản gì"
@@ -318,7 +318,11 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b((ho so|giay to) (gi|nao|gom|bao gom|can)"
             r"|giay to|can gi|can nhung gi|can mang|mang theo|chuan bi|thanh phan|giay gi|nop gi|xuat trinh"
             r"|mau (don|so|to khai|ban khai)|ban ke khai"
-            r"|(don|van ban|chung cu|chung tu|tai lieu) (gi|nao))\b"
+            r"|(don|van ban|chung cu|chung tu|tai lieu) (gi|nao)"
+            # a kind of paper named, then 'gì': "có cần giấy khám sức khỏe gì không", "nộp thêm bản chụp gì", "cần
+            # giấy xác nhận gì", "cần xã xác nhận gì"; not "cần giấy phép gì", which asks which permit (a procedure)
+            r"|(can|phai|nop|mang|co|kem|xin) (them )?(giay|ban|van ban|to)(?! phep gi) (\w+ ){1,4}gi"
+            r"|(can|phai co|phai xin) (them )?(\w+ ){0,2}(xac|chung) nhan gi)\b"
         ),
     ),
     ("steps", re.compile(r"\b(lam the nao|lam sao|nhu the nao|cach lam|huong dan)\b")),
