@@ -758,7 +758,9 @@ def _overview(proc: Procedure) -> list[str]:
 
 def _matching_documents(proc: Procedure, words: tuple[str, ...]) -> list[Document]:
     """Documents whose name holds most of the words asked about ('CCCD' is matched by its expansion), two of them
-    side by side: folded, "sổ hộ khẩu" and "hồ sơ" share their words, not their order."""
+    side by side: folded, "sổ hộ khẩu" and "hồ sơ" share their words, not their order. Of as many words, the name
+    that says them first: a paper's name leads its row ("Bản chính giấy phép xây dựng đã được cấp", not "Giấy tờ về
+    việc xếp hạng di tích … cấp giấy phép" for "giấy phép cũ")."""
     if not words:
         return []
     asked_pairs = set(zip(words, words[1:]))
@@ -766,9 +768,13 @@ def _matching_documents(proc: Procedure, words: tuple[str, ...]) -> list[Documen
     for doc in distinct_documents(proc):
         share = len(set(words) & word_set(doc.name)) / len(words)
         named = [fold_diacritics(w.casefold()) for w in _NAME_WORD.findall(doc.name)]
-        if share >= 0.6 and (not asked_pairs or asked_pairs & set(zip(named, named[1:]))):
-            scored.append((share, doc))
-    return [doc for _, doc in sorted(scored, key=lambda sd: -sd[0])]
+        if asked_pairs:
+            said = [i for i, pair in enumerate(zip(named, named[1:])) if pair in asked_pairs]
+        else:
+            said = [i for i, word in enumerate(named) if word in words] or [len(named)]
+        if share >= 0.6 and said:
+            scored.append((-share, said[0], doc))
+    return [doc for _, _, doc in sorted(scored, key=lambda scored_doc: scored_doc[:2])]
 
 
 # What a procedure grants rather than asks for: "có cần giấy phép không" asks whether one must go through it.

@@ -350,6 +350,17 @@ def test_do_i_need_a_document_is_answered_from_the_document_list():
         assert not answer.startswith("Không."), "the original or the old paper is a paper of the list, named by its form"
 
 
+def test_of_documents_naming_the_paper_asked_the_one_that_names_it_first_answers():
+    proc = _procedure(
+        documents=[
+            Document(name="Giấy tờ về việc xếp hạng di tích của cơ quan đã cấp giấy phép cũ", copies="1 bản sao"),
+            Document(name="Bản chính giấy phép xây dựng cũ đã được cấp", copies="1 bản chính"),
+        ]
+    )
+    answer = _answer(proc, ["overview"], _ask("điều chỉnh thì có phải nộp lại giấy phép cũ không"))
+    assert answer.startswith("Có. Hồ sơ có:\n- Bản chính giấy phép xây dựng cũ đã được cấp — 1 bản chính\n- Giấy tờ về việc")
+
+
 def test_whether_a_copy_will_do_is_answered_by_the_copies_the_portal_lists():
     """ "có cần photo căn cước không" is not settled by "Có" for a card shown as the original, and "bản photo" alone
     names no document the list lacks."""
