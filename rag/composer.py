@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from index_store.ids import UNIT_LOST_NOTE
 from rag.notes import SECTION_WORDS, STATES, NotePicker, WordOverlapNotes, alone, around, record_sentences, sentence_body, word_set
-from rag.query import Ask
+from rag.query import CERTIFICATION_ASKED, Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
 from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, syllables, without_attachments, without_bullet
 
@@ -77,6 +77,7 @@ OPTION_NOTE_LEAD = "   Theo thủ tục này: "  # a choice's own answer, under 
 # and the result as well: no more.
 CHOICE_SECTION_INTENTS = frozenset({"time", "fees"})
 MAX_ASKED_DOCUMENT_WORDS = 6  # longer items asked about are clauses, not a document's name
+NAMED_SHARE = 0.6  # a paper asked about is named by a document's row, or by a waiver, that holds this share of its words
 # A time limit whose unit the portal lost ("1" in its table), as parsed or as curated.
 _UNIT_LOST = re.compile(r"\s*(?:" + "|".join(map(re.escape, [UNIT_LOST_NOTE, "(đơn vị không ghi rõ trên Cổng)"])) + ")")
 UNIT_LOST_PLAIN = " (Cổng không ghi rõ ngày hay giờ; hãy hỏi cán bộ tiếp nhận)"
@@ -772,7 +773,7 @@ def _matching_documents(proc: Procedure, words: tuple[str, ...]) -> list[Documen
             said = [i for i, pair in enumerate(zip(named, named[1:])) if pair in asked_pairs]
         else:
             said = [i for i, word in enumerate(named) if word in words] or [len(named)]
-        if share >= 0.6 and said:
+        if share >= NAMED_SHARE and said:
             scored.append((-share, said[0], doc))
     return [doc for _, _, doc in sorted(scored, key=lambda scored_doc: scored_doc[:2])]
 
@@ -797,8 +798,10 @@ _WAYS_ASKED = {
 }
 
 
-def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
-    """'Có.' or 'Không.' and why, when the record settles the question; None when it does not."""
+def compose_yes_no(proc: Procedure, ask: Ask, content_words: Sequence[str] = ()) -> list[str] | None:
+    """'Có.' or 'Không.' and why, when the record settles the question; None when it does not. A paper the record
+    waives for some case ("đã nộp bản điện tử … thì không phải nộp bản giấy") depends on it: of several such cases,
+    the one that shares most of the question's ``content_words`` is shown."""
     if ask.kind in _WAYS_ASKED and proc.channels:
         channel, yes = _WAYS_ASKED[ask.kind]
         if any(c.channel == channel for c in proc.channels):
@@ -818,6 +821,8 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
             why = _fee_line(proc)  # the record's own words ("Miễn lệ phí", "8.000 đồng")
             return [("Có. " if says_yes else "Không. ") + why]
         return [f"Tùy hình thức nộp. {_fee_line(proc)}"]
+    if ask.kind == "document" and CERTIFICATION_ASKED.match(" ".join(ask.item_words)):
+        return _certification(proc, ask, content_words)
     if ask.kind == "document" and not _asks_what_it_grants(proc, ask):
         # "mở tiệm có cần giấy phép không", "sửa nhà có cần giấy phép xây dựng không" ask whether the procedure is
         # needed: what its dossier holds says nothing about that
@@ -835,6 +840,10 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
             return [lead, *[_document_item(d) for d in closest]]
         found = _matching_documents(proc, ask.item_words)
         if found:
+            waived = re.compile(_WAIVING + _HANDED + _words_within(ask.item_words, WAIVED_ITEM_SPAN))
+            waiver = _waiver(proc, waived, ask.item_words, content_words)
+            if waiver:  # "đã nộp bản điện tử giấy báo tử rồi thì có phải nộp thêm bản giấy không"
+                return [f"Tùy trường hợp. {waiver}", "Hồ sơ có:", _document_item(found[0])]
             return ["Có. Hồ sơ có:", *[_document_item(d) for d in found[:2]]]
         names_a_document = (
             _DOCUMENT_WORDS.match(" ".join(ask.item_words))
@@ -844,6 +853,73 @@ def compose_yes_no(proc: Procedure, ask: Ask) -> list[str] | None:
         if names_a_document and proc.documents:  # not "chụp ảnh lấy vân tay lại": that asks about a step
             return [f"Không. Thành phần hồ sơ trên Cổng không có giấy tờ nào tên “{shorten(ask.item, 60)}”.", *_documents(proc, [])]
     return None
+
+
+# Certifying, legalising or translating a paper (folded): the words a question asks with, and those a record says it
+# with ("mục đích" folds to a word of translation)
+_TREATMENT_ASKED = {"certified": "cong chung|chung thuc|sao y", "legalised": "hop phap hoa|lanh su", "translated": "dich"}
+_TREATMENT_SAID = {
+    "certified": "cong chung|chung thuc",
+    "legalised": "hop phap hoa",
+    "translated": "ban dich|dich thuat|duoc dich|dich sang|dich ra",
+}
+# A sentence that waives a paper or its treatment for some case: "không phải nộp bản giấy", "không bắt buộc phải công
+# chứng", "không phải xuất trình hoặc gửi Hợp đồng mua bán" (folded); then the paper's words, or the treatment's
+_WAIVING = r"\b(?:khong|chua) (?:phai|can|bat buoc|yeu cau)(?: phai)?(?: duoc)? "
+_HANDED = r"(?:(?:nop|xuat trinh|gui|cung cap|kem theo|kem|co|ban|cac|hoac)\s)*"
+WAIVED_ITEM_SPAN = 1  # words between the waiver's verb and the paper's ("không phải nộp lại bản chính …"), not a paper of their own
+# a certified copy or another form: "bản sao có chứng thực hoặc bản chụp kèm bản chính để đối chiếu"
+_OR_UNCERTIFIED = re.compile(r"\bhoac (ban )?(chup|photo|sao)\b|\bdoi chieu\b")
+MAX_WAIVER = 250  # the waiver is the answer: the room of a sure note alone, less the paper's row before it
+
+
+def _words_within(words: tuple[str, ...], span: int = 0) -> str:
+    """A pattern for at most ``span`` words, then at least two of ``words`` (the only one, when one) each followed by
+    at most two more: a paper named right after a waiver's verb, or right before the waiver of its treatment."""
+    alternatives = "|".join(map(re.escape, words))
+    return rf"(?:\w+ ){{0,{span}}}(?:(?:{alternatives})\b(?: \w+){{0,2}}? ?){{{min(2, len(words))}}}"
+
+
+def _waiver(proc: Procedure, waived: re.Pattern[str], words: tuple[str, ...], case_words: Sequence[str]) -> str | None:
+    """The record's sentence that waives what ``waived`` names with most of ``words`` (as a document's name must
+    hold them), cut around the waiver; of several, the one that shares most of the question's ``case_words``."""
+    found: list[tuple[int, int, str]] = []
+    for sentence in record_sentences(proc):
+        folded = fold_diacritics(sentence.text.casefold())
+        said = max((len(set(words) & set(m.group(0).split())) for m in waived.finditer(folded)), default=0)
+        if said >= NAMED_SHARE * len(words):
+            found.append((len(set(case_words) & set(folded.split())), -len(found), sentence.text))
+    if not found:
+        return None
+    text = max(found)[2]
+    for note in {doc.note for doc in proc.documents if doc.note}:  # a row's group ("…: Giấy tờ phải nộp") is no part of it
+        text = text.removesuffix(f": {without_attachments(note)}")
+    waiver = around(text, set(words), [waived], MAX_WAIVER).rstrip(" .;:")
+    return _end(waiver[:1].upper() + waiver[1:])  # a sentence the portal starts in lower case follows "Tùy trường hợp."
+
+
+def _certification(proc: Procedure, ask: Ask, content_words: Sequence[str]) -> list[str] | None:
+    """Whether the paper named before the ask must be certified, legalised or translated, from its row and the
+    record's sentences. Its row answers "Có" when it says so (a certified copy: when it offers no other form) and no
+    sentence waives it; a waiver for some cases ("… anh, chị, em ruột … thì văn bản ủy quyền không phải chứng thực")
+    makes it "Tùy trường hợp", with that sentence. Whether the list holds a paper named "chứng thực" says nothing of
+    it; without the paper's row the note picker answers."""
+    papers = _matching_documents(proc, ask.paper_words)[:2]
+    if not papers:
+        return None
+    item = " ".join(ask.item_words)
+    asked = [kind for kind, words in _TREATMENT_ASKED.items() if re.search(rf"\b({words})\b", item)]
+    said = re.compile(r"\b(" + "|".join(_TREATMENT_SAID[kind] for kind in asked) + r")\b")
+    # "… thì văn bản ủy quyền không phải chứng thực": the paper's words before the waiver, the treatment's after it
+    treatments = "|".join(_TREATMENT_ASKED[kind] for kind in asked)
+    waiver = _waiver(proc, re.compile(_words_within(ask.paper_words) + _WAIVING + f"(?:{treatments})\\b"), ask.paper_words, content_words)
+    rows = [fold_diacritics(f"{d.name} {d.note or ''}".casefold()) for d in papers]
+    if waiver:
+        return [f"Tùy trường hợp. {waiver}", "Hồ sơ có:", _document_item(papers[0])]
+    if "certified" in asked and any(_OR_UNCERTIFIED.search(row) for row in rows):
+        return ["Tùy trường hợp. Hồ sơ có:", _document_item(papers[0])]
+    lead = "Có. Hồ sơ có:" if any(said.search(row) for row in rows) else "Theo Cổng Dịch vụ công, giấy tờ này nộp như sau:"
+    return [lead, *[_document_item(d) for d in papers]]
 
 
 # A form a document names: "mẫu TK07", "Mẫu số 01/TK-SDDPNN", "mẫu CT01"; and the words that only ask for one.
@@ -914,7 +990,7 @@ def compose_procedure_answer(
     section = INTENT_SECTIONS.get(intents[0], "overview")
     form = _asked_form(proc, content_words or []) if asks_form else None
     picker = notes or WordOverlapNotes(content_words or [], intents)
-    lines = compose_yes_no(proc, ask) if ask else None
+    lines = compose_yes_no(proc, ask, content_words or []) if ask else None
     yes_no = lines is not None
     about = _name_line(proc)
     leads = (intents == ["overview"] or intents[0] == "deadline") and not yes_no and (picker.asks_a_detail() or picker.leads(proc, about))

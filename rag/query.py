@@ -387,6 +387,16 @@ _ASKS_ITEM = re.compile(
 # "cần giấy tờ gì không", "phải nộp ở đâu không": an item that holds a question word asks what, not whether
 # ("sao" is not one of them here: "bản sao")
 _ITEM_ASKS_WHAT = re.compile(r"\b(gì|nào|đâu|bao nhiêu|mấy)\b")
+# A yes/no about a certification or translation ("có cần chứng thực không", "phải công chứng, chứng thực không", "có
+# bắt buộc công chứng mới đăng ký được không") asks about a paper named before it, not whether the list holds one
+# (folded content words of the item; "hay" and what follows it is the other half of a choice)
+CERTIFICATION_ASKED = re.compile(
+    r"^(duoc |phai )?(cong chung|chung thuc|hop phap hoa( lanh su)?|dich( thuat)?|sao y)"
+    r"(( hoac| va)? (cong chung|chung thuc|hop phap hoa|lanh su|dich|thuat))*( moi .*| hay .*)?$"
+)
+MAX_PAPER_WORDS = 8  # more words before the ask are a situation, not a paper's name
+# A yes/no that comes with a how-long question asks the time: "trong bao lâu họ phải quyết định có thụ lý hay không"
+_ASKS_HOW_LONG = re.compile(r"\b(bao lau|may ngay|bao nhieu ngay|may thang)\b")
 # "có phải lên công an nhận không", "có phải ký tên vào tờ khai không": an item that starts with a deed asks about a
 # step, and the words of a document list ("công an", "tờ khai") cannot settle it
 _ITEM_IS_A_DEED = re.compile(r"^(lên|đến|tới|đi|ra|về|chạy|ký|chụp|lấy|nhận|đưa|gặp|chờ|đợi|xếp hàng|trình diện|có mặt|quay lại)\b")
@@ -446,6 +456,8 @@ class Ask:
     kind: str
     item: str = ""
     item_words: tuple[str, ...] = ()
+    # the paper a certification is asked of ("giấy ủy quyền có cần chứng thực không"): folded words named before 'có'
+    paper_words: tuple[str, ...] = ()
 
 
 @dataclass
@@ -613,7 +625,7 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
     if not match:
         return None
     item = match.group("item")
-    if _ITEM_ASKS_WHAT.search(item) or _ITEM_IS_A_DEED.match(item):
+    if _ITEM_ASKS_WHAT.search(item) or _ITEM_IS_A_DEED.match(item) or _ASKS_HOW_LONG.search(folded):
         return None
     abbreviations = _ABBREVIATION_RE.findall(fold_diacritics(item))
     words = [fold_diacritics(w) for w in syllables(item) if w not in STOPWORDS and fold_diacritics(w) not in abbreviations]
@@ -622,7 +634,23 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
     expansions = [fold_diacritics(ABBREVIATIONS[key]) for key in abbreviations]
     words += [w for expansion in expansions if _NAMES_A_DOCUMENT.match(expansion) for w in expansion.split()]
     content = tuple(dict.fromkeys(words))
-    return Ask("document", item, content) if content else None
+    if not content:
+        return None
+    if CERTIFICATION_ASKED.match(" ".join(content)):
+        return Ask("document", item, content, _paper_before(restored))
+    return Ask("document", item, content)
+
+
+def _paper_before(restored: str) -> tuple[str, ...]:
+    """The folded content words of the paper named right before the ask, in the ask's clause: after the last 'thì'
+    or punctuation mark, without the 'có' that starts the question ("…, giấy ủy quyền có cần …" -> giay, uy, quyen)."""
+    clauses = [" ".join(bare_words(clause)) for clause in re.split(r"\b(?:thì|thi)\b|[,;:.?!]", restored)]
+    asking = [match for clause in clauses if (match := _ASKS_ITEM.search(clause))]
+    if not asking:
+        return ()
+    words = [fold_diacritics(w) for w in syllables(asking[-1].string[: asking[-1].start()].casefold()) if w not in STOPWORDS]
+    words = [w for w in words if w not in ("co", "khong", "ko")]
+    return tuple(dict.fromkeys(words)) if 0 < len(words) <= MAX_PAPER_WORDS else ()
 
 
 class QueryAnalyzer:

@@ -379,6 +379,63 @@ def test_whether_a_copy_will_do_is_answered_by_the_copies_the_portal_lists():
     assert not form_only.startswith(("Có.", "Không.", "Theo Cổng"))
 
 
+def test_whether_a_paper_must_be_certified_is_answered_from_its_row_and_the_waivers():
+    """ "giấy ủy quyền có cần chứng thực không" asks about the power of attorney: the list holding a paper whose name says
+    "chứng thực" is no "Có", and a sentence that waives it for relatives makes it depend on the case."""
+    waived = _procedure(
+        documents=[
+            Document(name="Tờ khai đăng ký khai sinh theo mẫu", copies="1 bản chính"),
+            Document(name="Văn bản ủy quyền (được chứng thực) trong trường hợp ủy quyền", copies="1 bản chính"),
+        ],
+        conditions=["Trường hợp người được ủy quyền là anh, chị, em ruột của người ủy quyền thì văn bản ủy quyền không phải chứng thực."],
+    )
+    for question in (
+        "em nhờ chị ruột đi làm thì giấy ủy quyền có cần chứng thực không",
+        "tôi nhờ chị ruột đi làm, giấy ủy quyền có phải chứng thực không",
+    ):
+        relative = _answer(waived, ["overview"], _ask(question)).split("\n")
+        assert relative[0].startswith("Tùy trường hợp. Trường hợp người được ủy quyền là anh, chị, em ruột")
+        assert relative[0].endswith("thì văn bản ủy quyền không phải chứng thực.")
+        assert relative[1:3] == ["Hồ sơ có:", "- Văn bản ủy quyền (được chứng thực) trong trường hợp ủy quyền — 1 bản chính"]
+    residence = "Bản gốc (hoặc bản sao đã được chứng thực) giấy chứng nhận cư trú đã được hợp pháp hóa lãnh sự"
+    legalised = _procedure(documents=[Document(name=residence)])
+    answer = _answer(legalised, ["overview"], _ask("giấy chứng nhận cư trú có cần hợp pháp hóa lãnh sự không"))
+    assert answer.startswith("Có. Hồ sơ có:"), "the other form offered is the copy's, not the legalisation's"
+    certified = _procedure(documents=[Document(name="Văn bản ủy quyền có công chứng", copies="1 bản chính")])
+    assert _answer(certified, ["overview"], _ask("giấy ủy quyền có phải công chứng không")).startswith("Có. Hồ sơ có:\n- Văn bản ủy quyền")
+    either = _procedure(documents=[Document(name="Bản sao có chứng thực hợp đồng thuê nhà hoặc bản chụp kèm bản chính để đối chiếu")])
+    assert _answer(either, ["overview"], _ask("hợp đồng thuê nhà có cần chứng thực không")).startswith(
+        "Tùy trường hợp. Hồ sơ có:\n- Bản sao"
+    )
+    silent = _procedure(documents=[Document(name="Giấy tờ hợp pháp về đất đai chứng minh mục đích sử dụng đất", copies="1 bản chính")])
+    plain = _answer(silent, ["overview"], _ask("giấy tờ đất đai có cần chứng thực không"))
+    assert plain.startswith("Theo Cổng Dịch vụ công, giấy tờ này nộp như sau:"), "'mục đích' is no translation"
+    unnamed = _answer(silent, ["overview"], _ask("có cần chứng thực không"))
+    assert not unnamed.startswith(("Có.", "Không.", "Tùy", "Theo Cổng")), "no paper named: the note picker answers"
+
+
+def test_a_paper_the_record_waives_for_some_cases_is_no_plain_yes():
+    proc = _procedure(
+        documents=[
+            Document(name="Tờ khai khai tử", copies="1 bản chính"),
+            Document(name="Giấy báo tử. Trường hợp đã nộp bản điện tử Giấy báo tử thì không phải nộp bản giấy", copies="1 bản chính"),
+        ],
+        steps=["Trường hợp đã có dữ liệu trên hệ thống thì không phải nộp bản sao giấy khai sinh."],
+    )
+    question = "đã nộp bản điện tử giấy báo tử rồi thì có phải nộp thêm bản giấy nữa không"
+    content_words = ["nop", "ban", "dien", "tu", "giay", "bao", "tu", "nop", "them", "ban", "giay"]
+    answer = compose_procedure_answer(proc, ["overview"], content_words, _ask(question))[0]
+    waiver = "Trường hợp đã nộp bản điện tử Giấy báo tử thì không phải nộp bản giấy."
+    assert answer.startswith(f"Tùy trường hợp. {waiver}\nHồ sơ có:\n- Giấy báo tử."), "the case the question states"
+    plain = _answer(proc, ["overview"], _ask("có phải nộp tờ khai khai tử không"))
+    assert plain.startswith("Có. Hồ sơ có:\n- Tờ khai khai tử"), "a waiver of another paper"
+
+
+def test_a_yes_or_no_asked_with_a_time_is_a_time_question():
+    assert _ask("trong bao lâu công an phải quyết định có thụ lý hay không") is None
+    assert _ask("có cần giấy khai sinh không") is not None
+
+
 @pytest.mark.parametrize(
     ("question", "item"),
     [
