@@ -414,6 +414,20 @@ def test_whether_a_paper_must_be_certified_is_answered_from_its_row_and_the_waiv
     assert not unnamed.startswith(("Có.", "Không.", "Tùy", "Theo Cổng")), "no paper named: the note picker answers"
 
 
+def test_a_waiver_shown_first_is_not_shown_again_with_its_rows_group():
+    group = "Trường hợp ủy quyền thực hiện thủ tục thì hồ sơ phải kèm theo một trong những giấy tờ sau"
+    proc = _procedure(
+        documents=[
+            Document(name="Văn bản ủy quyền cho cá nhân thực hiện thủ tục", copies="1 bản sao", note=group),
+            Document(name="Văn bản ủy quyền này không bắt buộc phải công chứng, chứng thực", note=group),
+        ]
+    )
+    question = "giấy ủy quyền có phải công chứng không"
+    answer = compose_procedure_answer(proc, ["overview"], ["giay", "uy", "quyen", "phai", "cong", "chung"], _ask(question))[0]
+    assert answer.startswith("Tùy trường hợp. Văn bản ủy quyền này không bắt buộc phải công chứng, chứng thực.\n")
+    assert answer.count("không bắt buộc phải công chứng") == 1
+
+
 def test_a_paper_the_record_waives_for_some_cases_is_no_plain_yes():
     proc = _procedure(
         documents=[
@@ -526,9 +540,12 @@ def test_a_related_sentence_that_fits_is_shown_whole():
 
 
 def test_a_document_sentence_and_its_note_read_as_one_sentence():
-    proc = _procedure(documents=[Document(name="Văn bản ủy quyền không phải chứng thực.", note="Giấy tờ phải nộp")])
+    waiver = Document(name="Văn bản ủy quyền không phải chứng thực.", note="Giấy tờ phải nộp")
+    proc = _procedure(documents=[Document(name="Tờ khai"), Document(name="Giấy chứng tử"), waiver])
     answer = compose_procedure_answer(proc, ["overview"], ["uy", "quyen", "chung", "thuc"])[0]
     assert "Lưu ý: Văn bản ủy quyền không phải chứng thực: Giấy tờ phải nộp" in answer and ".:" not in answer
+    listed = compose_procedure_answer(_procedure(documents=[waiver]), ["overview"], ["uy", "quyen", "chung", "thuc"])[0]
+    assert "Hồ sơ gồm: Văn bản ủy quyền không phải chứng thực." in listed and "Lưu ý" not in listed, "said once"
 
 
 def test_where_to_submit_comes_from_the_steps_when_the_record_names_no_agency():
