@@ -395,7 +395,7 @@ CERTIFICATION_ASKED = re.compile(
     r"(( hoac| va)? (cong chung|chung thuc|hop phap hoa|lanh su|dich|thuat))*( moi .*| hay .*)?$"
 )
 MAX_PAPER_WORDS = 8  # more words before the ask are a situation, not a paper's name
-# A yes/no that comes with a how-long question asks the time: "trong bao lâu họ phải quyết định có thụ lý hay không"
+# A yes/no asked with a how-long question in its clause asks the time: "trong bao lâu phải quyết định có thụ lý hay không"
 _ASKS_HOW_LONG = re.compile(r"\b(bao lau|may ngay|bao nhieu ngay|may thang)\b")
 # "có phải lên công an nhận không", "có phải ký tên vào tờ khai không": an item that starts with a deed asks about a
 # step, and the words of a document list ("công an", "tờ khai") cannot settle it
@@ -625,7 +625,7 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
     if not match:
         return None
     item = match.group("item")
-    if _ITEM_ASKS_WHAT.search(item) or _ITEM_IS_A_DEED.match(item) or _ASKS_HOW_LONG.search(folded):
+    if _ITEM_ASKS_WHAT.search(item) or _ITEM_IS_A_DEED.match(item) or _time_asked_with_it(restored):
         return None
     abbreviations = _ABBREVIATION_RE.findall(fold_diacritics(item))
     words = [fold_diacritics(w) for w in syllables(item) if w not in STOPWORDS and fold_diacritics(w) not in abbreviations]
@@ -639,6 +639,13 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
     if CERTIFICATION_ASKED.match(" ".join(content)):
         return Ask("document", item, content, _paper_before(restored))
     return Ask("document", item, content)
+
+
+def _time_asked_with_it(restored: str) -> bool:
+    """The clause of the ask asks how long too: "trong bao lâu phải quyết định có thụ lý hay không" asks the time,
+    "mất bao lâu, có cần giấy xác nhận không" asks both."""
+    asking = [clause for clause in re.split(r"[,;:.?!]", restored) if _ASKS_ITEM.search(" ".join(bare_words(clause)))]
+    return bool(asking) and bool(_ASKS_HOW_LONG.search(fold_diacritics(asking[-1].casefold())))
 
 
 def _paper_before(restored: str) -> tuple[str, ...]:

@@ -447,6 +447,7 @@ def test_a_paper_the_record_waives_for_some_cases_is_no_plain_yes():
 
 def test_a_yes_or_no_asked_with_a_time_is_a_time_question():
     assert _ask("trong bao lâu công an phải quyết định có thụ lý hay không") is None
+    assert _ask("đăng ký kết hôn mất bao lâu, có cần giấy xác nhận tình trạng hôn nhân không") is not None, "both asked"
     assert _ask("có cần giấy khai sinh không") is not None
 
 
