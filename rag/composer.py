@@ -870,7 +870,7 @@ _HANDED = r"(?:(?:nop|xuat trinh|gui|cung cap|kem theo|kem|co|ban|cac|hoac)\s)*"
 WAIVED_ITEM_SPAN = 1  # words between the waiver's verb and the paper's ("không phải nộp lại bản chính …"), not a paper of their own
 # a certified copy or another form: "bản sao có chứng thực hoặc bản chụp kèm bản chính để đối chiếu"
 _OR_UNCERTIFIED = re.compile(r"\bhoac (ban )?(chup|photo|sao)\b|\bdoi chieu\b")
-MAX_WAIVER = 250  # the waiver is the answer: the room of a sure note alone, less the paper's row before it
+MAX_WAIVER = 250  # the waiver leads, then the paper's row: both fit well under the 700-character median (set, not tuned)
 
 
 def _words_within(words: tuple[str, ...], span: int = 0) -> str:
@@ -883,6 +883,8 @@ def _words_within(words: tuple[str, ...], span: int = 0) -> str:
 def _waiver(proc: Procedure, waived: re.Pattern[str], words: tuple[str, ...], case_words: Sequence[str]) -> str | None:
     """The record's sentence that waives what ``waived`` names with most of ``words`` (as a document's name must
     hold them), cut around the waiver; of several, the one that shares most of the question's ``case_words``."""
+    if not words:
+        return None  # an empty pattern of words would find every waiver
     found: list[tuple[int, int, str]] = []
     for sentence in record_sentences(proc):
         folded = fold_diacritics(sentence.text.casefold())
