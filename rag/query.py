@@ -641,21 +641,27 @@ def detect_ask(folded: str, restored: str) -> Ask | None:
     return Ask("document", item, content)
 
 
+def _asking_clause(restored: str, breaks: str) -> re.Match[str] | None:
+    """The ask in the last clause (``restored`` split at ``breaks``) that asks about an item, on the clause's bare
+    words."""
+    found = [match for clause in re.split(breaks, restored) if (match := _ASKS_ITEM.search(" ".join(bare_words(clause))))]
+    return found[-1] if found else None
+
+
 def _time_asked_with_it(restored: str) -> bool:
     """The clause of the ask asks how long too: "trong bao lâu phải quyết định có thụ lý hay không" asks the time,
     "mất bao lâu, có cần giấy xác nhận không" asks both."""
-    asking = [clause for clause in re.split(r"[,;:.?!]", restored) if _ASKS_ITEM.search(" ".join(bare_words(clause)))]
-    return bool(asking) and bool(_ASKS_HOW_LONG.search(fold_diacritics(asking[-1].casefold())))
+    ask = _asking_clause(restored, r"[,;:.?!]")
+    return ask is not None and bool(_ASKS_HOW_LONG.search(fold_diacritics(ask.string.casefold())))
 
 
 def _paper_before(restored: str) -> tuple[str, ...]:
     """The folded content words of the paper named right before the ask, in the ask's clause: after the last 'thì'
     or punctuation mark, without the 'có' that starts the question ("…, giấy ủy quyền có cần …" -> giay, uy, quyen)."""
-    clauses = [" ".join(bare_words(clause)) for clause in re.split(r"\b(?:thì|thi)\b|[,;:.?!]", restored)]
-    asking = [match for clause in clauses if (match := _ASKS_ITEM.search(clause))]
-    if not asking:
+    ask = _asking_clause(restored, r"\b(?:thì|thi)\b|[,;:.?!]")
+    if ask is None:
         return ()
-    words = [fold_diacritics(w) for w in syllables(asking[-1].string[: asking[-1].start()].casefold()) if w not in STOPWORDS]
+    words = [fold_diacritics(w) for w in syllables(ask.string[: ask.start()].casefold()) if w not in STOPWORDS]
     words = [w for w in words if w not in ("co", "khong", "ko")]
     return tuple(dict.fromkeys(words)) if 0 < len(words) <= MAX_PAPER_WORDS else ()
 
