@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from index_store.ids import UNIT_LOST_NOTE
 from rag.notes import SECTION_WORDS, STATES, NotePicker, WordOverlapNotes, alone, around, record_sentences, sentence_body, word_set
-from rag.query import CERTIFICATION_ASKED, Ask
+from rag.query import CERTIFICATION_ASKED, TREATMENTS_ASKED, Ask
 from tthc.schema import SECTION_TITLES, Chunk, Citation, Document, Procedure
 from tthc.text import SENTENCE_BREAK, bm25_tokens, fold_diacritics, shorten, syllables, without_attachments, without_bullet
 
@@ -855,9 +855,8 @@ def compose_yes_no(proc: Procedure, ask: Ask, content_words: Sequence[str] = ())
     return None
 
 
-# Certifying, legalising or translating a paper (folded): the words a question asks with, and those a record says it
-# with ("mục đích" folds to a word of translation)
-_TREATMENT_ASKED = {"certified": "cong chung|chung thuc|sao y", "legalised": "hop phap hoa|lanh su", "translated": "dich"}
+# Certifying, legalising or translating a paper (folded), as a record says it (a question's words: TREATMENTS_ASKED);
+# "mục đích" folds to the question's word for translation
 _TREATMENT_SAID = {
     "certified": "cong chung|chung thuc",
     "legalised": "hop phap hoa",
@@ -910,10 +909,10 @@ def _certification(proc: Procedure, ask: Ask, content_words: Sequence[str]) -> l
     if not papers:
         return None
     item = " ".join(ask.item_words)
-    asked = [kind for kind, words in _TREATMENT_ASKED.items() if re.search(rf"\b({words})\b", item)]
+    asked = [kind for kind, words in TREATMENTS_ASKED.items() if re.search(rf"\b({words})\b", item)]
     said = re.compile(r"\b(" + "|".join(_TREATMENT_SAID[kind] for kind in asked) + r")\b")
     # "… thì văn bản ủy quyền không phải chứng thực": the paper's words before the waiver, the treatment's after it
-    treatments = "|".join(_TREATMENT_ASKED[kind] for kind in asked)
+    treatments = "|".join(TREATMENTS_ASKED[kind] for kind in asked)
     waiver = _waiver(proc, re.compile(_words_within(ask.paper_words) + _WAIVING + f"(?:{treatments})\\b"), ask.paper_words, content_words)
     rows = [fold_diacritics(f"{d.name} {d.note or ''}".casefold()) for d in papers]
     if waiver:

@@ -389,11 +389,10 @@ _ASKS_ITEM = re.compile(
 _ITEM_ASKS_WHAT = re.compile(r"\b(gì|nào|đâu|bao nhiêu|mấy)\b")
 # A yes/no about a certification or translation ("có cần chứng thực không", "phải công chứng, chứng thực không", "có
 # bắt buộc công chứng mới đăng ký được không") asks about a paper named before it, not whether the list holds one
-# (folded content words of the item; "hay" and what follows it is the other half of a choice)
-CERTIFICATION_ASKED = re.compile(
-    r"^(duoc |phai )?(cong chung|chung thuc|hop phap hoa( lanh su)?|dich( thuat)?|sao y)"
-    r"(( hoac| va)? (cong chung|chung thuc|hop phap hoa|lanh su|dich|thuat))*( moi .*| hay .*)?$"
-)
+# (folded content words of the item, by the treatment they ask for; "hay" and what follows is the other half of a choice)
+TREATMENTS_ASKED = {"certified": "cong chung|chung thuc|sao y", "legalised": "hop phap hoa|lanh su", "translated": "dich"}
+_TREATMENT_WORDS = "|".join(TREATMENTS_ASKED.values())
+CERTIFICATION_ASKED = re.compile(rf"^(duoc |phai )?({_TREATMENT_WORDS})(( hoac| va)? ({_TREATMENT_WORDS}|thuat))*( moi .*| hay .*)?$")
 MAX_PAPER_WORDS = 8  # more words before the ask are a situation, not a paper's name
 # A yes/no asked with a how-long question in its clause asks the time: "trong bao lâu phải quyết định có thụ lý hay không"
 _ASKS_HOW_LONG = re.compile(r"\b(bao lau|may ngay|bao nhieu ngay|may thang)\b")
