@@ -1013,7 +1013,7 @@ def compose_procedure_answer(
         shown = "\n".join(lines)
         for note in picker.notes(proc, shown, most=2, room=_room(proc, section, lines) - taken):
             note = _NOTE_LABEL.sub("", note)
-            if not _in_place_of_cut_item(lines, note) and not _in_place_of_cut_way(lines, note) and not _said_but_its_group(lines, note):
+            if not (_in_place_of_cut_item(lines, note) or _in_place_of_cut_way(lines, note) or _said_but_its_group(proc, lines, note)):
                 lines.append(f"{_note_label(proc, note)}{note}")
     lines += _card_and_source(proc, section, lines)
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
@@ -1027,12 +1027,16 @@ def _note_label(proc: Procedure, note: str) -> str:
     return "Hồ sơ có: " if any(_document_key(alone(doc.name)) == key for doc in proc.documents) else "Lưu ý: "
 
 
-def _said_but_its_group(lines: list[str], note: str) -> bool:
+def _said_but_its_group(proc: Procedure, lines: list[str], note: str) -> bool:
     """A document's sentence read with its row's group ("Văn bản ủy quyền này không bắt buộc phải công chứng, chứng
-    thực: Trường hợp ủy quyền thực hiện thủ tục …") whose sentence a line already says: the group adds nothing."""
-    said, colon, _ = note.rpartition(": ")
+    thực: Trường hợp ủy quyền thực hiện thủ tục …") whose sentence a line already says: the group adds nothing. What
+    follows a case that is no row's group ("…: nộp hồ sơ cho cơ quan BHXH nơi đang chi trả") is the answer."""
+    said, colon, group = note.rpartition(": ")
     whole = bool(colon) and len(said) > MIN_CUT_ITEM and said.count("(") == said.count(")")  # not "(như: hộ chiếu …)"
-    return whole and fold_diacritics(said.casefold()) in fold_diacritics("\n".join(lines).casefold())
+    group = fold_diacritics(group.removesuffix(" …").strip().casefold())  # the picker may have cut it
+    groups = [fold_diacritics(without_attachments(doc.note).casefold()) for doc in proc.documents if doc.note]
+    its_group = bool(group) and any(row_group.startswith(group) for row_group in groups)
+    return whole and its_group and fold_diacritics(said.casefold()) in fold_diacritics("\n".join(lines).casefold())
 
 
 def _in_place_of_cut_item(lines: list[str], note: str) -> bool:

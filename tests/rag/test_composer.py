@@ -428,6 +428,17 @@ def test_a_waiver_shown_first_is_not_shown_again_with_its_rows_group():
     assert answer.count("không bắt buộc phải công chứng") == 1
 
 
+def test_what_a_shown_case_is_followed_by_is_shown_when_it_is_no_rows_group():
+    case = "Người hưởng lương hưu đề nghị cập nhật thông tin nhân thân theo căn cước công dân"
+    proc = _procedure(
+        documents=[Document(name=f"Bản chính Mẫu 2-CBH trong trường hợp {case.casefold()}", copies="1 bản chính")],
+        steps=[f"{case}: nộp hồ sơ cho cơ quan bảo hiểm xã hội nơi đang chi trả lương hưu."],
+    )
+    content_words = ["thong", "tin", "nhan", "than", "luong", "huu", "cap", "nhat", "nop", "noi", "chi", "tra"]
+    answer = compose_procedure_answer(proc, ["documents"], content_words)[0]
+    assert "nơi đang chi trả lương hưu" in answer
+
+
 def test_a_paper_the_record_waives_for_some_cases_is_no_plain_yes():
     proc = _procedure(
         documents=[
