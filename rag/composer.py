@@ -821,6 +821,8 @@ def compose_yes_no(proc: Procedure, ask: Ask, content_words: Sequence[str] = ())
             why = _fee_line(proc)  # the record's own words ("Miễn lệ phí", "8.000 đồng")
             return [("Có. " if says_yes else "Không. ") + why]
         return [f"Tùy hình thức nộp. {_fee_line(proc)}"]
+    if ask.kind in _RULES_SAID:
+        return _rule_asked(proc, _RULES_SAID[ask.kind], content_words)
     if ask.kind == "document" and CERTIFICATION_ASKED.match(" ".join(ask.item_words)):
         return _certification(proc, ask, content_words)
     if ask.kind == "document" and not _asks_what_it_grants(proc, ask):
@@ -923,6 +925,41 @@ def _certification(proc: Procedure, ask: Ask, content_words: Sequence[str]) -> l
     return [lead, *[_document_item(d) for d in papers]]
 
 
+# A sentence on legalising or translating papers (folded): "… do cơ quan có thẩm quyền của nước ngoài cấp … phải được
+# hợp pháp hóa lãnh sự", "… đã được hợp pháp hóa lãnh sự, dịch sang tiếng Việt"
+MAX_RULE = 400  # a rule asked about leads whole: nine in ten of the records' sentences stating one are shorter
+# The record's sentences that state a rule asked in other words (folded), by the ask's kind: legalising or translating
+# papers ("… do cơ quan có thẩm quyền của nước ngoài cấp … phải được hợp pháp hóa lãnh sự"); what is shown or handed in
+# when the result is collected ("… thì khi nhận kết quả … phải nộp bản chính các giấy tờ", "Khi đến nhận kết quả mang
+# theo giấy hẹn trả kết quả, giấy tờ tùy thân …"); handling the same day ("… đăng ký khai sinh cho trẻ em ngay trong ngày
+# tiếp nhận hồ sơ", "… trong ngày làm việc nhận được hồ sơ hợp lệ; nếu … sau 15 giờ …"); what is enclosed by post
+# ("Trường hợp gửi hồ sơ qua hệ thống bưu chính thì phải gửi kèm theo bản sao có chứng thực các giấy tờ phải xuất trình")
+_RULES_SAID = {
+    "foreign_paper": re.compile(rf"\b({_TREATMENT_SAID['legalised']}|{_TREATMENT_SAID['translated']})\b"),
+    "at_collection": re.compile(
+        r"^(?=.*\b(khi|luc)( \w+){0,2} (nhan|tra) (ket qua|giay|trich luc|so|chung nhan)\b)"
+        r"(?=.*\b(ban chinh|xuat trinh|mang theo|nop lai|doi chieu)\b)"
+    ),
+    "by_post": re.compile(r"^(?=.*\b(buu chinh|buu dien)\b)(?=.*\b(gui kem|kem theo|ban sao co chung thuc|phong bi)\b)"),
+    "same_day": re.compile(r"\btrong (ngay|buoi)\b(?! (le|nghi|thu|chu nhat)\b)"),
+}
+
+
+def _rule_asked(proc: Procedure, said: re.Pattern[str], content_words: Sequence[str]) -> list[str] | None:
+    """The record's sentence stating the rule asked (``said``) that shares most of the question's ``content_words``
+    (of equal share, the first); None when the record states none, and the sections answer."""
+    wanted = set(content_words)
+    found = [
+        (len(wanted & set(folded.split())), -sentence.at, sentence.text)
+        for sentence in record_sentences(proc)
+        if said.search(folded := fold_diacritics(sentence.text.casefold()))
+    ]
+    if not found:
+        return None
+    rule = around(max(found)[2], wanted, [said], MAX_RULE)
+    return [rule[:1].upper() + rule[1:]]  # "trường hợp … gửi hồ sơ qua dịch vụ bưu chính thì …" leads the answer
+
+
 # A form a document names: "mẫu TK07", "Mẫu số 01/TK-SDDPNN", "mẫu CT01"; and the words that only ask for one.
 _FORM_REFERENCE = re.compile(r"\bmẫu\b(?:\s+số)?\s*[^\s,;()]*\d[^\s,;()]*", re.IGNORECASE)
 _FORM_ASKING_WORDS = frozenset({"mau", "so", "may", "nao", "gi", "theo", "dung", "lam"})
@@ -1013,7 +1050,12 @@ def compose_procedure_answer(
         shown = "\n".join(lines)
         for note in picker.notes(proc, shown, most=2, room=_room(proc, section, lines) - taken):
             note = _NOTE_LABEL.sub("", note)
-            if not (_in_place_of_cut_item(lines, note) or _in_place_of_cut_way(lines, note) or _said_but_its_group(proc, lines, note)):
+            if not (
+                _in_place_of_cut_item(lines, note)
+                or _in_place_of_cut_way(lines, note)
+                or _said_but_its_group(proc, lines, note)
+                or _cut_from(lines, note)
+            ):
                 lines.append(f"{_note_label(proc, note)}{note}")
     lines += _card_and_source(proc, section, lines)
     citation = Citation(code=proc.code, title=proc.name, section=SECTION_TITLES[section], url=proc.url)
@@ -1037,6 +1079,23 @@ def _said_but_its_group(proc: Procedure, lines: list[str], note: str) -> bool:
     groups = [fold_diacritics(without_attachments(doc.note).casefold()) for doc in proc.documents if doc.note]
     its_group = bool(group) and any(row_group.startswith(group) for row_group in groups)
     return whole and its_group and fold_diacritics(said.casefold()) in fold_diacritics("\n".join(lines).casefold())
+
+
+def _cut_from(lines: list[str], note: str) -> bool:
+    """A line and ``note`` are the same sentence, one or both cut to fit ("Trường hợp nộp bản sao … thì khi nhận kết
+    quả … phải nộp bản chính …"): every piece of one is in the other, and shown as well the note says it twice."""
+
+    def pieces(text: str) -> list[str]:
+        return [fold_diacritics(piece.strip().casefold()) for piece in text.split("…") if piece.strip()]
+
+    def within(parts: list[str], text: str) -> bool:
+        return sum(map(len, parts)) >= MIN_CUT_ITEM and all(part in text for part in parts)
+
+    note_pieces = pieces(note)
+    for line in lines:
+        if "…" in line + note and (within(pieces(line), " ".join(note_pieces)) or within(note_pieces, fold_diacritics(line.casefold()))):
+            return True
+    return False
 
 
 def _in_place_of_cut_item(lines: list[str], note: str) -> bool:

@@ -394,6 +394,31 @@ TREATMENTS_ASKED = {"certified": "cong chung|chung thuc|sao y", "legalised": "ho
 _TREATMENT_WORDS = "|".join(TREATMENTS_ASKED.values())
 CERTIFICATION_ASKED = re.compile(rf"^(duoc |phai )?({_TREATMENT_WORDS})(( hoac| va)? ({_TREATMENT_WORDS}|thuat))*( moi .*| hay .*)?$")
 MAX_PAPER_WORDS = 8  # more words before the ask are a situation, not a paper's name
+# A paper issued abroad ("giấy tờ do nước ngoài cấp", "giấy chứng tử … nước ngoài cấp", "xét nghiệm ADN làm bên nước
+# ngoài") and what must be done before it is used ("phải làm gì", "dùng ngay được không", "có phải hợp pháp hóa không"):
+# the record's sentence on legalising and translating such papers answers it, not the dossier's list (folded text)
+_FOREIGN_PAPER = re.compile(
+    r"\bnuoc ngoai( co tham quyen)? (cap|lap|xac nhan|cong chung|chung thuc|chung nhan)\b"
+    r"|\bgiay to ((cua|ben|o|tu) ){0,2}(nuoc ngoai|ngoai quoc)\b"
+    r"|\b(giay|ban an|bang|van ban|tai lieu|chung chi|xac nhan)\b( \w+){0,6} (lam|cap) (o|ben|tai) nuoc ngoai\b"
+)
+_WHAT_TO_DO_WITH_IT = re.compile(
+    r"\b(lam gi|lam j|thu tuc gi|lam them|phai lam|xu ly|hop phap hoa|lanh su|hop le|(co|con) gia tri"
+    r"|dung (duoc|dc|ngay|luon))\b"
+)
+# Collecting the result ("lúc ra lấy kết quả", "đến lúc nhận sổ") and what to bring then ("mang theo gì", "có phải nộp
+# bản chính không"): the record's sentence on what is shown or handed in at collection answers it (folded text)
+_AT_COLLECTION = re.compile(r"\b(luc|khi|hom|ngay)( \w+){0,2} (nhan|lay) (ket qua|so|so do|so hong|giay|trich luc|giay phep|bang|the)\b")
+_WHAT_TO_BRING = re.compile(r"\b(mang|dem|nop|xuat trinh|cam)( theo)?( nhung)? (gi|j|ban chinh|ban goc|giay to)\b")
+# Whether it is done the same day ("xã có làm ngay trong ngày không", "giấy khai sinh có lấy liền được không"): the
+# record's sentence on same-day handling answers it, where the time limit in days does not (folded text, a yes/no)
+_SAME_DAY = re.compile(
+    r"\b(trong ngay(?! (le|nghi|thu|chu nhat)\b)|(lay|co|xong|lam) lien(?! (thong|quan|he|ket|tuc|lac)\b)|(lay|xong) ngay)\b"
+)
+# What to enclose when handing in by post ("gửi hồ sơ qua bưu điện thì giấy tờ tùy thân gửi kèm bản gì"): the record's
+# sentence on the copies sent by post answers it (folded text)
+_SENT_BY_POST = re.compile(r"\b(qua|bang|duong) (buu dien|buu chinh)\b")
+_WHAT_ENCLOSED = re.compile(r"\b(ban gi|ban nao|kieu gi|loai gi|cai gi|loai ban nao|gui kem gi|kem theo gi|kem gi)\b")
 # A yes/no asked with a how-long question in its clause asks the time: "trong bao lâu phải quyết định có thụ lý hay không"
 _ASKS_HOW_LONG = re.compile(r"\b(bao lau|may ngay|bao nhieu ngay|may thang)\b")
 # "có phải lên công an nhận không", "có phải ký tên vào tờ khai không": an item that starts with a deed asks about a
@@ -450,7 +475,10 @@ def _in_question_phrase(folded: list[str], i: int) -> bool:
 
 @dataclass(frozen=True)
 class Ask:
-    """A yes/no question the record can settle: 'online', 'post', 'paid', 'free' or 'document' (with the item asked)."""
+    """A yes/no question the record can settle: 'online', 'post', 'paid', 'free' or 'document' (with the item asked);
+    or a rule of the record asked in other words, which it settles the same way: 'foreign_paper', what must be done with
+    a paper issued abroad; 'at_collection', what to bring when collecting the result; 'by_post', what to enclose when
+    handing in by post; 'same_day', whether it is done the same day."""
 
     kind: str
     item: str = ""
@@ -601,13 +629,22 @@ def without_yes_no_particle(folded: str) -> str:
 
 def detect_ask(folded: str, restored: str) -> Ask | None:
     """The yes/no question asked, when it is one the record can answer (channels, fees, documents); of a choice
-    ("… không hay …"), its first half."""
+    ("… không hay …"), its first half. A rule asked about (what to do with a paper issued abroad, what to bring when
+    collecting the result, what to enclose by post) is asked whether yes/no or not."""
     folded = " ".join(bare_words(folded))
+    if _FOREIGN_PAPER.search(folded) and _WHAT_TO_DO_WITH_IT.search(folded):
+        return Ask("foreign_paper")
+    if (collecting := _AT_COLLECTION.search(folded)) and _WHAT_TO_BRING.search(folded, collecting.end()):
+        return Ask("at_collection")
+    if _SENT_BY_POST.search(folded) and _WHAT_ENCLOSED.search(folded):
+        return Ask("by_post")
     choice, restored_choice = CHOICE.search(folded), _CHOICE_RESTORED.search(restored)
     if choice and restored_choice:
         folded, restored = folded[: choice.end(1)], restored[: restored_choice.end(1)]
     if not _YES_NO.search(folded) or claimed_section(folded):  # a claimed sum or time is answered by its section
         return None
+    if _SAME_DAY.search(folded):
+        return Ask("same_day")
     asked = folded.rsplit(" thi ", 1)[-1]  # "đăng ký online thì chủ xe có phải ký không": 'online' is the case, not the ask
     if _ASKS_ONLINE.search(asked):
         return Ask("online")

@@ -456,6 +456,87 @@ def test_a_paper_the_record_waives_for_some_cases_is_no_plain_yes():
     assert plain.startswith("Có. Hồ sơ có:\n- Tờ khai khai tử"), "a waiver of another paper"
 
 
+def test_what_to_do_with_a_paper_issued_abroad_is_the_records_rule_on_legalising_it():
+    """ "giấy tờ nước ngoài cấp … có phải làm gì thêm không" names papers, but asks what must be done with them first: the
+    record's sentence on legalisation answers it, not the dossier's list."""
+    rule = (
+        "Giấy tờ do cơ quan có thẩm quyền của nước ngoài cấp, công chứng hoặc xác nhận để sử dụng cho việc đăng ký hộ "
+        "tịch tại Việt Nam phải được hợp pháp hóa lãnh sự, trừ trường hợp được miễn theo điều ước quốc tế."
+    )
+    proc = _procedure(
+        documents=[Document(name="Tờ khai đăng ký lại kết hôn theo mẫu", copies="1 bản chính")],
+        steps=["Người yêu cầu nộp hồ sơ tại Trung tâm Phục vụ hành chính công.", rule],
+    )
+    for question in (
+        "giay to ben nuoc ngoai cap thi dem ve VN dung de dang ky lai ket hon co phai lam gi them khong",
+        "giấy chứng tử do nước ngoài cấp thì cần làm gì với giấy đó",
+        "còn giấy tờ của bên nước ngoài cần hợp pháp hóa không",
+    ):
+        ask = _ask(question)
+        assert ask == Ask("foreign_paper"), question
+        assert _answer(proc, ["documents"], ask).startswith(rule + "\n")
+    assert _ask("tôi sinh ở nước ngoài thì đăng ký khai sinh cần giấy gì") is None, "living abroad names no paper from there"
+    assert _ask("giấy tờ nước ngoài cấp thì nộp ở đâu") is None, "asks where, which the sections answer"
+    silent = _procedure(documents=[Document(name="Tờ khai theo mẫu", copies="1 bản chính")])
+    assert _answer(silent, ["documents"], Ask("foreign_paper")).startswith("Hồ sơ"), "no rule in the record: the sections"
+
+
+def test_what_to_bring_when_collecting_the_result_is_the_records_rule_on_it():
+    rule = (
+        "Trường hợp nộp bản sao các loại giấy tờ thì khi nhận kết quả giải quyết thủ tục hành chính người yêu cầu đăng "
+        "ký phải nộp bản chính các giấy tờ thuộc thành phần hồ sơ theo quy định, trừ các giấy tờ là giấy phép xây dựng, "
+        "quyết định phê duyệt dự án đầu tư, quyết định đầu tư, giấy phép đầu tư, giấy chứng nhận đầu tư, quyết định phê "
+        "duyệt hoặc quyết định phê duyệt điều chỉnh quy hoạch chi tiết xây dựng, văn bản chấp thuận chủ trương đầu tư."
+    )
+    proc = _procedure(
+        documents=[Document(name="Đơn đăng ký đất đai", copies="1 bản chính, 1 bản sao")],
+        steps=["Khi nộp hồ sơ, người yêu cầu được lựa chọn nộp bản sao giấy tờ và xuất trình bản chính để đối chiếu.", rule],
+    )
+    for question in (
+        "công ty nộp bản sao giấy tờ khi đăng ký đất lần đầu, đến lúc nhận sổ có phải nộp bản chính không",
+        "luc ra lay ket qua thi phai mang theo gi vay a",
+    ):
+        ask = _ask(question)
+        assert ask == Ask("at_collection"), question
+        content_words = ["nop", "ban", "sao", "giay", "to", "nhan", "so", "ban", "chinh"]
+        lines = compose_procedure_answer(proc, ["documents"], content_words, ask)[0].split("\n")
+        assert lines[0].startswith("Trường hợp nộp bản sao các loại giấy tờ thì khi nhận kết quả") and lines[0].endswith("…")
+        assert sum("khi nhận kết quả" in line for line in lines) == 1, "the rule cut to fit is not shown again whole"
+    assert _ask("muốn lấy giấy kết hôn thì cần mang những gì") != Ask("at_collection"), "getting married, not collecting"
+
+
+def test_what_to_enclose_by_post_is_the_records_sentence_on_it_not_the_whole_list():
+    by_post = "Trường hợp gửi hồ sơ qua hệ thống bưu chính thì phải gửi kèm theo bản sao có chứng thực các giấy tờ phải xuất trình."
+    proc = _procedure(
+        documents=[
+            Document(name="Giấy tờ tùy thân", copies="1 bản chính", note="Giấy tờ phải xuất trình"),
+            Document(name="Tờ khai ghi chú kết hôn theo mẫu", copies="1 bản chính"),
+        ],
+        steps=[by_post],
+    )
+    ask = _ask("gửi hồ sơ qua bưu điện thì giấy tờ tùy thân gửi kèm là bản gì")
+    assert ask == Ask("by_post")
+    assert _answer(proc, ["documents"], ask).startswith(by_post + "\n")
+    assert _ask("có gửi hồ sơ qua bưu điện được không") == Ask("post"), "whether it may go by post is another question"
+
+
+def test_whether_it_is_done_the_same_day_is_the_records_sentence_on_it_before_the_time_limit():
+    same_day = "Công chức tư pháp - hộ tịch đăng ký khai sinh cho trẻ em ngay trong ngày tiếp nhận hồ sơ."
+    proc = _procedure(
+        steps=["Người yêu cầu nộp hồ sơ tại Trung tâm Phục vụ hành chính công.", same_day],
+        channels=[Channel(channel="Trực tiếp", time_limit="20 ngày làm việc")],
+    )
+    for question in ("giấy khai sinh có lấy liền được không", "xã có làm ngay trong ngày không"):
+        ask = _ask(question)
+        assert ask == Ask("same_day"), question
+        lines = _answer(proc, ["time"], ask).split("\n")
+        assert lines[0] == same_day and lines[1].startswith("Thời hạn giải quyết: 20 ngày làm việc")
+    assert _ask("làm liên thông khai sinh có nộp online được không") == Ask("online"), "'liên thông' is no 'liền'"
+    assert _ask("nộp hồ sơ trong ngày lễ có được không") != Ask("same_day")
+    silent = _procedure(channels=[Channel(channel="Trực tiếp", time_limit="3 ngày làm việc")])
+    assert _answer(silent, ["time"], Ask("same_day")).startswith("Thời hạn giải quyết: 3 ngày làm việc")
+
+
 def test_a_yes_or_no_asked_with_a_time_is_a_time_question():
     assert _ask("trong bao lâu công an phải quyết định có thụ lý hay không") is None
     assert _ask("đăng ký kết hôn mất bao lâu, có cần giấy xác nhận tình trạng hôn nhân không") is not None, "both asked"
