@@ -898,7 +898,12 @@ def _waiver(proc: Procedure, waived: re.Pattern[str], words: tuple[str, ...], ca
     for note in {doc.note for doc in proc.documents if doc.note}:  # a row's group ("…: Giấy tờ phải nộp") is no part of it
         text = text.removesuffix(f": {without_attachments(note)}")
     waiver = around(text, set(words), [waived], MAX_WAIVER).rstrip(" .;:")
-    return _end(waiver[:1].upper() + waiver[1:])  # a sentence the portal starts in lower case follows "Tùy trường hợp."
+    return _end(_as_lead(waiver))  # a sentence the portal starts in lower case follows "Tùy trường hợp."
+
+
+def _as_lead(sentence: str) -> str:
+    """A record's sentence set at the start of a line: the portal starts some in lower case ("trường hợp … thì …")."""
+    return sentence[:1].upper() + sentence[1:]
 
 
 def _certification(proc: Procedure, ask: Ask, content_words: Sequence[str]) -> list[str] | None:
@@ -925,8 +930,6 @@ def _certification(proc: Procedure, ask: Ask, content_words: Sequence[str]) -> l
     return [lead, *[_document_item(d) for d in papers]]
 
 
-# A sentence on legalising or translating papers (folded): "… do cơ quan có thẩm quyền của nước ngoài cấp … phải được
-# hợp pháp hóa lãnh sự", "… đã được hợp pháp hóa lãnh sự, dịch sang tiếng Việt"
 MAX_RULE = 400  # a rule asked about leads whole: nine in ten of the records' sentences stating one are shorter
 # The record's sentences that state a rule asked in other words (folded), by the ask's kind: legalising or translating
 # papers ("… do cơ quan có thẩm quyền của nước ngoài cấp … phải được hợp pháp hóa lãnh sự"); what is shown or handed in
@@ -956,8 +959,7 @@ def _rule_asked(proc: Procedure, said: re.Pattern[str], content_words: Sequence[
     ]
     if not found:
         return None
-    rule = around(max(found)[2], wanted, [said], MAX_RULE)
-    return [rule[:1].upper() + rule[1:]]  # "trường hợp … gửi hồ sơ qua dịch vụ bưu chính thì …" leads the answer
+    return [_as_lead(around(max(found)[2], wanted, [said], MAX_RULE))]
 
 
 # A form a document names: "mẫu TK07", "Mẫu số 01/TK-SDDPNN", "mẫu CT01"; and the words that only ask for one.
